@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""One entry point for people: set up, run the demo, run the tests, run the benchmarks.
+
+    python3 dev.py demo     # virtualenv + packages + assets, migrate, seed, then web + worker + beat
+    python3 dev.py test     # everything the tests need, then the whole suite (extra args go to pytest)
+    python3 dev.py setup    # only install (add --dev for the test tools)
+    python3 dev.py bench    # the benchmarks in bench/ (see BENCHMARKS.md)
+
+Only the standard library is used here: it runs on a fresh machine with nothing but Python 3.11+.
+Every process is started through the interpreter (``python -m celery``, ``python -m gunicorn``) from the
+project root, so the project's ``platform`` package is found before the standard module of that name.
+"""
+
+import argparse
+import hashlib
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = Path(os.environ.get("PLATFORM_VENV", ROOT / ".venv"))
+PYTHON = VENV / "bin" / "python"
+QUEUES = "celery,meshes,dispatch,notify"
+
+
+def say(message: str) -> None:
+    print(f"[dev] {message}", flush=True)
+
+
+def run(command: list, **kwargs) -> None:
+    subprocess.run([str(part) for part in command], check=True, cwd=ROOT, **kwargs)
+
+
+def ensure_venv(*, dev: bool) -> None:
+    """Create the virtualenv and install the pinned packages; skipped when nothing changed."""
+    if sys.version_info < (3, 11):  # noqa: UP036 - dev.py may be started by an older python3
+        sys.exit("Python 3.11 or newer is needed.")
+    if not PYTHON.exists():
+        say(f"creating the virtualenv in {VENV}")
+        run([sys.executable, "-m", "venv", VENV])
+    requirements = ROOT / ("requirements-dev.txt" if dev else "requirements.txt")
+    digest = hashlib.sha256()
+    for path in sorted(ROOT.glob("requirements*.txt")):
+        digest.update(path.read_bytes())
+    stamp = VENV / f".installed-{'dev' if dev else 'runtime'}"
+    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+        return
+    say(f"installing {requirements.name} (about a minute on a fresh machine)")
+    run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements])
+    stamp.write_text(digest.hexdigest())
+
+
+def ensure_assets() -> None:
+    run([sys.executable, ROOT / "scripts" / "fetch_assets.py"])
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium. Install it when we can (root with apt-get)."""
+    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium for the browser tests (apt-get)")
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
+        run(
+            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
+            env=env,
+        )
+    else:
+        say("Chromium is not installed and cannot be installed here: browser tests will be skipped")
+
+
+def manage(*args: str, env: dict | None = None) -> None:
+    run([PYTHON, "manage.py", *args], env=env)
+
+
+def demo_environment() -> dict:
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.local", "PYTHONUNBUFFERED": "1"}
+    return env
+
+
+def wait_for(url: str, *, seconds: float) -> dict | None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=3) as response:
+                return json.loads(response.read())
+        except urllib.error.HTTPError as error:
+            if error.code == 503:
+                body = json.loads(error.read() or b"{}")
+                if body.get("database") == "ok" and body.get("broker") == "ok":
+                    time.sleep(0.5)
+                    continue
+            time.sleep(0.5)
+        except (OSError, ValueError):
+            time.sleep(0.5)
+    return None
+
+
+def command_demo(arguments) -> int:
+    ensure_venv(dev=False)
+    ensure_assets()
+    env = demo_environment()
+    manage("migrate", "--noinput", env=env)
+    manage("seed_demo", env=env)
+    address = f"{arguments.host}:{arguments.port}"
+    base = f"http://{address}"
+    processes = {
+        "web": [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "platform.wsgi:application",
+            "--bind",
+            address,
+            "--workers",
+            "2",
+            "--worker-class",
+            "gthread",
+            "--threads",
+            "4",
+            "--timeout",
+            "120",
+            "--access-logfile",
+            "-",
+        ],
+        "worker": [
+            PYTHON,
+            "-m",
+            "celery",
+            "-A",
+            "platform",
+            "worker",
+            "-Q",
+            QUEUES,
+            "--concurrency",
+            "2",
+            "--loglevel",
+            "INFO",
+            "--hostname",
+            "demo@%h",
+        ],
+        "beat": [PYTHON, "-m", "celery", "-A", "platform", "beat", "--loglevel", "INFO"],
+    }
+    children: dict[str, subprocess.Popen] = {}
+
+    def stop_all(*_):
+        for process in children.values():
+            if process.poll() is None:
+                os.killpg(process.pid, signal.SIGTERM)
+        deadline = time.monotonic() + 15
+        for process in children.values():
+            try:
+                process.wait(timeout=max(deadline - time.monotonic(), 0.1))
+            except subprocess.TimeoutExpired:
+                os.killpg(process.pid, signal.SIGKILL)
+
+    def interrupt(*_):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)
+    try:
+        for name, command in processes.items():
+            children[name] = subprocess.Popen([str(p) for p in command], cwd=ROOT, env=env, start_new_session=True)
+        health = wait_for(f"{base}/api/health/", seconds=90)
+        print(flush=True)
+        print("=" * 72)
+        print(f"  Makernet demo is running ({'healthy' if health else 'web not answering yet'}: {health})")
+        print(f"  Web:        {base}/")
+        print(f"  Admin:      {base}/admin/")
+        print(f"  API docs:   {base}/api/docs/")
+        print(f"  Health:     {base}/api/health/")
+        print("  Accounts (password for all: demo-pass-123):")
+        print("    staff:    staff          (admin and dashboard)")
+        print("    customer: alice, bob")
+        print("    makers:   maker-berlin-1, maker-hamburg-1, ... (see README)")
+        print("  Ctrl-C stops the web server, the worker and beat.")
+        print("=" * 72, flush=True)
+        while True:
+            for name, process in children.items():
+                if process.poll() is not None:
+                    say(f"{name} exited with code {process.returncode}; stopping the demo")
+                    return 1
+            time.sleep(0.5)
+    except KeyboardInterrupt:
+        say("stopping")
+        return 0
+    finally:
+        stop_all()
+
+
+def command_setup(arguments) -> int:
+    ensure_venv(dev=arguments.dev)
+    ensure_assets()
+    if arguments.dev:
+        ensure_chromium()
+    return 0
+
+
+def command_test(arguments) -> int:
+    ensure_venv(dev=True)
+    ensure_assets()
+    ensure_chromium()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
+    command = [PYTHON, "-m", "pytest", *arguments.pytest_args]
+    say("running: " + " ".join(str(part) for part in command))
+    return subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode
+
+
+def command_bench(arguments) -> int:
+    ensure_venv(dev=True)
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    return subprocess.run([str(PYTHON), "bench/run_all.py", *arguments.bench_args], cwd=ROOT, env=env).returncode
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    commands = parser.add_subparsers(dest="command", required=True)
+    demo = commands.add_parser("demo", help="set up and run web + worker + beat with demo data")
+    demo.add_argument("--host", default=os.environ.get("DEMO_HOST", "127.0.0.1"))
+    demo.add_argument("--port", default=os.environ.get("DEMO_PORT", "8000"))
+    demo.set_defaults(handler=command_demo)
+    setup = commands.add_parser("setup", help="install only")
+    setup.add_argument("--dev", action="store_true", help="also the test tools and Chromium")
+    setup.set_defaults(handler=command_setup)
+    test = commands.add_parser("test", help="install what the tests need and run them all")
+    test.add_argument("pytest_args", nargs=argparse.REMAINDER)
+    test.set_defaults(handler=command_test)
+    bench = commands.add_parser("bench", help="run the benchmarks (see BENCHMARKS.md)")
+    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench.set_defaults(handler=command_bench)
+    arguments = parser.parse_args()
+    os.chdir(ROOT)
+    return arguments.handler(arguments)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

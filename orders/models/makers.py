@@ -1,0 +1,64 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import models
+
+from orders.models.catalogue import Material, Process
+
+
+class Maker(models.Model):
+    """A local supplier (a person or a shop with printers) that takes production jobs."""
+
+    name = models.CharField(max_length=120)
+    slug = models.SlugField(max_length=64, unique=True)
+    members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="makers", blank=True)
+    city = models.CharField(max_length=80)
+    country = models.CharField(max_length=2, help_text="ISO 3166 code")
+    latitude = models.FloatField(db_index=True)
+    longitude = models.FloatField(db_index=True)
+    email = models.EmailField(blank=True)
+    about = models.TextField(blank=True)
+    capacity = models.PositiveIntegerField(default=3, help_text="jobs it can run at once")
+    hours_to_respond = models.PositiveIntegerField(default=4, help_text="usual time to answer an offer")
+    price_factor = models.DecimalField(
+        max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text="its prices against the catalogue"
+    )
+    is_active = models.BooleanField(default=True)
+    # Kept from its history by orders.services.makers.maker_refresh_reliability.
+    offers_received = models.PositiveIntegerField(default=0)
+    offers_accepted = models.PositiveIntegerField(default=0)
+    average_response_hours = models.FloatField(default=0)
+    jobs_shipped = models.PositiveIntegerField(default=0)
+    jobs_shipped_on_time = models.PositiveIntegerField(default=0)
+    jobs_failed = models.PositiveIntegerField(default=0)
+    reliability = models.FloatField(default=0.8, help_text="0..1, from acceptance, speed, punctuality, failures")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        indexes = [models.Index(fields=["latitude", "longitude"], name="maker_location")]
+
+    def __str__(self):
+        return f"{self.name} ({self.city})"
+
+
+class Printer(models.Model):
+    maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="printers")
+    name = models.CharField(max_length=120)
+    process = models.CharField(max_length=8, choices=Process.choices)
+    build_x_mm = models.PositiveIntegerField()
+    build_y_mm = models.PositiveIntegerField()
+    build_z_mm = models.PositiveIntegerField()
+    materials = models.ManyToManyField(Material, related_name="printers", blank=True)
+    colours = models.JSONField(default=list, blank=True, help_text="colours loaded; empty means any")
+    is_online = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["maker_id", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.maker.name})"
+
+    @property
+    def build_volume_mm(self) -> tuple[int, int, int]:
+        return (self.build_x_mm, self.build_y_mm, self.build_z_mm)

@@ -1,0 +1,140 @@
+from django.db import models
+
+from orders.models.catalogue import Material
+from orders.models.makers import Maker
+from orders.models.orders import Order, OrderItem
+from platform.core.models import StatusEvent
+
+
+class JobStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"  # waiting for the maker to accept or decline before offer_expires_at
+    ACCEPTED = "accepted", "Accepted"  # the maker took it
+    PRINTING = "printing", "Printing"
+    PRINTED = "printed", "Printed"  # done, photo attached
+    SHIPPED = "shipped", "Shipped"  # tracking number attached
+    DECLINED = "declined", "Declined"  # the maker said no (reason kept); the parts go to the next maker
+    EXPIRED = "expired", "Expired"  # no answer in time; the parts go to the next maker
+    CANCELLED = "cancelled", "Cancelled"  # the order was cancelled or staff re-routed it
+    FAILED = "failed", "Failed"  # the maker could not make it; the parts go to the next maker
+
+
+JOB_TERMINAL = frozenset(
+    {JobStatus.SHIPPED, JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED, JobStatus.FAILED}
+)
+# Jobs that hold a maker's capacity slot.
+JOB_ACTIVE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED})
+JOB_HELD = frozenset({JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED})
+JOB_DROPPED = frozenset({JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED, JobStatus.FAILED})
+JOB_TRANSITIONS = {
+    JobStatus.OFFERED: frozenset({JobStatus.ACCEPTED, JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED}),
+    JobStatus.ACCEPTED: frozenset({JobStatus.PRINTING, JobStatus.CANCELLED, JobStatus.FAILED}),
+    JobStatus.PRINTING: frozenset({JobStatus.PRINTED, JobStatus.FAILED}),
+    JobStatus.PRINTED: frozenset({JobStatus.SHIPPED, JobStatus.FAILED}),
+    JobStatus.SHIPPED: frozenset(),
+    JobStatus.DECLINED: frozenset(),
+    JobStatus.EXPIRED: frozenset(),
+    JobStatus.CANCELLED: frozenset(),
+    JobStatus.FAILED: frozenset(),
+}
+# What a maker may report through the progress endpoint.
+JOB_PROGRESS = (JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED)
+
+
+class BatchStatus(models.TextChoices):
+    OPEN = "open", "Open"  # collecting jobs for one maker and material; nothing printing yet
+    IN_PRODUCTION = "in_production", "In production"  # at least one of its jobs is printing
+    COMPLETED = "completed", "Completed"  # every job that stayed in it has shipped
+    CANCELLED = "cancelled", "Cancelled"  # every job left it (declined, expired, cancelled, failed)
+
+
+BATCH_TRANSITIONS = {
+    BatchStatus.OPEN: frozenset({BatchStatus.IN_PRODUCTION, BatchStatus.CANCELLED}),
+    BatchStatus.IN_PRODUCTION: frozenset({BatchStatus.COMPLETED, BatchStatus.CANCELLED}),
+    BatchStatus.COMPLETED: frozenset(),
+    BatchStatus.CANCELLED: frozenset(),
+}
+
+
+class Batch(models.Model):
+    """Parts for one maker in one material, printed together: several orders may share a batch."""
+
+    maker = models.ForeignKey(Maker, on_delete=models.PROTECT, related_name="batches")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=16, choices=BatchStatus.choices, default=BatchStatus.OPEN, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    plates = models.PositiveIntegerField(default=0)
+    fill_ratio = models.FloatField(default=0)
+    machine_hours = models.FloatField(default=0)
+    packing = models.JSONField(default=dict, blank=True)
+    # New jobs for the same maker and material may join until then (the small-batch window).
+    joinable_until = models.DateTimeField()
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["maker", "material", "status"], name="batch_joinable")]
+
+    def __str__(self):
+        return f"Batch {self.pk} ({self.maker.name}, {self.material.code})"
+
+
+class Job(models.Model):
+    """The parts of one order offered to (then made by) one maker, inside a batch."""
+
+    order = models.ForeignKey(Order, on_delete=models.CASCADE, related_name="jobs")
+    batch = models.ForeignKey(Batch, on_delete=models.PROTECT, related_name="jobs")
+    maker = models.ForeignKey(Maker, on_delete=models.PROTECT, related_name="jobs")
+    material = models.ForeignKey(Material, on_delete=models.PROTECT, related_name="+")
+    items = models.ManyToManyField(OrderItem, through="JobItem", related_name="jobs")
+    status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.OFFERED, db_index=True)
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    quantity = models.PositiveIntegerField(default=0)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    offered_at = models.DateTimeField(auto_now_add=True)
+    offer_expires_at = models.DateTimeField(db_index=True)
+    responded_at = models.DateTimeField(null=True, blank=True)
+    due_at = models.DateTimeField(null=True, blank=True, help_text="when it should ship (lead time)")
+    shipped_at = models.DateTimeField(null=True, blank=True)
+    decline_reason = models.TextField(blank=True)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    carrier = models.CharField(max_length=60, blank=True)
+    photo = models.ImageField(upload_to="jobs/photos/", blank=True, max_length=300)
+    match = models.JSONField(default=dict, blank=True, help_text="distance, CO2, lead time and score parts")
+    distance_km = models.FloatField(default=0)
+    co2_kg = models.FloatField(default=0)
+
+    class Meta:
+        ordering = ["-offered_at", "-id"]
+        indexes = [
+            models.Index(fields=["maker", "status"], name="job_maker_status"),
+            models.Index(fields=["status", "offer_expires_at"], name="job_offer_expiry"),
+        ]
+
+    def __str__(self):
+        return f"Job {self.pk} ({self.maker.name}, order {self.order_id})"
+
+
+class JobItem(models.Model):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="job_items")
+    order_item = models.ForeignKey(OrderItem, on_delete=models.CASCADE, related_name="job_items")
+    quantity = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["job", "order_item"], name="one_row_per_job_item")]
+
+    def __str__(self):
+        return f"{self.quantity} x item {self.order_item_id} in job {self.job_id}"
+
+
+class JobEvent(StatusEvent):
+    job = models.ForeignKey(Job, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass
+
+
+class BatchEvent(StatusEvent):
+    batch = models.ForeignKey(Batch, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass

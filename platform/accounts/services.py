@@ -1,0 +1,36 @@
+"""Account writes."""
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from rest_framework.authtoken.models import Token
+
+from platform.accounts.models import Role, User
+from platform.core.errors import Conflict, DomainError
+
+
+def user_register(*, username: str, password: str, email: str = "", role: str = Role.CUSTOMER) -> User:
+    """Create an account (a customer unless told otherwise) and its API token.
+
+    The database's unique constraint settles two registrations racing for one name; the name is compared
+    without case so "Alice" and "alice" cannot both exist.
+    """
+    username = username.strip()
+    if not username:
+        raise DomainError("Choose a user name.", code="username_required")
+    if User.objects.filter(username__iexact=username).exists():
+        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+    candidate = User(username=username, email=email.strip(), role=role)
+    try:
+        validate_password(password, user=candidate)
+    except ValidationError as error:
+        raise DomainError("Password not accepted: " + " ".join(error.messages), code="weak_password")
+    candidate.set_password(password)
+    candidate.is_staff = role == Role.STAFF
+    try:
+        with transaction.atomic():
+            candidate.save()
+            Token.objects.create(user=candidate)
+    except IntegrityError:
+        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+    return candidate

@@ -1,0 +1,36 @@
+"""The Celery app. Start workers through the interpreter so the project's ``platform`` package wins over the
+standard module: ``python -m celery -A platform worker -Q celery,meshes,dispatch,notify``."""
+
+import os
+from pathlib import Path
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings.local")
+
+app = Celery("platform")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["platform.core", "designs", "orders"])
+
+QUEUES = ("celery", "meshes", "dispatch", "notify")
+
+
+def ensure_broker_folders() -> None:
+    """kombu's filesystem transport does not create its folders; make them before anyone publishes."""
+    from django.conf import settings
+
+    if settings.CELERY_BROKER_URL.startswith("filesystem://"):
+        options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
+        for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
+            Path(options[key]).mkdir(parents=True, exist_ok=True)
+
+
+def time_limits(queue: str) -> dict:
+    """Per-queue limits for a task decorator: a soft limit the task can catch, a hard one 30 s later."""
+    from django.conf import settings
+
+    hard = settings.TASK_TIME_LIMITS[queue]
+    return {"time_limit": hard, "soft_time_limit": max(hard - 30, 1)}
+
+
+ensure_broker_folders()

@@ -1,0 +1,68 @@
+"""Background work is enqueued through a transactional outbox, after commit.
+
+``enqueue_after_commit("meshes.analyse_design_version", version_id=7)`` writes an OutboxMessage in the
+caller's transaction and publishes it once that transaction commits. If the broker is down the request still
+succeeds; the row stays unsent and ``core.outbox_sweep`` (beat) publishes it when the broker is back.
+"""
+
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from platform.core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+
+def enqueue_after_commit(task_name: str, **kwargs) -> OutboxMessage:
+    """Record the task now; publish it after the surrounding transaction commits (never inside it)."""
+    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    return message
+
+
+def outbox_publish(*, message_id: int) -> bool:
+    """Publish one outbox message. Returns whether it reached the broker; failures stay for the sweeper."""
+    from platform.celery import app
+
+    claimed = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    task = app.tasks.get(message.task_name)
+    try:
+        if task is not None:
+            # apply_async honours eager mode in unit tests; send_task would not.
+            task.apply_async(kwargs=message.kwargs, retry=False)
+        else:
+            app.send_task(message.task_name, kwargs=message.kwargs, retry=False)
+    except Exception as error:  # noqa: BLE001 - any broker failure leaves the row for the sweeper
+        logger.warning("could not publish %s (outbox %s): %s", message.task_name, message_id, error)
+        OutboxMessage.objects.filter(pk=message_id).update(last_error=f"{type(error).__name__}: {error}"[:2000])
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Publish messages that were not confirmed sent a while after they were written. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+    pending = list(
+        OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for message_id in pending:
+        if outbox_publish(message_id=message_id):
+            sent += 1
+        else:
+            # The broker is still down: stop here instead of timing out once per row.
+            break
+    return sent

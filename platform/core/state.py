@@ -1,0 +1,76 @@
+"""The one door through which every status of an order, a job, a batch or a design version changes.
+
+Each state machine passes its own table and event model; this function does the part they share: in one
+transaction it locks the row, returns if nothing changes, checks the table, saves with ``update_fields`` and
+writes the event row. Nothing else assigns ``.status``.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from platform.core.errors import TransitionNotAllowed
+
+
+@dataclass(frozen=True)
+class Transition:
+    obj: models.Model
+    from_status: str
+    to_status: str
+    changed: bool
+    event: models.Model | None
+
+
+def change_status(
+    *,
+    model: type[models.Model],
+    pk,
+    to: str,
+    allowed: Mapping[str, frozenset[str] | set[str] | tuple[str, ...]],
+    event_model: type[models.Model],
+    event_field: str,
+    label: str,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    updates: Mapping[str, object] | None = None,
+    guard: Callable[[models.Model], None] | None = None,
+) -> Transition:
+    """Move row ``pk`` of ``model`` to status ``to``.
+
+    ``updates`` are other fields saved with the change (timestamps, error text). ``guard`` may raise a
+    domain error after the row is locked (for checks that need its fresh state). A forbidden move raises
+    TransitionNotAllowed and changes nothing.
+    """
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=pk)
+        current = obj.status
+        if current == to:
+            return Transition(obj=obj, from_status=current, to_status=to, changed=False, event=None)
+        if to not in allowed.get(current, ()):
+            raise TransitionNotAllowed(
+                label=label, current=current, target=to, allowed=sorted(allowed.get(current, ()))
+            )
+        if guard is not None:
+            guard(obj)
+        now = timezone.now()
+        obj.status = to
+        fields = ["status"]
+        if hasattr(obj, "status_changed_at"):
+            obj.status_changed_at = now
+            fields.append("status_changed_at")
+        for name, value in (updates or {}).items():
+            setattr(obj, name, value)
+            fields.append(name)
+        obj.save(update_fields=fields)
+        event = event_model.objects.create(
+            **{event_field: obj},
+            from_status=current,
+            to_status=to,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=reason,
+            details=details or {},
+        )
+    return Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)

@@ -1,0 +1,299 @@
+"""Settings shared by every environment. Every deploy-time choice comes from the environment.
+
+With nothing set, the platform runs on embedded defaults: a SQLite file and kombu's ``filesystem://``
+broker under ``var/`` with ``django-db`` results, a real separate worker process and no daemon.
+``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` (or ``CELERY_BROKER_URL``) to Redis.
+"""
+
+from pathlib import Path
+
+import environ
+from django.core.exceptions import ImproperlyConfigured
+
+BASE_DIR = Path(__file__).resolve().parent.parent.parent
+env = environ.Env()
+
+VAR_DIR = Path(env.str("PLATFORM_VAR_DIR", default=str(BASE_DIR / "var")))
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="local-development-only-not-secret")
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+SITE_URL = env.str("PLATFORM_SITE_URL", default="http://127.0.0.1:8000")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "rest_framework",
+    "rest_framework.authtoken",
+    "django_filters",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "django_celery_results",
+    "django_celery_beat",
+    "platform.accounts",
+    "platform.core",
+    "designs",
+    "orders",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "platform.urls"
+WSGI_APPLICATION = "platform.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+LOGIN_URL = "/login/"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# Database: PostgreSQL when DATABASE_URL is set, a SQLite file otherwise.
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share the file: WAL lets readers run beside a writer, IMMEDIATE transactions
+    # take the write lock up front (no "database is locked" on upgrade), and a timeout waits for it.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "timeout": 30,
+            "transaction_mode": "IMMEDIATE",
+            "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        }
+    )
+else:
+    DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+LANGUAGE_CODE = "en"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+# Static files (three.js and friends are fetched into static/vendor by `dev.py`, never from a CDN).
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env.str("DJANGO_STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+
+# Uploaded and generated files: private, served through permission-checked views, never at a public URL.
+MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
+MEDIA_URL = "/media/"
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+if AWS_STORAGE_BUCKET_NAME:
+    _file_storage = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+else:
+    _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+STORAGES = {
+    "default": _file_storage,
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+# Uploads larger than this go to a temporary file while they stream in, never whole into memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+
+# REST framework: every endpoint denies unless its view says who may call it.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["platform.core.permissions.DenyAll"],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    "DEFAULT_PAGINATION_CLASS": "platform.core.api.Pagination",
+    "PAGE_SIZE": 25,
+    "EXCEPTION_HANDLER": "platform.core.api.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "register": env.str("THROTTLE_REGISTER", default="20/hour"),
+        "upload": env.str("THROTTLE_UPLOAD", default="120/hour"),
+        "quote": env.str("THROTTLE_QUOTE", default="600/hour"),
+    },
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "Makernet API",
+    "DESCRIPTION": "Upload 3D designs, check printability, get quotes and have local makers print them.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    # Swagger UI and ReDoc come from the drf-spectacular-sidecar package: no CDN, works on closed networks.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "VersionStatusEnum": "designs.models.VersionStatus",
+        "OrderStatusEnum": "orders.models.orders.OrderStatus",
+        "JobStatusEnum": "orders.models.production.JobStatus",
+        "BatchStatusEnum": "orders.models.production.BatchStatus",
+        "ProcessEnum": "orders.models.catalogue.Process",
+        "RoleEnum": "platform.accounts.models.Role",
+    },
+}
+
+# Celery --------------------------------------------------------------------------------------------
+REDIS_URL = env.str("REDIS_URL", default="")
+CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
+BROKER_DIR = VAR_DIR / "broker"
+# Seconds Redis waits for an ack before it hands an unacknowledged task to another worker. With acks_late
+# a task whose whole worker died comes back after this long; every hard time limit stays below it, so a
+# task that is merely slow is never delivered twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+
+
+def filesystem_broker_options(folder: Path) -> dict:
+    """kombu's filesystem transport: producer and worker read and write the same folder."""
+    return {
+        "data_folder_in": str(folder / "queue"),
+        "data_folder_out": str(folder / "queue"),
+        "control_folder": str(folder / "control"),
+        "processed_folder": str(folder / "processed"),
+        "store_processed": False,
+        "polling_interval": 0.1,
+    }
+
+
+def redis_broker_options() -> dict:
+    return {
+        "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        "socket_connect_timeout": 2,
+        "socket_timeout": 5,
+    }
+
+
+if CELERY_BROKER_URL.startswith("filesystem://"):
+    CELERY_BROKER_TRANSPORT_OPTIONS = filesystem_broker_options(BROKER_DIR)
+else:
+    CELERY_BROKER_TRANSPORT_OPTIONS = redis_broker_options()
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default="django-db")
+CELERY_RESULT_EXTENDED = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_RESULT_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_DEFAULT_QUEUE = "celery"
+CELERY_TASK_ROUTES = {
+    "meshes.*": {"queue": "meshes"},
+    "dispatch.*": {"queue": "dispatch"},
+    "notify.*": {"queue": "notify"},
+}
+CELERY_WORKER_SEND_TASK_EVENTS = True
+CELERY_TASK_SEND_SENT_EVENT = True
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
+CELERY_TIMEZONE = TIME_ZONE
+# Publishing while the broker is down must fail fast: the outbox keeps the message and the sweeper sends it.
+CELERY_TASK_PUBLISH_RETRY = False
+
+# Hard time limits per queue (seconds); soft limits are 30 s earlier. All stay below the visibility timeout.
+TASK_TIME_LIMITS = {
+    "meshes": env.int("MESH_TASK_TIME_LIMIT", default=240),
+    "dispatch": env.int("DISPATCH_TASK_TIME_LIMIT", default=120),
+    "notify": env.int("NOTIFY_TASK_TIME_LIMIT", default=60),
+    "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
+}
+if max(TASK_TIME_LIMITS.values()) >= CELERY_VISIBILITY_TIMEOUT:
+    raise ImproperlyConfigured(
+        "Every task time limit must be below CELERY_VISIBILITY_TIMEOUT "
+        f"({CELERY_VISIBILITY_TIMEOUT} s), or slow tasks would be delivered twice."
+    )
+# Outbox: messages not confirmed as published after this many seconds are sent again by the sweeper.
+OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=30)
+
+CELERY_BEAT_SCHEDULE = {
+    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": 15.0},
+    "stuck-analyses-sweep": {"task": "designs.sweep_stuck_analyses", "schedule": 60.0},
+    "expire-offers": {"task": "dispatch.expire_offers", "schedule": 60.0},
+    "stuck-orders-sweep": {"task": "dispatch.sweep_stuck_orders", "schedule": 60.0},
+}
+
+# E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Makernet <no-reply@makernet.local>")
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.db.backends": {"level": "WARNING"}},
+}
+
+# Designs and mesh analysis limits --------------------------------------------------------------------
+DESIGN_UPLOAD_MAX_BYTES = env.int("DESIGN_UPLOAD_MAX_BYTES", default=100 * 1024 * 1024)
+MESH_MAX_FACES = env.int("MESH_MAX_FACES", default=5_000_000)
+MESH_MAX_ARCHIVE_BYTES = env.int("MESH_MAX_ARCHIVE_BYTES", default=1024 * 1024 * 1024)
+MESH_MAX_ARCHIVE_RATIO = env.int("MESH_MAX_ARCHIVE_RATIO", default=100)
+MESH_ANALYSIS_MEMORY_BYTES = env.int("MESH_ANALYSIS_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
+# Deliveries of one analysis that may start before the file is declared the cause of worker deaths.
+MESH_ANALYSIS_MAX_ATTEMPTS = env.int("MESH_ANALYSIS_MAX_ATTEMPTS", default=3)
+# Versions stuck in queued/analysing longer than this are re-queued by the beat sweep (a dead worker).
+MESH_ANALYSIS_STUCK_AFTER_SECONDS = env.int("MESH_ANALYSIS_STUCK_AFTER_SECONDS", default=300)
+DESIGN_FORMATS = ("stl", "obj", "ply", "off", "3mf", "glb", "gltf")
+
+# Orders, quotes and dispatch --------------------------------------------------------------------------
+CURRENCY = "EUR"
+QUOTE_VALIDITY_DAYS = env.int("QUOTE_VALIDITY_DAYS", default=14)
+IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
+# Makers further than this from the delivery address are not offered the work.
+MATCH_MAX_DISTANCE_KM = env.float("MATCH_MAX_DISTANCE_KM", default=400.0)
+# How long a maker has to accept an offer before it goes to the next one.
+OFFER_TTL_HOURS = env.float("OFFER_TTL_HOURS", default=4.0)
+# Jobs for the same maker and material confirmed within this window share a batch (and its set-up).
+BATCH_WINDOW_MINUTES = env.int("BATCH_WINDOW_MINUTES", default=120)
+# The one central factory that local making is compared with (CO2 saved): Eindhoven by default.
+CENTRAL_FACTORY_LATITUDE = env.float("CENTRAL_FACTORY_LATITUDE", default=51.4416)
+CENTRAL_FACTORY_LONGITUDE = env.float("CENTRAL_FACTORY_LONGITUDE", default=5.4697)
+# Orders with parts nobody holds this long after their last change get dispatch re-queued by the sweep.
+DISPATCH_STUCK_AFTER_SECONDS = env.int("DISPATCH_STUCK_AFTER_SECONDS", default=300)

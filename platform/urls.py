@@ -1,0 +1,18 @@
+from django.contrib import admin
+from django.urls import include, path
+
+from platform.core.views import DocsView, HealthView, SchemaView
+
+api_patterns = [
+    path("", include("platform.accounts.urls")),
+    path("", include("designs.urls")),
+    path("", include("orders.urls")),
+    path("health/", HealthView.as_view(), name="health"),
+    path("schema/", SchemaView.as_view(), name="schema"),
+    path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+]

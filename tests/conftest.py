@@ -1,0 +1,58 @@
+import pytest
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from platform.accounts.models import Role
+from tests.factories import MakerFactory, UserFactory
+
+pytest_plugins = ["tests.worker"]
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    # Every test gets its own storage folder: files from one test never leak into another.
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture
+def api():
+    return APIClient()
+
+
+def client_for(user) -> APIClient:
+    client = APIClient()
+    if user is not None:
+        token, _ = Token.objects.get_or_create(user=user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    return client
+
+
+@pytest.fixture
+def customer(db):
+    return UserFactory(username="carol", role=Role.CUSTOMER)
+
+
+@pytest.fixture
+def other_customer(db):
+    return UserFactory(username="oscar", role=Role.CUSTOMER)
+
+
+@pytest.fixture
+def staff(db):
+    return UserFactory(username="sam", role=Role.STAFF, is_staff=True)
+
+
+@pytest.fixture
+def maker_user(db):
+    user = UserFactory(username="mia", role=Role.MAKER)
+    maker = MakerFactory(name="Mia's Prints", slug="mias-prints")
+    maker.members.add(user)
+    return user
+
+
+@pytest.fixture
+def other_maker_user(db):
+    user = UserFactory(username="max", role=Role.MAKER)
+    maker = MakerFactory(name="Max Fab", slug="max-fab", city="Hamburg", latitude=53.55, longitude=9.99)
+    maker.members.add(user)
+    return user

@@ -1,0 +1,88 @@
+"""factory_boy factories for the models tests touch most."""
+
+from decimal import Decimal
+
+import factory
+from rest_framework.authtoken.models import Token
+
+from platform.accounts.models import Role, User
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    email = factory.LazyAttribute(lambda u: f"{u.username}@example.com")
+    role = Role.CUSTOMER
+    password = factory.PostGenerationMethodCall("set_password", "correct-horse-battery")
+
+    @factory.post_generation
+    def token(self, create, extracted, **kwargs):
+        if create:
+            self.save()
+            Token.objects.get_or_create(user=self)
+
+
+class MaterialFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Material"
+        django_get_or_create = ("code",)
+
+    code = "pla"
+    name = "PLA"
+    process = "fdm"
+    density_g_cm3 = Decimal("1.24")
+    price_per_cm3 = Decimal("0.10")
+    machine_rate_per_hour = Decimal("3.00")
+    setup_fee = Decimal("5.00")
+    handling_per_part = Decimal("0.50")
+    min_wall_mm = Decimal("0.80")
+    min_detail_mm = Decimal("0.40")
+    max_x_mm = 250
+    max_y_mm = 210
+    max_z_mm = 210
+    colours = factory.LazyFunction(lambda: ["black", "white", "red"])
+
+
+class MakerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Maker"
+
+    name = factory.Sequence(lambda n: f"Maker {n}")
+    slug = factory.Sequence(lambda n: f"maker-{n}")
+    city = "Berlin"
+    country = "DE"
+    latitude = 52.52
+    longitude = 13.405
+    capacity = 3
+    reliability = 0.9
+
+
+class PrinterFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "orders.Printer"
+        skip_postgeneration_save = True
+
+    maker = factory.SubFactory(MakerFactory)
+    name = factory.Sequence(lambda n: f"Printer {n}")
+    process = "fdm"
+    build_x_mm = 250
+    build_y_mm = 210
+    build_z_mm = 210
+    colours = factory.LazyFunction(list)
+    is_online = True
+
+    @factory.post_generation
+    def materials(self, create, extracted, **kwargs):
+        if create and extracted:
+            self.materials.set(extracted)
+
+
+class DesignFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "designs.Design"
+
+    owner = factory.SubFactory(UserFactory)
+    name = factory.Sequence(lambda n: f"Part {n}")

@@ -1,0 +1,65 @@
+import os
+import subprocess
+import sys
+
+from tests.meshes import REPO_ROOT
+
+SECRET = "k3y-" + "x9Qz7Lm2Vb8Np4Rt6Wc1Yd5Fg0Hj3Ks" * 2
+
+
+def manage(*args, **env) -> subprocess.CompletedProcess:
+    base = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+    return subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**base, "DJANGO_SETTINGS_MODULE": "platform.settings.production", **env},
+    )
+
+
+def test_production_refuses_to_start_without_a_secret_key():
+    result = manage("check", DJANGO_ALLOWED_HOSTS="makernet.example")
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_refuses_a_weak_secret_key():
+    result = manage("check", DJANGO_SECRET_KEY="short", DJANGO_ALLOWED_HOSTS="makernet.example")
+    assert result.returncode != 0
+    assert "at least 50 characters" in result.stderr
+
+
+def test_production_passes_the_deploy_check():
+    result = manage(
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+        DJANGO_SECRET_KEY=SECRET,
+        DJANGO_ALLOWED_HOSTS="makernet.example",
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_openapi_schema_is_valid_and_has_no_warnings(tmp_path):
+    result = subprocess.run(
+        [
+            sys.executable,
+            "manage.py",
+            "spectacular",
+            "--validate",
+            "--fail-on-warn",
+            "--file",
+            str(tmp_path / "s.yml"),
+        ],
+        cwd=REPO_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test"},
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert (tmp_path / "s.yml").stat().st_size > 1000
