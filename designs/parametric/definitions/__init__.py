@@ -1,0 +1,1 @@
+"""Template schemas and their cross-parameter rules; light to import (no trimesh, no manifold3d)."""
