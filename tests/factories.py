@@ -86,3 +86,53 @@ class DesignFactory(factory.django.DjangoModelFactory):
 
     owner = factory.SubFactory(UserFactory)
     name = factory.Sequence(lambda n: f"Part {n}")
+
+
+def cube_report(size_mm: float = 20.0, *, materials=None, printable: bool = True, reasons=None) -> dict:
+    """An analysis report of a solid cube, as the geometry package writes it (for tests of later stages)."""
+    from orders.models import Material
+
+    codes = materials if materials is not None else list(Material.objects.values_list("code", flat=True))
+    extents = [size_mm, size_mm, size_mm]
+    return {
+        "faces": 12,
+        "vertices": 8,
+        "shells": 1,
+        "bounding_box_mm": extents,
+        "volume_mm3": size_mm**3,
+        "area_mm2": 6 * size_mm**2,
+        "watertight": True,
+        "winding_consistent": True,
+        "open_edges": 0,
+        "non_manifold_edges": 0,
+        "degenerate_faces": 0,
+        "units_suspected": None,
+        "issues": [],
+        "repair": {"performed": False},
+        "min_wall_mm": size_mm,
+        "overhang_area_mm2": 0.0,
+        "support_volume_mm3": 0.0,
+        "oriented_extents_mm": extents,
+        "print_extents_mm": extents,
+        "materials": {code: {"printable": printable, "reasons": list(reasons or []), "warnings": []} for code in codes},
+    }
+
+
+class ReadyVersionFactory(factory.django.DjangoModelFactory):
+    """A design version already analysed (status ready) with a cube's report."""
+
+    class Meta:
+        model = "designs.DesignVersion"
+        skip_postgeneration_save = True
+
+    design = factory.SubFactory(DesignFactory)
+    number = factory.Sequence(lambda n: n + 1)
+    status = "ready"
+    file_format = "stl"
+    original_filename = "cube.stl"
+    analysis = factory.LazyFunction(cube_report)
+
+    @factory.post_generation
+    def latest(self, create, extracted, **kwargs):
+        if create:
+            type(self.design).objects.filter(pk=self.design_id).update(latest_version=self)

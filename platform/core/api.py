@@ -26,7 +26,7 @@ def _flatten(errors, prefix="") -> list[str]:
     if isinstance(errors, dict):
         sentences = []
         for key, value in errors.items():
-            name = "" if key == "non_field_errors" else f"{prefix}{key}"
+            name = prefix.rstrip(".") if key == "non_field_errors" else f"{prefix}{key}"
             sentences.extend(_flatten(value, f"{name}." if name else ""))
         return sentences
     if isinstance(errors, list):

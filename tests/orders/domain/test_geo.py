@@ -116,9 +116,7 @@ def test_city_table_covers_the_required_cities_and_no_spelling_is_shared():
         for spelling in (city.name, *city.aliases):
             key = normalise_place_name(spelling)
             assert owner.setdefault(key, city.name) == city.name, key
-    assert all(
-        -90 <= city.lat <= 90 and -180 <= city.lon <= 180 and len(city.country) == 2 for city in CITIES
-    )
+    assert all(-90 <= city.lat <= 90 and -180 <= city.lon <= 180 and len(city.country) == 2 for city in CITIES)
 
 
 def test_bounding_box_in_mid_latitudes_is_one_longitude_range():

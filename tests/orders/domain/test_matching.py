@@ -114,10 +114,7 @@ def test_fit_of_a_cube_reports_its_shortest_room():
 def test_fit_margin_is_explained_when_only_the_margin_is_missing():
     check = fits_build_volume((199.5, 10.0, 10.0), (200.0, 200.0, 200.0), margin_mm=1.0)
     assert check.fits is False
-    assert (
-        check.reason
-        == "its 199.5 mm side needs 200.5 mm with the 1 mm margin, more than the 200 mm build size"
-    )
+    assert check.reason == "its 199.5 mm side needs 200.5 mm with the 1 mm margin, more than the 200 mm build size"
     assert fits_build_volume((199.0, 10.0, 10.0), (200.0, 200.0, 200.0), margin_mm=1.0).fits is True
 
 

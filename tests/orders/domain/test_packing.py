@@ -26,9 +26,7 @@ def _assert_valid_layout(result, *, spacing: float) -> None:
                 max(second.y - (first.y + first.size_mm[1]), first.y - (second.y + second.size_mm[1])),
             ]
             if powder:
-                gaps.append(
-                    max(second.z - (first.z + first.size_mm[2]), first.z - (second.z + second.size_mm[2]))
-                )
+                gaps.append(max(second.z - (first.z + first.size_mm[2]), first.z - (second.z + second.size_mm[2])))
             # separated along at least one axis by the spacing
             assert max(gaps) >= spacing - 1e-6, (first, second)
 
@@ -109,9 +107,7 @@ def test_mixed_parts_are_all_placed_once_without_overlap():
     ]
     result = pack_batch(parts=parts, build_volume_mm=PRUSA_PLATE, process="fdm")
     placed = sorted((p.item_id, p.copy) for plate in result.plates for p in plate.placements)
-    assert placed == sorted(
-        [("bracket", copy) for copy in range(1, 31)] + [("lid", copy) for copy in range(1, 8)]
-    )
+    assert placed == sorted([("bracket", copy) for copy in range(1, 31)] + [("lid", copy) for copy in range(1, 8)])
     # the packer is deterministic: three plates for this batch, every time
     assert result.plate_count == 3
     assert pack_batch(parts=parts, build_volume_mm=PRUSA_PLATE, process="fdm") == result
@@ -141,10 +137,7 @@ def test_part_taller_than_the_build_height_is_refused_in_plain_words():
             build_volume_mm=PRUSA_PLATE,
             process="fdm",
         )
-    assert (
-        str(error.value)
-        == "part vase is 260 mm tall, more than the 250 mm build height of 220 x 220 x 250 mm"
-    )
+    assert str(error.value) == "part vase is 260 mm tall, more than the 250 mm build height of 220 x 220 x 250 mm"
 
 
 def test_part_wider_than_the_plate_is_refused_in_plain_words():
@@ -209,9 +202,7 @@ def test_any_batch_of_fitting_parts_is_fully_packed_without_overlap(process, par
     result = pack_batch(parts=to_pack, build_volume_mm=(200, 200, 150), process=process)
     # then every copy is placed exactly once, inside, apart, and fill ratios are in (0, 1]
     placed = sorted((p.item_id, p.copy) for plate in result.plates for p in plate.placements)
-    expected = sorted(
-        (index, copy) for index, (*_, quantity) in enumerate(parts) for copy in range(1, quantity + 1)
-    )
+    expected = sorted((index, copy) for index, (*_, quantity) in enumerate(parts) for copy in range(1, quantity + 1))
     assert placed == expected
     assert result.plate_count == len(result.plates) >= 1
     assert 0 < result.fill_ratio <= 1

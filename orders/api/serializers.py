@@ -1,0 +1,414 @@
+from django.urls import reverse
+from rest_framework import serializers
+
+from orders.models import (
+    ORDER_TRANSITIONS,
+    Batch,
+    Job,
+    Maker,
+    Material,
+    Order,
+    OrderItem,
+    Printer,
+    Process,
+)
+
+
+class MaterialSerializer(serializers.ModelSerializer):
+    max_build_mm = serializers.SerializerMethodField()
+    needs_support = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Material
+        fields = [
+            "code",
+            "name",
+            "process",
+            "description",
+            "density_g_cm3",
+            "price_per_cm3",
+            "machine_rate_per_hour",
+            "setup_fee",
+            "handling_per_part",
+            "currency",
+            "min_wall_mm",
+            "min_detail_mm",
+            "max_build_mm",
+            "colours",
+            "is_recycled",
+            "is_bio_based",
+            "needs_support",
+        ]
+
+    def get_max_build_mm(self, material) -> list[int]:
+        return list(material.build_volume_mm)
+
+
+class ShipToSerializer(serializers.Serializer):
+    lat = serializers.FloatField(required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+    city = serializers.CharField(required=False, max_length=80)
+    label = serializers.CharField(required=False, max_length=120)
+
+    def validate(self, data):
+        if not data.get("city") and ("lat" not in data or "lon" not in data):
+            raise serializers.ValidationError("Give lat and lon, or a city.")
+        return data
+
+
+class QuoteRequestSerializer(serializers.Serializer):
+    design_version = serializers.IntegerField(min_value=1)
+    material = serializers.SlugField(max_length=32)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
+    colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    ship_to = ShipToSerializer()
+
+
+class OrderItemRequestSerializer(serializers.Serializer):
+    design_version = serializers.IntegerField(min_value=1)
+    material = serializers.SlugField(max_length=32)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000)
+    colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+
+
+class OrderCreateSerializer(serializers.Serializer):
+    items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=50)
+    ship_to = ShipToSerializer()
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class ReorderSerializer(serializers.Serializer):
+    items = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50)
+    quantity = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
+    ship_to = ShipToSerializer(required=False)
+
+
+class ReasonSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class EventSerializer(serializers.Serializer):
+    at = serializers.DateTimeField(source="created_at")
+    from_status = serializers.CharField()
+    to_status = serializers.CharField()
+    actor = serializers.SerializerMethodField()
+    reason = serializers.CharField()
+    details = serializers.JSONField()
+
+    def get_actor(self, event) -> str | None:
+        return event.actor.username if event.actor_id else None
+
+
+class OrderJobSerializer(serializers.ModelSerializer):
+    maker = serializers.SerializerMethodField()
+    photo_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "status",
+            "maker",
+            "batch",
+            "quantity",
+            "distance_km",
+            "co2_kg",
+            "offer_expires_at",
+            "due_at",
+            "tracking_number",
+            "carrier",
+            "shipped_at",
+            "photo_url",
+        ]
+
+    def get_maker(self, job) -> dict:
+        return {"id": job.maker_id, "name": job.maker.name, "city": job.maker.city}
+
+    def get_photo_url(self, job) -> str | None:
+        return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+
+
+class OrderItemSerializer(serializers.ModelSerializer):
+    material = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    design = serializers.IntegerField(source="design_version.design_id", read_only=True)
+    design_name = serializers.CharField(source="design_version.design.name", read_only=True)
+    version_number = serializers.IntegerField(source="design_version.number", read_only=True)
+    thumbnail_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = OrderItem
+        fields = [
+            "id",
+            "design_version",
+            "design",
+            "design_name",
+            "version_number",
+            "material",
+            "colour",
+            "quantity",
+            "unit_price",
+            "total_price",
+            "price_breakdown",
+            "template_slug",
+            "parameters",
+            "reorder_of",
+            "thumbnail_url",
+        ]
+
+    def get_thumbnail_url(self, item) -> str | None:
+        version = item.design_version
+        if not version.thumbnail:
+            return None
+        return reverse("design-version-thumbnail", kwargs={"pk": version.design_id, "number": version.number})
+
+
+class OrderSerializer(serializers.ModelSerializer):
+    customer = serializers.CharField(source="customer.username", read_only=True)
+    ship_to = serializers.SerializerMethodField()
+    items = OrderItemSerializer(many=True, read_only=True)
+    events = EventSerializer(many=True, read_only=True)
+    jobs = OrderJobSerializer(many=True, read_only=True)
+    allowed_next = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = [
+            "id",
+            "status",
+            "customer",
+            "ship_to",
+            "currency",
+            "total",
+            "hold_reason",
+            "note",
+            "created_at",
+            "confirmed_at",
+            "delivered_at",
+            "items",
+            "jobs",
+            "events",
+            "allowed_next",
+        ]
+
+    def get_ship_to(self, order) -> dict:
+        return {"lat": order.ship_to_latitude, "lon": order.ship_to_longitude, "label": order.ship_to_label}
+
+    def get_allowed_next(self, order) -> list[str]:
+        return sorted(ORDER_TRANSITIONS[order.status])
+
+
+class OrderListSerializer(OrderSerializer):
+    class Meta(OrderSerializer.Meta):
+        fields = [
+            "id",
+            "status",
+            "customer",
+            "ship_to",
+            "currency",
+            "total",
+            "hold_reason",
+            "created_at",
+            "items",
+        ]
+
+
+class JobItemSerializer(serializers.Serializer):
+    order_item = serializers.IntegerField(source="order_item_id")
+    quantity = serializers.IntegerField()
+    design = serializers.IntegerField(source="order_item.design_version.design_id")
+    design_name = serializers.CharField(source="order_item.design_version.design.name")
+    version = serializers.IntegerField(source="order_item.design_version.number")
+    colour = serializers.CharField(source="order_item.colour")
+    parameters = serializers.JSONField(source="order_item.parameters")
+    extents_mm = serializers.SerializerMethodField()
+    file_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    preview_url = serializers.SerializerMethodField()
+
+    def _url(self, job_item, kind):
+        version = job_item.order_item.design_version
+        return reverse(f"design-version-{kind}", kwargs={"pk": version.design_id, "number": version.number})
+
+    def get_extents_mm(self, job_item) -> list[float] | None:
+        report = job_item.order_item.design_version.analysis or {}
+        return report.get("print_extents_mm") or report.get("bounding_box_mm")
+
+    def get_file_url(self, job_item) -> str:
+        version = job_item.order_item.design_version
+        return self._url(job_item, "repaired" if version.repaired_file else "file")
+
+    def get_thumbnail_url(self, job_item) -> str:
+        return self._url(job_item, "thumbnail")
+
+    def get_preview_url(self, job_item) -> str:
+        return self._url(job_item, "preview")
+
+
+class JobSerializer(serializers.ModelSerializer):
+    order = serializers.IntegerField(source="order_id", read_only=True)
+    material = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    items = JobItemSerializer(source="job_items", many=True, read_only=True)
+    ship_to = serializers.CharField(source="order.ship_to_label", read_only=True)
+    photo_url = serializers.SerializerMethodField()
+    events = EventSerializer(many=True, read_only=True)
+    seconds_left = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Job
+        fields = [
+            "id",
+            "status",
+            "order",
+            "batch",
+            "material",
+            "quantity",
+            "price",
+            "offered_at",
+            "offer_expires_at",
+            "seconds_left",
+            "responded_at",
+            "due_at",
+            "shipped_at",
+            "decline_reason",
+            "tracking_number",
+            "carrier",
+            "distance_km",
+            "co2_kg",
+            "ship_to",
+            "match",
+            "items",
+            "photo_url",
+            "events",
+        ]
+
+    def get_photo_url(self, job) -> str | None:
+        return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+
+    def get_seconds_left(self, job) -> int | None:
+        from django.utils import timezone
+
+        if job.status != "offered":
+            return None
+        return max(int((job.offer_expires_at - timezone.now()).total_seconds()), 0)
+
+
+class JobListSerializer(JobSerializer):
+    class Meta(JobSerializer.Meta):
+        fields = [f for f in JobSerializer.Meta.fields if f not in ("events", "match")]
+
+
+class ProgressSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=["printing", "printed", "shipped"])
+    tracking = serializers.CharField(max_length=100, required=False, allow_blank=True, default="")
+    carrier = serializers.CharField(max_length=60, required=False, allow_blank=True, default="")
+    photo = serializers.ImageField(required=False, allow_null=True)
+    note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
+class BatchJobSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Job
+        fields = ["id", "status", "order", "quantity", "offer_expires_at", "due_at"]
+
+
+class BatchSerializer(serializers.ModelSerializer):
+    maker = serializers.SerializerMethodField()
+    material = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    jobs = BatchJobSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Batch
+        fields = [
+            "id",
+            "status",
+            "maker",
+            "material",
+            "plates",
+            "fill_ratio",
+            "machine_hours",
+            "packing",
+            "joinable_until",
+            "created_at",
+            "jobs",
+        ]
+
+    def get_maker(self, batch) -> dict:
+        return {"id": batch.maker_id, "name": batch.maker.name, "city": batch.maker.city}
+
+
+class PrinterSerializer(serializers.ModelSerializer):
+    materials = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Material.objects.all())
+    process = serializers.ChoiceField(choices=Process.choices)
+
+    class Meta:
+        model = Printer
+        fields = [
+            "id",
+            "name",
+            "process",
+            "build_x_mm",
+            "build_y_mm",
+            "build_z_mm",
+            "materials",
+            "colours",
+            "is_online",
+        ]
+
+    def validate(self, data):
+        process = data.get("process", getattr(self.instance, "process", None))
+        for material in data.get("materials", []):
+            if material.process != process:
+                raise serializers.ValidationError(
+                    {"materials": f"{material.name} is a {material.process} material; this printer is {process}."}
+                )
+        for axis in ("build_x_mm", "build_y_mm", "build_z_mm"):
+            if axis in data and not 10 <= data[axis] <= 3000:
+                raise serializers.ValidationError({axis: "Build sizes must be between 10 and 3000 mm."})
+        return data
+
+
+class MakerProfileSerializer(serializers.ModelSerializer):
+    printers = PrinterSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Maker
+        fields = [
+            "id",
+            "name",
+            "slug",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "email",
+            "about",
+            "capacity",
+            "hours_to_respond",
+            "is_active",
+            "price_factor",
+            "reliability",
+            "offers_received",
+            "offers_accepted",
+            "jobs_shipped",
+            "jobs_shipped_on_time",
+            "jobs_failed",
+            "printers",
+        ]
+        read_only_fields = [
+            "id",
+            "slug",
+            "price_factor",
+            "reliability",
+            "offers_received",
+            "offers_accepted",
+            "jobs_shipped",
+            "jobs_shipped_on_time",
+            "jobs_failed",
+            "printers",
+        ]
+        extra_kwargs = {
+            "latitude": {"min_value": -90, "max_value": 90},
+            "longitude": {"min_value": -180, "max_value": 180},
+            "capacity": {"min_value": 1, "max_value": 1000},
+            "hours_to_respond": {"min_value": 1, "max_value": 168},
+        }

@@ -1,0 +1,440 @@
+"""Orders API: materials, quotes, orders, maker jobs, batches and maker profiles. Views only call services."""
+
+import django_filters
+from django.core.files.storage import default_storage
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from designs.models import DesignVersion
+from orders import selectors
+from orders.api import serializers as s
+from orders.models import Batch, Job, Material, Order, OrderStatus, Printer
+from orders.services import jobs as job_services
+from orders.services import makers as maker_services
+from orders.services import ordering, quoting
+from platform.core.errors import DomainError
+from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
+
+
+def _ship_to(data) -> quoting.ShipTo:
+    return quoting.ship_to_from(
+        {"lat": data.get("lat"), "lon": data.get("lon"), "city": data.get("city"), "label": data.get("label")}
+    )
+
+
+class MaterialListView(generics.ListAPIView):
+    """Anyone: the materials catalogue with prices, limits and colours."""
+
+    permission_classes = [Anyone]
+    serializer_class = s.MaterialSerializer
+    pagination_class = None
+    queryset = Material.objects.filter(is_active=True).order_by("process", "code")
+
+
+class QuoteView(APIView):
+    """Customers: price a ready design version in a material and list the nearby makers who could make it."""
+
+    permission_classes = [IsCustomer]
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "quote"
+
+    @extend_schema(request=s.QuoteRequestSerializer, responses={201: OpenApiResponse(description="the quote")})
+    def post(self, request):
+        serializer = s.QuoteRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        version = DesignVersion.objects.filter(pk=data["design_version"], design__owner=request.user).first()
+        if version is None:
+            raise DomainError(
+                f"Design version {data['design_version']} was not found among your designs.", code="not_found"
+            )
+        material = Material.objects.filter(code=data["material"]).first()
+        if material is None:
+            raise DomainError(f"Unknown material {data['material']!r}; see /api/materials/.", code="unknown_material")
+        quote = quoting.quote_create(
+            customer=request.user,
+            version=version,
+            material=material,
+            quantity=data["quantity"],
+            colour=data["colour"],
+            ship_to=_ship_to(data["ship_to"]),
+        )
+        return Response({"id": quote.pk, **quote.result}, status=status.HTTP_201_CREATED)
+
+
+class OrderFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
+    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    maker = django_filters.NumberFilter(field_name="jobs__maker", distinct=True)
+    material = django_filters.CharFilter(field_name="items__material__code", distinct=True)
+    customer = django_filters.CharFilter(field_name="customer__username")
+
+    class Meta:
+        model = Order
+        fields = ["status", "created_after", "created_before", "maker", "material", "customer"]
+
+
+class OrderListCreateView(generics.ListAPIView):
+    """Customers: their orders, and placing one (send an Idempotency-Key header to retry safely).
+    Staff: every order, filtered by status, date, maker, material or customer."""
+
+    filterset_class = OrderFilter
+
+    def get_permissions(self):
+        return [IsCustomer()] if self.request.method == "POST" else [IsCustomerOrStaff()]
+
+    def get_serializer_class(self):
+        return s.OrderListSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return selectors.orders_visible_to(self.request.user, detail=False)
+
+    @extend_schema(
+        request=s.OrderCreateSerializer,
+        parameters=[OpenApiParameter("Idempotency-Key", str, OpenApiParameter.HEADER, required=False)],
+        responses={201: s.OrderSerializer, 422: OpenApiResponse(description="key reused with another body")},
+    )
+    def post(self, request):
+        def place():
+            serializer = s.OrderCreateSerializer(data=request.data)
+            serializer.is_valid(raise_exception=True)
+            data = serializer.validated_data
+            order = ordering.order_place(
+                customer=request.user,
+                ship_to=_ship_to(data["ship_to"]),
+                note=data["note"],
+                items=[
+                    ordering.ItemRequest(
+                        design_version_id=item["design_version"],
+                        material_code=item["material"],
+                        quantity=item["quantity"],
+                        colour=item["colour"],
+                    )
+                    for item in data["items"]
+                ],
+            )
+            order = selectors.orders_visible_to(request.user).get(pk=order.pk)
+            return status.HTTP_201_CREATED, s.OrderSerializer(order, context={"request": request}).data
+
+        key = request.headers.get("Idempotency-Key")
+        if not key:
+            code, body = place()
+            return Response(body, status=code)
+        code, body, replayed = ordering.idempotent(user=request.user, key=key, body=request.data, handler=place)
+        response = Response(body, status=code)
+        if replayed:
+            response["Idempotent-Replayed"] = "true"
+        return response
+
+
+class OrderDetailView(generics.RetrieveAPIView):
+    """The customer who placed it, or staff: an order with its items, jobs and timeline."""
+
+    permission_classes = [IsCustomerOrStaff]
+    serializer_class = s.OrderSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Order.objects.none()
+        return selectors.orders_visible_to(self.request.user)
+
+
+class _OrderActionView(APIView):
+    permission_classes = [IsCustomer]
+    request_serializer = None
+
+    def act(self, order: Order, request, data: dict) -> Order:
+        raise NotImplementedError
+
+    @extend_schema(
+        request=s.ReasonSerializer,
+        responses={
+            200: s.OrderSerializer,
+            409: OpenApiResponse(description="forbidden transition: names the allowed ones"),
+        },
+    )
+    def post(self, request, pk):
+        order = get_object_or_404(selectors.orders_visible_to(request.user, detail=False), pk=pk)
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        self.act(order, request, serializer.validated_data)
+        order = selectors.orders_visible_to(request.user).get(pk=pk)
+        return Response(s.OrderSerializer(order, context={"request": request}).data)
+
+
+class OrderConfirmView(_OrderActionView):
+    """The customer who placed it: confirm the order; dispatch to makers starts."""
+
+    def act(self, order, request, data):
+        return ordering.order_confirm(order_id=order.pk, actor=request.user)
+
+
+class OrderCancelView(_OrderActionView):
+    """The customer who placed it, or staff: cancel before production starts."""
+
+    permission_classes = [IsCustomerOrStaff]
+
+    def act(self, order, request, data):
+        return ordering.order_cancel(order_id=order.pk, actor=request.user, reason=data["reason"])
+
+
+class OrderDeliveredView(_OrderActionView):
+    """The customer who placed it: confirm the parts arrived."""
+
+    def act(self, order, request, data):
+        return ordering.order_mark_delivered(order_id=order.pk, actor=request.user)
+
+
+class ReorderView(APIView):
+    """Customers: order delivered items again as spare parts, from their frozen versions."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(request=s.ReorderSerializer, responses={201: s.OrderSerializer})
+    def post(self, request):
+        serializer = s.ReorderSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        order = ordering.order_reorder(
+            customer=request.user,
+            item_ids=data["items"],
+            quantity=data.get("quantity"),
+            ship_to=_ship_to(data["ship_to"]) if data.get("ship_to") else None,
+        )
+        order = selectors.orders_visible_to(request.user).get(pk=order.pk)
+        return Response(s.OrderSerializer(order, context={"request": request}).data, status=201)
+
+
+class MakerJobFilter(django_filters.FilterSet):
+    status = django_filters.MultipleChoiceFilter(choices=Job._meta.get_field("status").choices)
+
+    class Meta:
+        model = Job
+        fields = ["status"]
+
+
+class MakerJobListView(generics.ListAPIView):
+    """Makers: the jobs offered to or held by their own maker, newest first."""
+
+    permission_classes = [IsMaker]
+    serializer_class = s.JobListSerializer
+    filterset_class = MakerJobFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
+        return selectors.jobs_for_maker(self.request.user)
+
+
+class MakerJobDetailView(generics.RetrieveAPIView):
+    """Makers: one of their own jobs with its parts, files and timeline."""
+
+    permission_classes = [IsMaker]
+    serializer_class = s.JobSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Job.objects.none()
+        return selectors.jobs_for_maker(self.request.user, detail=True)
+
+
+class _JobActionView(APIView):
+    permission_classes = [IsMaker]
+
+    def job(self, request, pk) -> Job:
+        return get_object_or_404(selectors.jobs_for_maker(request.user), pk=pk)
+
+    def answer(self, request, pk, code=200):
+        job = selectors.jobs_for_maker(request.user, detail=True).get(pk=pk)
+        return Response(s.JobSerializer(job, context={"request": request}).data, status=code)
+
+
+class MakerJobAcceptView(_JobActionView):
+    """Makers: accept an offer. Exactly one accept wins; the others get 409."""
+
+    @extend_schema(request=None, responses={200: s.JobSerializer, 409: OpenApiResponse(description="taken")})
+    def post(self, request, pk):
+        job_services.job_accept(job_id=self.job(request, pk).pk, actor=request.user)
+        return self.answer(request, pk)
+
+
+class MakerJobDeclineView(_JobActionView):
+    """Makers: decline an offer with a reason; the parts go to the next maker."""
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.JobSerializer})
+    def post(self, request, pk):
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job_services.job_decline(
+            job_id=self.job(request, pk).pk, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self.answer(request, pk)
+
+
+class MakerJobProgressView(_JobActionView):
+    """Makers: report printing, printed (with a photo) or shipped (with a tracking number)."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(
+        request={"multipart/form-data": s.ProgressSerializer, "application/json": s.ProgressSerializer},
+        responses={200: s.JobSerializer},
+    )
+    def post(self, request, pk):
+        serializer = s.ProgressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        job_services.job_report_progress(
+            job_id=self.job(request, pk).pk,
+            actor=request.user,
+            status=data["status"],
+            tracking_number=data["tracking"],
+            carrier=data["carrier"],
+            photo=data.get("photo"),
+            note=data["note"],
+        )
+        return self.answer(request, pk)
+
+
+class MakerJobFailView(_JobActionView):
+    """Makers: give up a held job (with what went wrong); the parts go to the next maker."""
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.JobSerializer})
+    def post(self, request, pk):
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        job_services.job_fail(
+            job_id=self.job(request, pk).pk, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return self.answer(request, pk)
+
+
+class JobPhotoView(APIView):
+    """The job's maker, the order's customer, staff: the photo of the printed parts."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses={(200, "image/jpeg"): OpenApiResponse(description="the photo")})
+    def get(self, request, pk):
+        job = selectors.job_visible_to(request.user, pk)
+        if job is None or not job.photo:
+            raise Http404
+        response = FileResponse(
+            default_storage.open(job.photo.name, "rb"),
+            content_type="image/jpeg",
+            as_attachment=False,
+            filename=f"job-{job.pk}.jpg",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
+class BatchListView(generics.ListAPIView):
+    """Staff: every batch; makers: their own. With jobs, plates, fill ratio and status."""
+
+    permission_classes = [IsAuthenticatedUser]
+    serializer_class = s.BatchSerializer
+    filterset_fields = ["status", "maker", "material__code"]
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Batch.objects.none()
+        return selectors.batches_visible_to(self.request.user)
+
+
+class BatchDetailView(generics.RetrieveAPIView):
+    """Staff: any batch; makers: their own."""
+
+    permission_classes = [IsAuthenticatedUser]
+    serializer_class = s.BatchSerializer
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):
+            return Batch.objects.none()
+        return selectors.batches_visible_to(self.request.user)
+
+
+def _own_maker(user):
+    maker = user.makers.order_by("pk").first()
+    if maker is None:
+        raise Http404("This account does not belong to a maker.")
+    return maker
+
+
+class MakerProfileView(APIView):
+    """Makers: their own profile (location, capacity, response time) and printers; PATCH to edit."""
+
+    permission_classes = [IsMaker]
+
+    @extend_schema(responses=s.MakerProfileSerializer)
+    def get(self, request):
+        return Response(s.MakerProfileSerializer(_own_maker(request.user)).data)
+
+    @extend_schema(request=s.MakerProfileSerializer, responses=s.MakerProfileSerializer)
+    def patch(self, request):
+        maker = _own_maker(request.user)
+        serializer = s.MakerProfileSerializer(maker, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        maker = maker_services.maker_update_profile(maker=maker, **serializer.validated_data)
+        return Response(s.MakerProfileSerializer(maker).data)
+
+
+class MakerPrinterListCreateView(APIView):
+    """Makers: list and add their own printers."""
+
+    permission_classes = [IsMaker]
+
+    @extend_schema(responses=s.PrinterSerializer(many=True))
+    def get(self, request):
+        printers = _own_maker(request.user).printers.prefetch_related("materials")
+        return Response(s.PrinterSerializer(printers, many=True).data)
+
+    @extend_schema(request=s.PrinterSerializer, responses={201: s.PrinterSerializer})
+    def post(self, request):
+        maker = _own_maker(request.user)
+        serializer = s.PrinterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        printer = maker_services.printer_upsert(
+            maker=maker,
+            name=data["name"],
+            process=data["process"],
+            build_volume_mm=(data["build_x_mm"], data["build_y_mm"], data["build_z_mm"]),
+            material_codes=[m.code for m in data["materials"]],
+            colours=data.get("colours") or [],
+            is_online=data.get("is_online", True),
+        )
+        return Response(s.PrinterSerializer(printer).data, status=201)
+
+
+class MakerPrinterDetailView(APIView):
+    """Makers: change or remove one of their own printers (e.g. mark it offline)."""
+
+    permission_classes = [IsMaker]
+
+    def printer(self, request, pk) -> Printer:
+        return get_object_or_404(Printer.objects.filter(maker__members=request.user), pk=pk)
+
+    @extend_schema(request=s.PrinterSerializer, responses=s.PrinterSerializer)
+    def patch(self, request, pk):
+        printer = self.printer(request, pk)
+        serializer = s.PrinterSerializer(printer, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        printer = maker_services.printer_update(printer=printer, **data)
+        return Response(s.PrinterSerializer(printer).data)
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        maker_services.printer_remove(printer=self.printer(request, pk))
+        return Response(status=204)

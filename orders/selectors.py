@@ -1,0 +1,73 @@
+"""Reads of the orders app: who may see which order, job and batch, fetched in a constant number of queries."""
+
+from django.db.models import Prefetch, QuerySet
+
+from orders.models import Batch, Job, JobEvent, JobItem, Material, Order, OrderEvent, OrderItem
+
+
+def material_specs():
+    """Active materials as the geometry package's MaterialSpec (for per-material verdicts)."""
+    from designs.geometry import MaterialSpec
+
+    return [
+        MaterialSpec(
+            code=m.code,
+            name=m.name,
+            process=m.process,
+            min_wall_mm=float(m.min_wall_mm),
+            min_detail_mm=float(m.min_detail_mm),
+            build_volume_mm=(float(m.max_x_mm), float(m.max_y_mm), float(m.max_z_mm)),
+            needs_support=m.needs_support,
+        )
+        for m in Material.objects.filter(is_active=True).order_by("code")
+    ]
+
+
+def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
+    """Staff see every order, a customer their own; nobody else any."""
+    orders = Order.objects.select_related("customer").prefetch_related(
+        Prefetch("items", queryset=OrderItem.objects.select_related("material", "design_version__design")),
+    )
+    if detail:
+        orders = orders.prefetch_related(
+            Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+            Prefetch("jobs", queryset=Job.objects.select_related("maker").order_by("offered_at", "id")),
+        )
+    if user.is_staff:
+        return orders
+    if user.is_customer:
+        return orders.filter(customer=user)
+    return orders.none()
+
+
+def jobs_for_maker(user, *, detail: bool = False) -> QuerySet[Job]:
+    """Jobs offered to or held by the caller's maker(s); nothing else."""
+    jobs = (
+        Job.objects.filter(maker__members=user)
+        .select_related("material", "order", "maker")
+        .prefetch_related(
+            Prefetch("job_items", queryset=JobItem.objects.select_related("order_item__design_version__design"))
+        )
+    )
+    if detail:
+        jobs = jobs.prefetch_related(Prefetch("events", queryset=JobEvent.objects.select_related("actor")))
+    return jobs
+
+
+def batches_visible_to(user) -> QuerySet[Batch]:
+    batches = Batch.objects.select_related("maker", "material").prefetch_related("jobs")
+    if user.is_staff:
+        return batches
+    if user.is_maker:
+        return batches.filter(maker__members=user)
+    return batches.none()
+
+
+def job_visible_to(user, job_id) -> Job | None:
+    """A job a person may look at: its maker's members, the order's customer, staff."""
+    jobs = Job.objects.select_related("order", "maker")
+    if user.is_staff:
+        return jobs.filter(pk=job_id).first()
+    if user.is_maker:
+        return jobs.filter(pk=job_id, maker__members=user).first()
+    return jobs.filter(pk=job_id, order__customer=user).first()

@@ -1,0 +1,137 @@
+"""What makers do with jobs: accept (exactly one wins), decline, report progress, give up."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from orders.models import JOB_PROGRESS, Job, JobStatus
+from orders.services.dispatch import batch_sync, order_sync, redispatch_after_commit
+from orders.services.makers import maker_refresh_reliability
+from orders.services.status import job_set_status
+from platform.core.errors import Conflict, DomainError
+
+
+def _offer_still_open(job: Job) -> None:
+    if job.offer_expires_at <= timezone.now():
+        raise Conflict("This offer has expired; the job has gone to another maker.", code="offer_expired")
+
+
+def job_accept(*, job_id: int, actor) -> Job:
+    """The maker takes the job. Under concurrent accepts the row lock lets exactly one through; the others
+    see the job already accepted and get a 409, nothing changed."""
+    with transaction.atomic():
+        transition = job_set_status(
+            job_id=job_id,
+            to=JobStatus.ACCEPTED,
+            actor=actor,
+            reason="accepted by the maker",
+            updates={"responded_at": timezone.now()},
+            guard=_offer_still_open,
+        )
+        if not transition.changed:
+            raise Conflict(
+                "This job is already accepted.",
+                code="already_accepted",
+                details={"current": transition.from_status},
+            )
+        job = transition.obj
+        batch_sync(batch_id=job.batch_id)
+        order_sync(order_id=job.order_id, actor=actor)
+        maker_refresh_reliability(maker_id=job.maker_id)
+    return job
+
+
+def job_decline(*, job_id: int, actor, reason: str) -> Job:
+    """The maker says no (with a reason); the parts are offered to the next maker at once."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say why you decline (it helps us route better).", code="reason_required")
+    with transaction.atomic():
+        transition = job_set_status(
+            job_id=job_id,
+            to=JobStatus.DECLINED,
+            actor=actor,
+            reason=reason[:2000],
+            updates={"responded_at": timezone.now(), "decline_reason": reason[:2000]},
+        )
+        if not transition.changed:
+            raise Conflict("This job is already declined.", code="already_declined")
+        job = transition.obj
+        batch_sync(batch_id=job.batch_id)
+        maker_refresh_reliability(maker_id=job.maker_id)
+        redispatch_after_commit(job.order_id)
+    return job
+
+
+def job_report_progress(
+    *,
+    job_id: int,
+    actor,
+    status: str,
+    tracking_number: str = "",
+    carrier: str = "",
+    photo=None,
+    note: str = "",
+) -> Job:
+    """printing, then printed (with a photo of the parts), then shipped (with a tracking number)."""
+    if status not in JOB_PROGRESS:
+        raise DomainError(f"Progress must be one of {', '.join(JOB_PROGRESS)}.", code="bad_progress")
+    updates, details = {}, {}
+    if status == JobStatus.PRINTED and photo is None:
+        raise DomainError("Attach a photo of the printed parts.", code="photo_required")
+    if status == JobStatus.SHIPPED:
+        if not tracking_number.strip():
+            raise DomainError("Give the tracking number of the parcel.", code="tracking_required")
+        updates.update(
+            tracking_number=tracking_number.strip()[:100],
+            carrier=carrier.strip()[:60],
+            shipped_at=timezone.now(),
+        )
+        details.update(tracking_number=updates["tracking_number"], carrier=updates["carrier"])
+    with transaction.atomic():
+        if photo is not None and status == JobStatus.PRINTED:
+            job = Job.objects.get(pk=job_id)
+            job.photo.save(f"job-{job_id}.jpg", photo, save=False)
+            updates["photo"] = job.photo.name
+        transition = job_set_status(
+            job_id=job_id,
+            to=status,
+            actor=actor,
+            reason=note or f"maker reports {status}",
+            details=details,
+            updates=updates,
+        )
+        job = transition.obj
+        if transition.changed:
+            batch_sync(batch_id=job.batch_id)
+            order_sync(order_id=job.order_id, actor=actor)
+            if status == JobStatus.SHIPPED:
+                maker_refresh_reliability(maker_id=job.maker_id)
+    return job
+
+
+def job_fail(*, job_id: int, actor, reason: str) -> Job:
+    """The maker cannot make it after all (printer broke, part failed): the parts go to the next maker."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise DomainError("Say what went wrong.", code="reason_required")
+    with transaction.atomic():
+        transition = job_set_status(job_id=job_id, to=JobStatus.FAILED, actor=actor, reason=reason[:2000])
+        job = transition.obj
+        if transition.changed:
+            batch_sync(batch_id=job.batch_id)
+            maker_refresh_reliability(maker_id=job.maker_id)
+            redispatch_after_commit(job.order_id)
+    return job
+
+
+def job_reroute(*, job_id: int, actor, reason: str = "") -> Job:
+    """Staff take the job away from its maker (offered or accepted, not yet printing) and offer it on."""
+    with transaction.atomic():
+        transition = job_set_status(
+            job_id=job_id, to=JobStatus.CANCELLED, actor=actor, reason=reason or "re-routed by staff"
+        )
+        job = transition.obj
+        if transition.changed:
+            batch_sync(batch_id=job.batch_id)
+            redispatch_after_commit(job.order_id)
+    return job

@@ -1,0 +1,256 @@
+"""Placing orders and moving them through their life: confirm, cancel, delivered, reorder."""
+
+import hashlib
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from designs.models import DesignVersion
+from orders.models import (
+    JOB_ACTIVE,
+    IdempotencyKey,
+    JobStatus,
+    Material,
+    Order,
+    OrderEvent,
+    OrderItem,
+    OrderStatus,
+)
+from orders.services import quoting
+from orders.services.status import job_set_status, order_set_status
+from platform.core.errors import Conflict, DomainError
+from platform.core.queueing import enqueue_after_commit
+
+DISPATCH_TASK = "dispatch.dispatch_order"
+
+
+@dataclass(frozen=True)
+class ItemRequest:
+    design_version_id: int
+    material_code: str
+    quantity: int
+    colour: str = ""
+    reorder_of_id: int | None = None
+
+
+def _version_for(customer, version_id: int) -> DesignVersion:
+    version = DesignVersion.objects.select_related("design").filter(pk=version_id, design__owner=customer).first()
+    if version is None:
+        raise DomainError(f"Design version {version_id} was not found among your designs.", code="not_found")
+    return version
+
+
+def _material_for(code: str) -> Material:
+    material = Material.objects.filter(code=code).first()
+    if material is None:
+        raise DomainError(f"Unknown material {code!r}; see /api/materials/.", code="unknown_material")
+    return material
+
+
+def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, note: str = "") -> Order:
+    """Price every item now and freeze it (version, material, quantity, colour, price, template parameters).
+
+    The order starts ``placed``; nothing is sent to makers until the customer confirms it.
+    """
+    if not items:
+        raise DomainError("An order needs at least one item.", code="no_items")
+    if len(items) > 50:
+        raise DomainError("An order can hold at most 50 items.", code="too_many_items")
+    priced = []
+    for index, request in enumerate(items):
+        version = _version_for(customer, request.design_version_id)
+        material = _material_for(request.material_code)
+        if request.colour and material.colours and request.colour not in material.colours:
+            raise DomainError(
+                f"Item {index + 1}: {material.name} comes in {', '.join(material.colours)}, not {request.colour!r}.",
+                code="bad_colour",
+            )
+        try:
+            breakdown = quoting.price(version=version, material=material, quantity=request.quantity)
+        except DomainError as error:
+            raise DomainError(f"Item {index + 1}: {error.message}", code=error.code) from error
+        priced.append((request, version, material, breakdown))
+    currencies = {breakdown.currency for *_, breakdown in priced}
+    if len(currencies) != 1:
+        raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
+    with transaction.atomic():
+        order = Order.objects.create(
+            customer=customer,
+            status=OrderStatus.PLACED,
+            status_changed_at=timezone.now(),
+            ship_to_latitude=ship_to.latitude,
+            ship_to_longitude=ship_to.longitude,
+            ship_to_label=ship_to.label,
+            currency=currencies.pop(),
+            total=sum((b.total for *_, b in priced), Decimal("0")),
+            note=note[:2000],
+        )
+        OrderItem.objects.bulk_create(
+            OrderItem(
+                order=order,
+                design_version=version,
+                material=material,
+                colour=request.colour,
+                quantity=request.quantity,
+                unit_price=breakdown.unit_price,
+                total_price=breakdown.total,
+                price_breakdown=breakdown.as_dict(),
+                template_slug=version.template_slug,
+                parameters=version.parameters,
+                reorder_of_id=request.reorder_of_id,
+            )
+            for request, version, material, breakdown in priced
+        )
+        OrderEvent.objects.create(
+            order=order,
+            from_status="",
+            to_status=OrderStatus.PLACED,
+            actor=customer,
+            reason="placed by the customer",
+            details={"items": len(priced), "total": str(order.total)},
+        )
+    return order
+
+
+def _request_hash(body) -> str:
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def idempotent(*, user, key: str, body, handler: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
+    """Run ``handler`` once per (user, key), Stripe style. Returns (status, body, replayed).
+
+    The key row, the work and the stored answer commit together, so a concurrent retry with the same key
+    waits on the key's unique index and then replays the stored answer. The same key with another body is
+    a 422; keys expire after IDEMPOTENCY_KEY_TTL_HOURS. Answers that are errors are kept too (a retry of a
+    refused request is refused the same way), except server errors, which roll back.
+    """
+    key = key.strip()
+    if not key or len(key) > 255:
+        raise DomainError("Idempotency-Key must be 1 to 255 characters.", code="bad_idempotency_key")
+    request_hash = _request_hash(body)
+    now = timezone.now()
+    IdempotencyKey.objects.filter(user=user, key=key, expires_at__lte=now).delete()
+    try:
+        with transaction.atomic():
+            record = IdempotencyKey.objects.create(
+                user=user,
+                key=key,
+                request_hash=request_hash,
+                expires_at=now + timedelta(hours=settings.IDEMPOTENCY_KEY_TTL_HOURS),
+            )
+            try:
+                status, response = handler()
+            except DomainError as error:
+                status, response = (
+                    error.status_code,
+                    {"detail": error.message, "code": error.code, **error.details},
+                )
+            record.status_code, record.response = status, response
+            record.save(update_fields=["status_code", "response"])
+        return status, response, False
+    except IntegrityError:
+        record = IdempotencyKey.objects.filter(user=user, key=key).first()
+        if record is None:
+            raise Conflict("A request with this Idempotency-Key is in progress; retry shortly.", code="in_progress")
+    if record.request_hash != request_hash:
+        raise IdempotencyKeyReused()
+    return record.status_code, record.response, True
+
+
+class IdempotencyKeyReused(DomainError):
+    status_code = 422
+    code = "idempotency_key_reused"
+
+    def __init__(self):
+        super().__init__(
+            "This Idempotency-Key was used with a different request body. Use a new key for a new request."
+        )
+
+
+def order_confirm(*, order_id: int, actor) -> Order:
+    """The customer confirms a placed order; dispatch to makers is queued after commit.
+
+    Confirming a confirmed order again changes nothing (a retried request is not an error).
+    """
+    with transaction.atomic():
+        transition = order_set_status(
+            order_id=order_id,
+            to=OrderStatus.CONFIRMED,
+            actor=actor,
+            reason="confirmed by the customer",
+            updates={"confirmed_at": timezone.now()},
+        )
+        if transition.changed:
+            enqueue_after_commit(DISPATCH_TASK, order_id=order_id)
+    return transition.obj
+
+
+def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
+    """Cancel before production starts; open offers and accepted jobs are withdrawn from their makers."""
+    from orders.services.dispatch import batch_sync
+
+    with transaction.atomic():
+        transition = order_set_status(
+            order_id=order_id,
+            to=OrderStatus.CANCELLED,
+            actor=actor,
+            reason=reason or ("cancelled by the customer" if actor and actor.is_customer else "cancelled"),
+        )
+        order = transition.obj
+        batches = set()
+        for job in order.jobs.filter(status__in=JOB_ACTIVE).order_by("pk"):
+            job_set_status(job_id=job.pk, to=JobStatus.CANCELLED, actor=actor, reason="the order was cancelled")
+            batches.add(job.batch_id)
+        for batch_id in sorted(batches):
+            batch_sync(batch_id=batch_id)
+    return transition.obj
+
+
+def order_mark_delivered(*, order_id: int, actor) -> Order:
+    """The customer confirms the parts arrived (only once the order has shipped)."""
+    transition = order_set_status(
+        order_id=order_id,
+        to=OrderStatus.DELIVERED,
+        actor=actor,
+        reason="the customer confirmed delivery",
+        updates={"delivered_at": timezone.now()},
+    )
+    return transition.obj
+
+
+def order_reorder(*, customer, item_ids: list[int], quantity: int | None, ship_to: quoting.ShipTo | None) -> Order:
+    """Spare parts: order delivered items again from their frozen versions (a customer's part library)."""
+    items = list(
+        OrderItem.objects.select_related("order", "material").filter(
+            pk__in=item_ids, order__customer=customer, order__status=OrderStatus.DELIVERED
+        )
+    )
+    missing = sorted(set(item_ids) - {item.pk for item in items})
+    if missing:
+        raise DomainError(
+            f"Only delivered items of your own orders can be re-ordered (not: {', '.join(map(str, missing))}).",
+            code="not_reorderable",
+        )
+    first = items[0].order
+    destination = ship_to or quoting.ShipTo(first.ship_to_latitude, first.ship_to_longitude, first.ship_to_label)
+    return order_place(
+        customer=customer,
+        ship_to=destination,
+        note="spare parts re-order",
+        items=[
+            ItemRequest(
+                design_version_id=item.design_version_id,
+                material_code=item.material.code,
+                quantity=quantity or item.quantity,
+                colour=item.colour,
+                reorder_of_id=item.pk,
+            )
+            for item in items
+        ],
+    )

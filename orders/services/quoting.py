@@ -1,0 +1,258 @@
+"""Prices and maker matches for a design version in a material: what the quote endpoint and orders use."""
+
+from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
+
+from django.conf import settings
+from django.db.models import Count, Prefetch, Q
+from django.utils import timezone
+
+from designs.models import DesignVersion, VersionStatus
+from orders.domain.cities import find_city
+from orders.domain.geo import bounding_box
+from orders.domain.matching import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
+from orders.domain.pricing import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
+from orders.models import JOB_ACTIVE, Maker, Material, Printer, Quote
+from platform.core.errors import DomainError
+
+
+@dataclass(frozen=True)
+class ShipTo:
+    latitude: float
+    longitude: float
+    label: str
+
+
+def ship_to_from(data: dict | None) -> ShipTo:
+    """``{"lat": .., "lon": ..}`` or ``{"city": "Berlin"}`` (from the offline city table)."""
+    if not isinstance(data, dict):
+        raise DomainError("ship_to must be an object with lat and lon, or a city.", code="bad_ship_to")
+    if data.get("city"):
+        city = find_city(str(data["city"]))
+        if city is None:
+            raise DomainError(
+                f"Unknown city {str(data['city'])[:60]!r}: give lat and lon instead.", code="unknown_city"
+            )
+        return ShipTo(city.lat, city.lon, f"{city.name}, {city.country}")
+    try:
+        latitude, longitude = float(data["lat"]), float(data["lon"])
+    except (KeyError, TypeError, ValueError):
+        raise DomainError("ship_to needs numeric lat and lon (or a city).", code="bad_ship_to")
+    if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+        raise DomainError("ship_to lat must be within -90..90 and lon within -180..180.", code="bad_ship_to")
+    return ShipTo(latitude, longitude, str(data.get("label") or f"{latitude:.4f}, {longitude:.4f}")[:120])
+
+
+def material_pricing(material: Material) -> MaterialPricing:
+    return MaterialPricing(
+        code=material.code,
+        name=material.name,
+        process=material.process,
+        density_g_cm3=float(material.density_g_cm3),
+        price_per_cm3=material.price_per_cm3,
+        machine_rate_per_hour=material.machine_rate_per_hour,
+        setup_fee=material.setup_fee,
+        handling_per_part=material.handling_per_part,
+        needs_support=material.needs_support,
+        currency=material.currency,
+    )
+
+
+def _report_extents(report: dict) -> tuple[float, float, float]:
+    extents = report.get("print_extents_mm") or report.get("bounding_box_mm")
+    return tuple(float(value) for value in extents)
+
+
+def part_metrics(report: dict) -> PartMetrics:
+    """What pricing needs from the analysis report, in the suggested print orientation."""
+    extents = _report_extents(report)
+    return PartMetrics(
+        volume_mm3=float(report["volume_mm3"]),
+        support_volume_mm3=float(report.get("support_volume_mm3") or 0.0),
+        area_mm2=float(report["area_mm2"]),
+        height_mm=max(float(extents[2]), 0.01),
+        extents_mm=extents,
+    )
+
+
+def printable_version(*, version: DesignVersion, material: Material) -> dict:
+    """The version's report, or a 400 that says why it cannot be priced in ``material``."""
+    if version.status in (VersionStatus.QUEUED, VersionStatus.ANALYSING):
+        raise DomainError(
+            f"Version {version.number} is still being analysed ({version.status}); quote it when it is ready.",
+            code="not_ready",
+        )
+    if version.status == VersionStatus.FAILED:
+        raise DomainError(f"Version {version.number} could not be analysed: {version.error}", code="not_ready")
+    if not material.is_active:
+        raise DomainError(f"{material.name} is not offered at the moment.", code="material_unavailable")
+    report = version.analysis or {}
+    verdict = (report.get("materials") or {}).get(material.code)
+    if verdict is None:
+        raise DomainError(
+            f"Version {version.number} was analysed before {material.name} was offered; ask for a new analysis.",
+            code="not_analysed_for_material",
+        )
+    if not verdict.get("printable"):
+        reasons = "; ".join(verdict.get("reasons") or ["it fails the checks for this material"])
+        raise DomainError(f"Not printable in {material.name}: {reasons}.", code="not_printable")
+    return report
+
+
+def price(*, version: DesignVersion, material: Material, quantity: int) -> QuoteBreakdown:
+    if quantity < 1 or quantity > 10_000:
+        raise DomainError("Quantity must be between 1 and 10,000.", code="bad_quantity")
+    report = printable_version(version=version, material=material)
+    return quote_part(
+        part=part_metrics(report),
+        material=material_pricing(material),
+        quantity=quantity,
+        now=timezone.now(),
+        validity_days=settings.QUOTE_VALIDITY_DAYS,
+    )
+
+
+def maker_candidates(*, ship_to: ShipTo, radius_km: float, exclude_ids=()) -> list[MakerInfo]:
+    """Active makers inside a lat/lon box around the address (an indexed SQL prefilter), as matching input."""
+    box = bounding_box(lat=ship_to.latitude, lon=ship_to.longitude, radius_km=radius_km)
+    longitudes = Q()
+    for west, east in box.longitude_ranges:
+        longitudes |= Q(longitude__gte=west, longitude__lte=east)
+    makers = (
+        Maker.objects.filter(longitudes, is_active=True, latitude__gte=box.min_lat, latitude__lte=box.max_lat)
+        .exclude(pk__in=list(exclude_ids))
+        .annotate(active_jobs=Count("jobs", filter=Q(jobs__status__in=JOB_ACTIVE)))
+        .prefetch_related(Prefetch("printers", queryset=Printer.objects.prefetch_related("materials")))
+        .order_by("pk")
+    )
+    return [
+        MakerInfo(
+            id=maker.pk,
+            name=maker.name,
+            lat=maker.latitude,
+            lon=maker.longitude,
+            capacity=maker.capacity,
+            active_jobs=maker.active_jobs,
+            reliability=maker.reliability,
+            hours_to_respond=float(maker.hours_to_respond),
+            price_factor=maker.price_factor,
+            printers=tuple(
+                PrinterInfo(
+                    id=printer.pk,
+                    process=printer.process,
+                    build_volume_mm=printer.build_volume_mm,
+                    materials=frozenset(m.code for m in printer.materials.all()),
+                    colours=frozenset(printer.colours),
+                    online=printer.is_online,
+                )
+                for printer in maker.printers.all()
+            ),
+        )
+        for maker in makers
+    ]
+
+
+def match(
+    *,
+    report: dict,
+    material: Material,
+    quantity: int,
+    colour: str,
+    ship_to: ShipTo,
+    breakdown: QuoteBreakdown,
+    exclude_maker_ids=(),
+) -> MatchResult:
+    extents = report.get("oriented_extents_mm") or _report_extents(report)
+    requirement = PartRequirement(
+        material_code=material.code,
+        process=material.process,
+        colour=colour or None,
+        oriented_extents_mm=tuple(float(v) for v in extents),
+        quantity=quantity,
+        shipment_mass_kg=max(breakdown.total_mass_g / 1000.0, 0.001),
+        production_days=breakdown.lead_time_days,
+    )
+    radius = settings.MATCH_MAX_DISTANCE_KM
+    return match_makers(
+        part=requirement,
+        makers=maker_candidates(ship_to=ship_to, radius_km=radius, exclude_ids=exclude_maker_ids),
+        ship_to=(ship_to.latitude, ship_to.longitude),
+        base_price=breakdown.total,
+        max_distance_km=radius,
+        now=timezone.now(),
+        central_factory=(settings.CENTRAL_FACTORY_LATITUDE, settings.CENTRAL_FACTORY_LONGITUDE),
+    )
+
+
+def ranked_as_dict(ranked) -> dict:
+    return {
+        "maker": ranked.maker_id,
+        "name": ranked.name,
+        "distance_km": round(ranked.distance_km, 1),
+        "co2_kg": round(ranked.co2_kg, 3),
+        "co2_saved_kg": round(getattr(ranked, "co2_saved_kg", 0) or 0, 3),
+        "lead_time_days": ranked.lead_time_days,
+        "ready_by": ranked.ready_by.isoformat(),
+        "price": str(ranked.price),
+        "score": round(ranked.score, 4),
+        "score_parts": {key: round(value, 4) for key, value in ranked.score_parts.items()},
+    }
+
+
+def quote_create(
+    *, customer, version: DesignVersion, material: Material, quantity: int, colour: str = "", ship_to: ShipTo
+) -> Quote:
+    """Price a part and list the makers who could make it near ``ship_to`` (and why the others cannot)."""
+    if colour and material.colours and colour not in material.colours:
+        raise DomainError(
+            f"{material.name} comes in {', '.join(material.colours)}; {colour!r} is not one of them.",
+            code="bad_colour",
+        )
+    breakdown = price(version=version, material=material, quantity=quantity)
+    result = match(
+        report=version.analysis,
+        material=material,
+        quantity=quantity,
+        colour=colour,
+        ship_to=ship_to,
+        breakdown=breakdown,
+    )
+    body = {
+        "design_version": version.pk,
+        **breakdown.as_dict(),
+        "ship_to": {"lat": ship_to.latitude, "lon": ship_to.longitude, "label": ship_to.label},
+        "search_radius_km": settings.MATCH_MAX_DISTANCE_KM,
+        "makers": [ranked_as_dict(ranked) for ranked in result.ranked],
+        "excluded": [
+            {
+                "maker": excluded.maker_id,
+                "name": excluded.name,
+                "code": excluded.code,
+                "reason": excluded.reason,
+            }
+            for excluded in result.excluded
+        ],
+    }
+    if not result.ranked:
+        body["warning"] = (
+            f"No maker within {settings.MATCH_MAX_DISTANCE_KM:g} km can make this part now; if you order it, "
+            "it waits on hold until one can."
+        )
+    return Quote.objects.create(
+        customer=customer,
+        design_version=version,
+        material=material,
+        quantity=quantity,
+        colour=colour,
+        ship_to_latitude=ship_to.latitude,
+        ship_to_longitude=ship_to.longitude,
+        total=breakdown.total,
+        currency=breakdown.currency,
+        result=body,
+        valid_until=breakdown.valid_until or timezone.now() + timedelta(days=14),
+    )
+
+
+def price_difference(old: Decimal, new: Decimal) -> Decimal:
+    return (new - old).quantize(Decimal("0.01"))

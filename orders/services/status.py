@@ -1,0 +1,118 @@
+"""The doors through which order, job and batch statuses change (one per state machine)."""
+
+from orders.models import (
+    BATCH_TRANSITIONS,
+    JOB_TRANSITIONS,
+    ORDER_TRANSITIONS,
+    Batch,
+    BatchEvent,
+    Job,
+    JobEvent,
+    Order,
+    OrderEvent,
+    OrderStatus,
+)
+from platform.core.state import Transition, change_status
+
+# What the customer reads when their order moves (subject line of the e-mail and notification).
+ORDER_MESSAGES = {
+    OrderStatus.PLACED: "Order {id} is placed: confirm it to start production",
+    OrderStatus.CONFIRMED: "Order {id} is confirmed: we are finding makers near you",
+    OrderStatus.ROUTING: "Order {id}: offers are out to local makers",
+    OrderStatus.IN_PRODUCTION: "Order {id} is in production",
+    OrderStatus.SHIPPED: "Order {id} has shipped",
+    OrderStatus.DELIVERED: "Order {id} is delivered",
+    OrderStatus.ON_HOLD: "Order {id} is on hold",
+    OrderStatus.CANCELLED: "Order {id} is cancelled",
+}
+
+
+def order_set_status(
+    *,
+    order_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    updates: dict | None = None,
+    guard=None,
+) -> Transition:
+    """Move an order; the customer is told (notification, e-mail, webhook) after commit."""
+    transition = change_status(
+        model=Order,
+        pk=order_id,
+        to=to,
+        allowed=ORDER_TRANSITIONS,
+        event_model=OrderEvent,
+        event_field="order",
+        label="order",
+        actor=actor,
+        reason=reason,
+        details=details,
+        updates=updates,
+        guard=guard,
+    )
+    if transition.changed:
+        from platform.core.notifications import notify
+
+        order = transition.obj
+        notify(
+            user=order.customer,
+            kind=f"order.{to}",
+            subject=ORDER_MESSAGES[to].format(id=order.pk),
+            body=reason,
+            link=f"/orders/{order.pk}/",
+            data={"order": order.pk, "from": transition.from_status, "to": to, "reason": reason},
+            dedupe_key=f"order-event-{transition.event.pk}",
+        )
+    return transition
+
+
+def job_set_status(
+    *,
+    job_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    updates: dict | None = None,
+    guard=None,
+) -> Transition:
+    return change_status(
+        model=Job,
+        pk=job_id,
+        to=to,
+        allowed=JOB_TRANSITIONS,
+        event_model=JobEvent,
+        event_field="job",
+        label="job",
+        actor=actor,
+        reason=reason,
+        details=details,
+        updates=updates,
+        guard=guard,
+    )
+
+
+def batch_set_status(
+    *,
+    batch_id: int,
+    to: str,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    updates: dict | None = None,
+) -> Transition:
+    return change_status(
+        model=Batch,
+        pk=batch_id,
+        to=to,
+        allowed=BATCH_TRANSITIONS,
+        event_model=BatchEvent,
+        event_field="batch",
+        label="batch",
+        actor=actor,
+        reason=reason,
+        details=details,
+        updates=updates,
+    )

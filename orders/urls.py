@@ -1,0 +1,26 @@
+from django.urls import path
+
+from orders.api import views
+
+urlpatterns = [
+    path("materials/", views.MaterialListView.as_view(), name="material-list"),
+    path("quotes/", views.QuoteView.as_view(), name="quote"),
+    path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
+    path("orders/reorder/", views.ReorderView.as_view(), name="order-reorder"),
+    path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),
+    path("orders/<int:pk>/confirm/", views.OrderConfirmView.as_view(), name="order-confirm"),
+    path("orders/<int:pk>/cancel/", views.OrderCancelView.as_view(), name="order-cancel"),
+    path("orders/<int:pk>/delivered/", views.OrderDeliveredView.as_view(), name="order-delivered"),
+    path("maker/jobs/", views.MakerJobListView.as_view(), name="maker-job-list"),
+    path("maker/jobs/<int:pk>/", views.MakerJobDetailView.as_view(), name="maker-job-detail"),
+    path("maker/jobs/<int:pk>/accept/", views.MakerJobAcceptView.as_view(), name="maker-job-accept"),
+    path("maker/jobs/<int:pk>/decline/", views.MakerJobDeclineView.as_view(), name="maker-job-decline"),
+    path("maker/jobs/<int:pk>/progress/", views.MakerJobProgressView.as_view(), name="maker-job-progress"),
+    path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
+    path("maker/profile/", views.MakerProfileView.as_view(), name="maker-profile"),
+    path("maker/printers/", views.MakerPrinterListCreateView.as_view(), name="maker-printer-list"),
+    path("maker/printers/<int:pk>/", views.MakerPrinterDetailView.as_view(), name="maker-printer-detail"),
+    path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
+    path("batches/", views.BatchListView.as_view(), name="batch-list"),
+    path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
+]
