@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django_celery_beat",
     "platform.accounts",
     "platform.core",
+    "platform.web",
     "designs",
     "orders",
 ]
@@ -152,6 +153,7 @@ REST_FRAMEWORK = {
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
         "upload": env.str("THROTTLE_UPLOAD", default="120/hour"),
         "quote": env.str("THROTTLE_QUOTE", default="600/hour"),
+        "preview": env.str("THROTTLE_PREVIEW", default="1200/hour"),
     },
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }

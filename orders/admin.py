@@ -1,0 +1,171 @@
+from django.contrib import admin, messages
+
+from designs.admin import ReadOnlyInline
+from orders.models import (
+    Batch,
+    BatchEvent,
+    IdempotencyKey,
+    Job,
+    JobEvent,
+    JobItem,
+    Maker,
+    Material,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Printer,
+    Quote,
+)
+from orders.services import jobs as job_services
+from orders.services import ordering
+from orders.services.dispatch import redispatch_after_commit
+from platform.core.errors import DomainError
+
+
+@admin.register(Material)
+class MaterialAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "process", "price_per_cm3", "machine_rate_per_hour", "setup_fee", "min_wall_mm",
+                    "is_recycled", "is_bio_based", "is_active"]
+    list_filter = ["process", "is_active", "is_recycled", "is_bio_based"]
+    list_editable = ["is_active"]
+    search_fields = ["code", "name"]
+
+
+class PrinterInline(admin.TabularInline):
+    model = Printer
+    extra = 0
+    filter_horizontal = ["materials"]
+
+
+@admin.register(Maker)
+class MakerAdmin(admin.ModelAdmin):
+    list_display = ["name", "city", "country", "capacity", "reliability", "price_factor", "jobs_shipped",
+                    "is_active"]
+    list_filter = ["country", "city", "is_active", "printers__process"]
+    search_fields = ["name", "slug", "city", "email", "members__username"]
+    prepopulated_fields = {"slug": ["name"]}
+    filter_horizontal = ["members"]
+    readonly_fields = ["offers_received", "offers_accepted", "average_response_hours", "jobs_shipped",
+                       "jobs_shipped_on_time", "jobs_failed", "reliability", "created_at"]
+    inlines = [PrinterInline]
+
+
+@admin.register(Printer)
+class PrinterAdmin(admin.ModelAdmin):
+    list_display = ["name", "maker", "process", "build_x_mm", "build_y_mm", "build_z_mm", "is_online"]
+    list_filter = ["process", "is_online", "materials"]
+    search_fields = ["name", "maker__name"]
+
+
+class OrderItemInline(ReadOnlyInline):
+    model = OrderItem
+    fields = ["design_version", "material", "colour", "quantity", "unit_price", "total_price", "template_slug"]
+    readonly_fields = fields
+
+
+class OrderEventInline(ReadOnlyInline):
+    model = OrderEvent
+    fields = ["created_at", "from_status", "to_status", "actor", "reason", "details"]
+    readonly_fields = fields
+
+
+@admin.register(Order)
+class OrderAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "status", "total", "currency", "ship_to_label", "created_at"]
+    list_filter = ["status", "items__material", "jobs__maker", "created_at"]
+    search_fields = ["id", "customer__username", "customer__email", "ship_to_label", "hold_reason"]
+    date_hierarchy = "created_at"
+    list_select_related = ["customer"]
+    readonly_fields = [f.name for f in Order._meta.fields]
+    inlines = [OrderItemInline, OrderEventInline]
+    actions = ["cancel_orders", "dispatch_again"]
+
+    @admin.action(description="Cancel (before production starts)")
+    def cancel_orders(self, request, queryset):
+        done = 0
+        for order in queryset:
+            try:
+                ordering.order_cancel(order_id=order.pk, actor=request.user, reason="cancelled by staff")
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"Order {order.pk}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{done} order(s) cancelled.", messages.SUCCESS)
+
+    @admin.action(description="Dispatch again (offer unassigned parts)")
+    def dispatch_again(self, request, queryset):
+        for order in queryset:
+            redispatch_after_commit(order.pk)
+        self.message_user(request, f"Dispatch queued for {queryset.count()} order(s).", messages.SUCCESS)
+
+
+class JobItemInline(ReadOnlyInline):
+    model = JobItem
+    fields = ["order_item", "quantity"]
+    readonly_fields = fields
+
+
+class JobEventInline(ReadOnlyInline):
+    model = JobEvent
+    fields = ["created_at", "from_status", "to_status", "actor", "reason", "details"]
+    readonly_fields = fields
+
+
+@admin.register(Job)
+class JobAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "maker", "material", "status", "quantity", "offer_expires_at", "due_at",
+                    "tracking_number"]
+    list_filter = ["status", "maker", "material"]
+    search_fields = ["id", "order__id", "maker__name", "tracking_number"]
+    list_select_related = ["order", "maker", "material"]
+    readonly_fields = [f.name for f in Job._meta.fields]
+    inlines = [JobItemInline, JobEventInline]
+    actions = ["reroute"]
+
+    @admin.action(description="Re-route to another maker")
+    def reroute(self, request, queryset):
+        done = 0
+        for job in queryset:
+            try:
+                job_services.job_reroute(job_id=job.pk, actor=request.user, reason="re-routed by staff")
+                done += 1
+            except DomainError as error:
+                self.message_user(request, f"Job {job.pk}: {error.message}", messages.WARNING)
+        self.message_user(request, f"{done} job(s) re-routed.", messages.SUCCESS)
+
+
+class BatchEventInline(ReadOnlyInline):
+    model = BatchEvent
+    fields = ["created_at", "from_status", "to_status", "reason"]
+    readonly_fields = fields
+
+
+class BatchJobInline(ReadOnlyInline):
+    model = Job
+    fields = ["order", "status", "quantity", "offer_expires_at"]
+    readonly_fields = fields
+    show_change_link = True
+
+
+@admin.register(Batch)
+class BatchAdmin(admin.ModelAdmin):
+    list_display = ["id", "maker", "material", "status", "plates", "fill_ratio", "machine_hours", "created_at"]
+    list_filter = ["status", "material", "maker"]
+    search_fields = ["id", "maker__name"]
+    list_select_related = ["maker", "material"]
+    readonly_fields = [f.name for f in Batch._meta.fields]
+    inlines = [BatchJobInline, BatchEventInline]
+
+
+@admin.register(Quote)
+class QuoteAdmin(admin.ModelAdmin):
+    list_display = ["id", "customer", "design_version", "material", "quantity", "total", "created_at"]
+    list_filter = ["material"]
+    search_fields = ["customer__username"]
+    readonly_fields = [f.name for f in Quote._meta.fields]
+
+
+@admin.register(IdempotencyKey)
+class IdempotencyKeyAdmin(admin.ModelAdmin):
+    list_display = ["user", "key", "status_code", "created_at", "expires_at"]
+    search_fields = ["user__username", "key"]
+    readonly_fields = [f.name for f in IdempotencyKey._meta.fields]

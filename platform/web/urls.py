@@ -1,0 +1,3 @@
+"""Server-rendered pages for customers, makers and staff (the API lives under /api/)."""
+
+urlpatterns = []
