@@ -1,0 +1,38 @@
+"""Reads of the designs app: who may see which design."""
+
+from django.db.models import Exists, OuterRef, QuerySet
+
+from designs.models import Design, DesignVersion
+
+
+def designs_visible_to(user) -> QuerySet[Design]:
+    """Staff see every design; a customer their own; a maker those it holds or is offered a job for."""
+    designs = Design.objects.select_related("latest_version", "owner")
+    if not user.is_authenticated:
+        return designs.none()
+    if user.is_staff:
+        return designs
+    if user.is_maker:
+        from orders.models import JOB_ACTIVE, JobItem, JobStatus
+
+        job_items = JobItem.objects.filter(
+            order_item__design_version__design=OuterRef("pk"),
+            job__maker__members=user,
+            job__status__in=[*JOB_ACTIVE, JobStatus.SHIPPED],
+        )
+        return designs.filter(Exists(job_items))
+    return designs.filter(owner=user)
+
+
+def design_for_owner(*, user, design_id) -> Design:
+    """The customer's own design; someone else's is Http404 (never 403, which would confirm it exists)."""
+    from django.shortcuts import get_object_or_404
+
+    return get_object_or_404(designs_visible_to(user).filter(owner=user), pk=design_id)
+
+
+def version_visible_to(*, user, design_id, number) -> DesignVersion:
+    from django.shortcuts import get_object_or_404
+
+    design = get_object_or_404(designs_visible_to(user), pk=design_id)
+    return get_object_or_404(DesignVersion.objects.select_related("design"), design=design, number=number)

@@ -1,0 +1,52 @@
+"""Parametric templates: validate a customer's parameters (tightened by the chosen material) and make a design."""
+
+from decimal import Decimal
+
+from designs.parametric import ParameterError, get_template, validate_parameters
+from platform.core.errors import DomainError, NotFound
+
+
+def template_or_404(slug: str):
+    try:
+        return get_template(slug)
+    except KeyError:
+        raise NotFound(f"There is no template called {slug!r}.")
+
+
+def template_parameters(*, slug: str, raw: dict, material=None) -> dict:
+    """Canonical parameter values, or a 400 naming the parameter and its allowed range.
+
+    With a ``material``, every wall-like parameter must be at least that material's minimum wall.
+    """
+    template = template_or_404(slug)
+    if not isinstance(raw, dict):
+        raise DomainError("parameters must be an object of name: value.", code="bad_parameters")
+    try:
+        values = validate_parameters(template, raw)
+    except ParameterError as error:
+        raise DomainError(error.message, code="bad_parameter", details={"parameter": error.parameter})
+    if material is not None:
+        minimum = Decimal(material.min_wall_mm)
+        for parameter in template.wall_parameters:
+            value = Decimal(str(values[parameter.name]))
+            if value < minimum:
+                raise DomainError(
+                    f"{parameter.name} {value:g} mm is thinner than the {minimum:g} mm minimum wall for "
+                    f"{material.name}; use at least {minimum:g} mm or choose another material.",
+                    code="wall_too_thin", details={"parameter": parameter.name},
+                )
+    return values
+
+
+def template_preview_glb(*, slug: str, raw: dict) -> bytes:
+    """A quick GLB of the template for the live preview (our own code on validated numbers, not an upload)."""
+    import io
+
+    from designs.geometry import write_preview_glb
+    from designs.parametric import generate
+
+    values = template_parameters(slug=slug, raw=raw)
+    mesh = generate(slug, values)
+    buffer = io.BytesIO()
+    write_preview_glb(mesh, buffer)
+    return buffer.getvalue()
