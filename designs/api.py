@@ -15,7 +15,7 @@ from designs import selectors, services
 from designs.models import Design, DesignVersion, Units
 from designs.uploads import MeshUploadHandler
 from platform.core.errors import DomainError, PayloadTooLarge
-from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsStaff
+from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsStaff
 
 
 def _file_url(request, version: DesignVersion, kind: str, field) -> str | None:
@@ -188,7 +188,8 @@ class DesignDetailView(generics.RetrieveAPIView):
 
 
 class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):
-    """The owner: every version of a design; upload a revision."""
+    """Whoever may see the design: its versions. POST: the owner uploads a revision; the maker holding a job
+    of it proposes one (the customer then accepts or rejects it, see /api/orders/{id}/proposals/)."""
 
     serializer_class = DesignVersionSerializer
     parser_classes = [MultiPartParser, FormParser, JSONParser]
@@ -197,7 +198,7 @@ class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):
 
     def get_permissions(self):
         if self.request.method == "POST":
-            return [IsCustomer()]
+            return [IsCustomerOrMaker()]
         return [IsAuthenticatedUser()]
 
     def get_throttles(self):
@@ -211,9 +212,9 @@ class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):
 
     @extend_schema(request={"multipart/form-data": VersionUploadSerializer}, responses={201: DesignVersionSerializer})
     def post(self, request, pk):
+        if request.user.is_maker:
+            return self.propose(request, pk)
         design = selectors.design_for_owner(user=request.user, design_id=pk)
-        if design.source != "upload" and "file" not in request.FILES:
-            raise DomainError("Send a file to add a revision.", code="file_required")
         data = self.uploaded_file(request, VersionUploadSerializer)
         version = services.design_version_upload(
             design=design,
@@ -223,6 +224,24 @@ class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):
             message=data["message"],
         )
         return Response(DesignVersionSerializer(version, context={"request": request}).data, status=201)
+
+    def propose(self, request, pk):
+        from orders.services import codesign
+
+        design = get_object_or_404(selectors.designs_visible_to(request.user), pk=pk)
+        data = self.uploaded_file(request, VersionUploadSerializer)
+        job_item = codesign.proposable_item(maker_user=request.user, design=design)
+        proposal = codesign.proposal_create(
+            job_id=job_item.job_id,
+            actor=request.user,
+            order_item_id=job_item.order_item_id,
+            message=data["message"],
+            uploaded_file=data["file"],
+            units=data["units"],
+        )
+        body = DesignVersionSerializer(proposal.version, context={"request": request}).data
+        body["proposal"] = proposal.pk
+        return Response(body, status=201)
 
 
 class DesignVersionDetailView(APIView):
@@ -314,7 +333,10 @@ class TemplateDesignSerializer(serializers.Serializer):
     parameters = serializers.DictField(required=False, default=dict)
     name = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     material = serializers.SlugField(
-        max_length=32, required=False, allow_blank=True, default="",
+        max_length=32,
+        required=False,
+        allow_blank=True,
+        default="",
         help_text="the material you plan to order in: wall parameters must respect its minimum wall",
     )
 
@@ -335,7 +357,10 @@ class TemplateListView(APIView):
 
     permission_classes = [Anyone]
 
-    @extend_schema(responses={200: OpenApiResponse(description="list of templates with parameters[]")})
+    @extend_schema(
+        operation_id="templates_list",
+        responses={200: OpenApiResponse(description="list of templates with parameters[]")},
+    )
     def get(self, request):
         from designs.parametric import TEMPLATES
 
@@ -380,8 +405,10 @@ class TemplatePreviewView(APIView):
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "preview"
 
-    @extend_schema(request=TemplateDesignSerializer,
-                   responses={(200, "model/gltf-binary"): OpenApiResponse(description="the preview")})
+    @extend_schema(
+        request=TemplateDesignSerializer,
+        responses={(200, "model/gltf-binary"): OpenApiResponse(description="the preview")},
+    )
     def post(self, request, slug):
         from django.http import HttpResponse
 

@@ -97,6 +97,7 @@ def _create_version(
     template_slug: str = "",
     parameters: dict | None = None,
     reuse: DesignVersion | None = None,
+    make_latest: bool = True,
 ) -> DesignVersion:
     """A new numbered version; must run inside a transaction. Queues the analysis unless ``reuse`` gives it."""
     Design.objects.select_for_update().filter(pk=design.pk).first()
@@ -152,8 +153,9 @@ def _create_version(
             reason="uploaded" if uploaded_file is not None else "generated from a template",
         )
         enqueue_after_commit(ANALYSE_TASK, version_id=version.pk)
-    Design.objects.filter(pk=design.pk).update(latest_version=version, updated_at=timezone.now())
-    design.latest_version = version
+    if make_latest:
+        Design.objects.filter(pk=design.pk).update(latest_version=version, updated_at=timezone.now())
+        design.latest_version = version
     return version
 
 
@@ -196,8 +198,13 @@ def design_upload(*, owner, uploaded_file, name: str = "", units: str = "") -> U
     return UploadResult(design=design, version=version, created=True)
 
 
-def design_version_upload(*, design: Design, actor, uploaded_file, units: str = "", message: str = "") -> DesignVersion:
-    """A new revision of ``design`` from an uploaded file (the caller has checked who may add one)."""
+def design_version_upload(
+    *, design: Design, actor, uploaded_file, units: str = "", message: str = "", make_latest: bool = True
+) -> DesignVersion:
+    """A new revision of ``design`` from an uploaded file (the caller has checked who may add one).
+
+    A maker's proposal is not the design's latest version until the customer accepts it (``make_latest``).
+    """
     original, file_format = _check_upload(uploaded_file, units)
     sha256 = _sha256_of(uploaded_file)
     reuse = _same_bytes_version(owner=design.owner, sha256=sha256, units=units)
@@ -214,6 +221,7 @@ def design_version_upload(*, design: Design, actor, uploaded_file, units: str = 
                 units=units,
                 message=message.strip(),
                 reuse=reuse,
+                make_latest=make_latest,
             )
     except BaseException:
         if _stored(version):
@@ -241,7 +249,9 @@ def design_create_from_template(*, owner, template_slug: str, parameters: dict, 
     return UploadResult(design=design, version=version, created=True)
 
 
-def design_version_from_parameters(*, design: Design, actor, parameters: dict, message: str = "") -> DesignVersion:
+def design_version_from_parameters(
+    *, design: Design, actor, parameters: dict, message: str = "", make_latest: bool = True
+) -> DesignVersion:
     """A new revision of a template design with other parameters (e.g. a maker proposing a thicker band)."""
     with transaction.atomic():
         return _create_version(
@@ -251,4 +261,5 @@ def design_version_from_parameters(*, design: Design, actor, parameters: dict, m
             parameters=parameters,
             file_format="stl",
             message=message.strip(),
+            make_latest=make_latest,
         )

@@ -26,27 +26,30 @@ def template_parameters(*, slug: str, raw: dict, material=None) -> dict:
     except ParameterError as error:
         raise DomainError(error.message, code="bad_parameter", details={"parameter": error.parameter})
     if material is not None:
-        minimum = Decimal(material.min_wall_mm)
+        minimum = Decimal(material.min_wall_mm).normalize()
         for parameter in template.wall_parameters:
-            value = Decimal(str(values[parameter.name]))
+            value = Decimal(str(values[parameter.name])).normalize()
             if value < minimum:
                 raise DomainError(
-                    f"{parameter.name} {value:g} mm is thinner than the {minimum:g} mm minimum wall for "
-                    f"{material.name}; use at least {minimum:g} mm or choose another material.",
-                    code="wall_too_thin", details={"parameter": parameter.name},
+                    f"{parameter.name} {value:f} mm is thinner than the {minimum:f} mm minimum wall for "
+                    f"{material.name}; use at least {minimum:f} mm or choose another material.",
+                    code="wall_too_thin",
+                    details={"parameter": parameter.name},
                 )
     return values
 
 
 def template_preview_glb(*, slug: str, raw: dict) -> bytes:
     """A quick GLB of the template for the live preview (our own code on validated numbers, not an upload)."""
-    import io
+    import tempfile
+    from pathlib import Path
 
-    from designs.geometry import write_preview_glb
+    from designs.geometry import LoadedMesh, write_preview_glb
     from designs.parametric import generate
 
     values = template_parameters(slug=slug, raw=raw)
     mesh = generate(slug, values)
-    buffer = io.BytesIO()
-    write_preview_glb(mesh, buffer)
-    return buffer.getvalue()
+    with tempfile.TemporaryDirectory(prefix="preview-") as folder:
+        path = Path(folder) / "preview.glb"
+        write_preview_glb(LoadedMesh(vertices=mesh.vertices, faces=mesh.faces, file_format="stl"), path)
+        return path.read_bytes()

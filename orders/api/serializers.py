@@ -1,6 +1,7 @@
 from django.urls import reverse
 from rest_framework import serializers
 
+from designs.models import Units
 from orders.models import (
     ORDER_TRANSITIONS,
     Batch,
@@ -412,3 +413,81 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             "capacity": {"min_value": 1, "max_value": 1000},
             "hours_to_respond": {"min_value": 1, "max_value": 168},
         }
+
+
+class MessageSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    author = serializers.CharField(source="author.username", read_only=True)
+    author_role = serializers.SerializerMethodField()
+    body = serializers.CharField(max_length=5000)
+    created_at = serializers.DateTimeField(read_only=True)
+
+    def get_author_role(self, message) -> str:
+        return "staff" if message.author.is_staff else message.author.role
+
+
+class ProposalVersionSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.IntegerField()
+    status = serializers.CharField()
+    error = serializers.CharField()
+    parameters = serializers.JSONField()
+    thumbnail_url = serializers.SerializerMethodField()
+    preview_url = serializers.SerializerMethodField()
+
+    def get_thumbnail_url(self, version) -> str | None:
+        if not version.thumbnail:
+            return None
+        return reverse("design-version-thumbnail", kwargs={"pk": version.design_id, "number": version.number})
+
+    def get_preview_url(self, version) -> str | None:
+        if not version.preview:
+            return None
+        return reverse("design-version-preview", kwargs={"pk": version.design_id, "number": version.number})
+
+
+class ProposalSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    job = serializers.IntegerField(source="job_id")
+    order = serializers.IntegerField(source="job.order_id")
+    order_item = serializers.IntegerField(source="order_item_id")
+    proposed_by = serializers.CharField(source="proposed_by.username")
+    maker = serializers.CharField(source="job.maker.name")
+    version = ProposalVersionSerializer()
+    previous_version = ProposalVersionSerializer()
+    message = serializers.CharField()
+    status = serializers.CharField()
+    created_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField()
+    decision_note = serializers.CharField()
+    price_before = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_after = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_difference = serializers.DecimalField(max_digits=12, decimal_places=2)
+    expected_price = serializers.SerializerMethodField()
+
+    def get_expected_price(self, proposal) -> dict | None:
+        """What the item would cost with the proposed version (shown before the customer decides)."""
+        from orders.services import quoting
+        from platform.core.errors import DomainError
+
+        if proposal.status != "pending" or proposal.version.status != "ready":
+            return None
+        try:
+            breakdown = quoting.price(
+                version=proposal.version, material=proposal.order_item.material, quantity=proposal.order_item.quantity
+            )
+        except DomainError as error:
+            return {"error": error.message}
+        return {
+            "total": str(breakdown.total),
+            "currency": breakdown.currency,
+            "difference": str(breakdown.total - proposal.order_item.total_price),
+        }
+
+
+class ProposalCreateSerializer(serializers.Serializer):
+    message = serializers.CharField(max_length=5000)
+    order_item = serializers.IntegerField(required=False, min_value=1)
+    file = serializers.FileField(required=False)
+    units = serializers.ChoiceField(choices=Units.choices, required=False, allow_blank=True, default="")
+    parameters = serializers.JSONField(required=False)

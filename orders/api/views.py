@@ -438,3 +438,126 @@ class MakerPrinterDetailView(APIView):
     def delete(self, request, pk):
         maker_services.printer_remove(printer=self.printer(request, pk))
         return Response(status=204)
+
+
+def _proposals():
+    from orders.models import RevisionProposal
+
+    return RevisionProposal.objects.select_related(
+        "job__maker", "proposed_by", "version__design", "previous_version", "order_item__material"
+    )
+
+
+class _ThreadView(APIView):
+    permission_classes = [IsAuthenticatedUser]
+
+    def thread(self, request, **kwargs):
+        raise NotImplementedError
+
+    @extend_schema(responses=s.MessageSerializer(many=True))
+    def get(self, request, **kwargs):
+        messages = self.thread(request, **kwargs).messages.select_related("author").order_by("created_at", "id")
+        return Response(s.MessageSerializer(messages, many=True).data)
+
+    @extend_schema(request=s.MessageSerializer, responses={201: s.MessageSerializer})
+    def post(self, request, **kwargs):
+        from orders.services import codesign
+
+        serializer = s.MessageSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        thread = self.thread(request, **kwargs)
+        target = {"job": thread} if isinstance(thread, Job) else {"version": thread}
+        message = codesign.message_post(author=request.user, body=serializer.validated_data["body"], **target)
+        return Response(s.MessageSerializer(message).data, status=201)
+
+
+class JobMessagesView(_ThreadView):
+    """The job's maker, the order's customer, staff: the conversation on a job (others: 404)."""
+
+    def thread(self, request, pk):
+        from orders.services import codesign
+
+        return codesign.job_visible_to(request.user, pk)
+
+
+class DesignVersionMessagesView(_ThreadView):
+    """Whoever may see the design (owner, makers with a job of it, staff): the conversation on a version."""
+
+    def thread(self, request, pk, number):
+        from orders.services import codesign
+
+        return codesign.version_visible_to(request.user, design_id=pk, number=number)
+
+
+class MakerJobProposalsView(_JobActionView):
+    """Makers: the revisions proposed on one of their jobs; POST proposes one (a file, or template
+    parameters) with a message."""
+
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(responses=s.ProposalSerializer(many=True))
+    def get(self, request, pk):
+        job = self.job(request, pk)
+        return Response(s.ProposalSerializer(_proposals().filter(job=job), many=True).data)
+
+    @extend_schema(
+        request={"multipart/form-data": s.ProposalCreateSerializer, "application/json": s.ProposalCreateSerializer},
+        responses={201: s.ProposalSerializer},
+    )
+    def post(self, request, pk):
+        from orders.services import codesign
+
+        serializer = s.ProposalCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        proposal = codesign.proposal_create(
+            job_id=self.job(request, pk).pk,
+            actor=request.user,
+            order_item_id=data.get("order_item"),
+            message=data["message"],
+            uploaded_file=data.get("file"),
+            units=data["units"],
+            parameters=data.get("parameters"),
+        )
+        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data, status=201)
+
+
+class OrderProposalsView(APIView):
+    """The order's customer, or staff: revisions makers proposed for the order's parts, with the new price."""
+
+    permission_classes = [IsCustomerOrStaff]
+
+    @extend_schema(responses=s.ProposalSerializer(many=True))
+    def get(self, request, pk):
+        order = get_object_or_404(selectors.orders_visible_to(request.user, detail=False), pk=pk)
+        return Response(s.ProposalSerializer(_proposals().filter(job__order=order), many=True).data)
+
+
+class ProposalAcceptView(APIView):
+    """The order's customer: take the proposed version; the item moves to it at the new price."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(request=None, responses={200: s.ProposalSerializer, 409: OpenApiResponse(description="not now")})
+    def post(self, request, pk):
+        from orders.services import codesign
+
+        proposal = codesign.proposal_accept(proposal_id=pk, actor=request.user)
+        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data)
+
+
+class ProposalRejectView(APIView):
+    """The order's customer: keep their version (with an optional reason)."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(request=s.ReasonSerializer, responses={200: s.ProposalSerializer})
+    def post(self, request, pk):
+        from orders.services import codesign
+
+        serializer = s.ReasonSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        proposal = codesign.proposal_reject(
+            proposal_id=pk, actor=request.user, reason=serializer.validated_data["reason"]
+        )
+        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data)

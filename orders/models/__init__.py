@@ -1,4 +1,5 @@
 from orders.models.catalogue import POWDER_PROCESSES, Material, Process
+from orders.models.codesign import Message, ProposalStatus, RevisionProposal
 from orders.models.makers import Maker, Printer
 from orders.models.orders import (
     ORDER_CANCELLABLE,
@@ -50,11 +51,14 @@ __all__ = [
     "JobStatus",
     "Maker",
     "Material",
+    "Message",
     "Order",
     "OrderEvent",
     "OrderItem",
     "OrderStatus",
     "Printer",
     "Process",
+    "ProposalStatus",
     "Quote",
+    "RevisionProposal",
 ]

@@ -2,6 +2,7 @@
 
 from orders.models import (
     BATCH_TRANSITIONS,
+    JOB_DROPPED,
     JOB_TRANSITIONS,
     ORDER_TRANSITIONS,
     Batch,
@@ -78,7 +79,8 @@ def job_set_status(
     updates: dict | None = None,
     guard=None,
 ) -> Transition:
-    return change_status(
+    """Move a job; a job that ends without its parts withdraws the revision proposals waiting on it."""
+    transition = change_status(
         model=Job,
         pk=job_id,
         to=to,
@@ -92,6 +94,11 @@ def job_set_status(
         updates=updates,
         guard=guard,
     )
+    if transition.changed and to in JOB_DROPPED:
+        from orders.services.codesign import proposals_withdraw_for_job
+
+        proposals_withdraw_for_job(job_id=job_id)
+    return transition
 
 
 def batch_set_status(

@@ -3,8 +3,16 @@ from django.db import models
 
 
 class StatusEvent(models.Model):
-    """One status change of a row: who, when, from, to, why. Concrete tables add the foreign key."""
+    """One status change of a row: who, when, from, to, why. Concrete tables add the foreign key.
 
+    A few timeline entries are notes rather than changes (a revision accepted with its price difference):
+    they have ``kind="note"`` and equal from/to statuses.
+    """
+
+    KIND_STATUS = "status"
+    KIND_NOTE = "note"
+
+    kind = models.CharField(max_length=8, default=KIND_STATUS)
     from_status = models.CharField(max_length=32, blank=True)
     to_status = models.CharField(max_length=32)
     actor = models.ForeignKey(

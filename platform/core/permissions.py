@@ -59,3 +59,11 @@ class IsAuthenticatedUser(BasePermission):
 
     def has_permission(self, request, view):
         return _user(request) is not None
+
+
+class IsCustomerOrMaker(BasePermission):
+    message = "Only customers and makers may do this."
+
+    def has_permission(self, request, view):
+        user = _user(request)
+        return bool(user and (user.is_customer or user.is_maker))

@@ -1,0 +1,323 @@
+"""Co-design: conversations on design versions and jobs, and revisions proposed by the maker of a job.
+
+A maker holding a job may propose a fixed version of one of its parts (uploaded, or the template with other
+parameters). The new version is analysed like any other; the customer accepts or rejects it. On accept the
+order item moves to the new version at its new price, the difference is recorded on the proposal and in the
+order's timeline, and production (printing) can continue: while a proposal is pending the job cannot start
+printing.
+"""
+
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+
+from designs import services as design_services
+from designs.models import Design, DesignVersion, VersionStatus
+from designs.selectors import designs_visible_to
+from orders.models import (
+    JOB_DROPPED,
+    Job,
+    JobStatus,
+    Message,
+    Order,
+    OrderEvent,
+    OrderItem,
+    ProposalStatus,
+    RevisionProposal,
+)
+from orders.services import quoting
+from platform.core.errors import Conflict, DomainError, NotFound
+from platform.core.models import StatusEvent
+from platform.core.notifications import notify
+
+# Jobs whose maker may still change what it will print.
+PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
+
+
+def _participants_of_job(job: Job) -> set:
+    from django.contrib.auth import get_user_model
+
+    users = set(job.maker.members.all())
+    users.add(job.order.customer)
+    users |= set(get_user_model().objects.filter(is_staff=True, is_active=True))
+    return users
+
+
+def _participants_of_version(version: DesignVersion) -> set:
+    from django.contrib.auth import get_user_model
+
+    users = {version.design.owner}
+    makers = Job.objects.filter(job_items__order_item__design_version__design=version.design).exclude(
+        status__in=JOB_DROPPED
+    )
+    users |= set(get_user_model().objects.filter(makers__jobs__in=makers).distinct())
+    return users
+
+
+def job_visible_to(user, job_id) -> Job:
+    from orders.selectors import job_visible_to as visible
+
+    job = visible(user, job_id)
+    if job is None:
+        raise NotFound("No such job.")
+    return job
+
+
+def version_visible_to(user, *, design_id: int, number: int) -> DesignVersion:
+    design = designs_visible_to(user).filter(pk=design_id).first()
+    version = design and DesignVersion.objects.select_related("design").filter(design=design, number=number).first()
+    if not version:
+        raise NotFound("No such design version.")
+    return version
+
+
+def message_post(*, author, body: str, version: DesignVersion | None = None, job: Job | None = None) -> Message:
+    """Add a message to a thread (the caller has checked the author may see it) and tell the others."""
+    body = (body or "").strip()
+    if not body:
+        raise DomainError("Write a message first.", code="empty_message")
+    if len(body) > 5000:
+        raise DomainError("A message can be at most 5,000 characters.", code="message_too_long")
+    with transaction.atomic():
+        message = Message.objects.create(author=author, body=body, design_version=version, job=job)
+        if job is not None:
+            participants = _participants_of_job(job)
+            subject, link = f"New message on job {job.pk}", f"/orders/{job.order_id}/"
+        else:
+            participants = _participants_of_version(version)
+            subject = f"New message on {version.design.name} v{version.number}"
+            link = f"/designs/{version.design_id}/"
+        for user in participants - {author}:
+            notify(
+                user=user,
+                kind="message",
+                subject=subject,
+                body=body[:500],
+                link=link,
+                data={"message": message.pk},
+                dedupe_key=f"message-{message.pk}-{user.pk}",
+            )
+    return message
+
+
+def _system_message(*, author, job: Job, version: DesignVersion, body: str) -> None:
+    Message.objects.create(author=author, body=body, job=job)
+    Message.objects.create(author=author, body=body, design_version=version)
+
+
+def proposable_item(*, maker_user, design: Design):
+    """The job item of ``design`` that this maker may still propose a revision for."""
+    from orders.models import JobItem
+
+    job_item = (
+        JobItem.objects.filter(
+            job__maker__members=maker_user, job__status__in=PROPOSABLE, order_item__design_version__design=design
+        )
+        .order_by("-job__offered_at")
+        .first()
+    )
+    if job_item is None:
+        raise Conflict("You hold no job for this design that has not started printing.", code="no_job")
+    return job_item
+
+
+def proposal_create(
+    *,
+    job_id: int,
+    actor,
+    order_item_id: int | None = None,
+    message: str,
+    uploaded_file=None,
+    units: str = "",
+    parameters: dict | None = None,
+) -> RevisionProposal:
+    """The maker of a job proposes a new version of one of its parts: a file, or template parameters."""
+    message = (message or "").strip()
+    if not message:
+        raise DomainError("Explain what you changed and why.", code="message_required")
+    job = Job.objects.select_related("order", "maker").filter(pk=job_id, maker__members=actor).first()
+    if job is None:
+        raise NotFound("No such job.")
+    if job.status not in PROPOSABLE:
+        raise Conflict(
+            f"The job is {job.status}: revisions can be proposed before printing starts.", code="too_late_to_propose"
+        )
+    items = OrderItem.objects.select_related("design_version__design").filter(job_items__job=job)
+    item = items.filter(pk=order_item_id).first() if order_item_id else (items.first() if items.count() == 1 else None)
+    if item is None:
+        raise DomainError("Say which item of the job the revision is for (order_item).", code="item_required")
+    design: Design = item.design_version.design
+    if (uploaded_file is None) == (parameters is None):
+        raise DomainError("Send either a file or template parameters.", code="file_or_parameters")
+    with transaction.atomic():
+        if RevisionProposal.objects.select_for_update().filter(order_item=item, status=ProposalStatus.PENDING).exists():
+            raise Conflict("A proposal for this item is already waiting for the customer.", code="proposal_pending")
+        if parameters is not None:
+            if not design.template_slug:
+                raise DomainError("This design is not from a template: send a file.", code="not_a_template")
+            values = design_services.template_parameters(
+                slug=design.template_slug, raw=parameters, material=item.material
+            )
+            version = design_services.design_version_from_parameters(
+                design=design, actor=actor, parameters=values, message=message, make_latest=False
+            )
+        else:
+            version = design_services.design_version_upload(
+                design=design, actor=actor, uploaded_file=uploaded_file, units=units, message=message, make_latest=False
+            )
+        proposal = RevisionProposal.objects.create(
+            job=job,
+            order_item=item,
+            proposed_by=actor,
+            version=version,
+            previous_version=item.design_version,
+            message=message,
+            price_before=item.total_price,
+        )
+        _system_message(
+            author=actor,
+            job=job,
+            version=item.design_version,
+            body=f"Proposed version {version.number} of {design.name}: {message}",
+        )
+        notify(
+            user=job.order.customer,
+            kind="proposal.created",
+            subject=f"{job.maker.name} proposes a change to {design.name}",
+            body=message,
+            link=f"/orders/{job.order_id}/",
+            data={"proposal": proposal.pk},
+            dedupe_key=f"proposal-{proposal.pk}",
+        )
+    return proposal
+
+
+def _proposal_for_customer(proposal_id: int, customer) -> RevisionProposal:
+    proposal = (
+        RevisionProposal.objects.select_for_update().filter(pk=proposal_id, job__order__customer=customer).first()
+    )
+    if proposal is None:
+        raise NotFound("No such proposal.")
+    if proposal.status != ProposalStatus.PENDING:
+        raise Conflict(
+            f"This proposal is already {proposal.status}.",
+            code="proposal_decided",
+            details={"current": proposal.status},
+        )
+    return proposal
+
+
+def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
+    """The customer takes the proposed version: the item moves to it at its new price (recorded)."""
+    with transaction.atomic():
+        proposal = _proposal_for_customer(proposal_id, actor)
+        version = DesignVersion.objects.get(pk=proposal.version_id)
+        if version.status != VersionStatus.READY:
+            raise Conflict(
+                f"Version {version.number} is {version.status}; it can be accepted once its analysis is ready."
+                + (f" ({version.error})" if version.error else ""),
+                code="proposal_not_ready",
+            )
+        item = OrderItem.objects.select_for_update().select_related("material", "order").get(pk=proposal.order_item_id)
+        breakdown = quoting.price(version=version, material=item.material, quantity=item.quantity)
+        difference = breakdown.total - item.total_price
+        order = Order.objects.select_for_update().get(pk=item.order_id)
+        item.design_version = version
+        item.unit_price, item.total_price = breakdown.unit_price, breakdown.total
+        item.price_breakdown = breakdown.as_dict()
+        item.template_slug, item.parameters = version.template_slug, version.parameters
+        item.save(
+            update_fields=[
+                "design_version",
+                "unit_price",
+                "total_price",
+                "price_breakdown",
+                "template_slug",
+                "parameters",
+            ]
+        )
+        Order.objects.filter(pk=order.pk).update(total=order.total + difference)
+        job = Job.objects.select_for_update().get(pk=proposal.job_id)
+        factor = job.maker.price_factor
+        Job.objects.filter(pk=job.pk).update(price=(job.price + difference * factor).quantize(Decimal("0.01")))
+        Design.objects.filter(pk=version.design_id).update(latest_version=version, updated_at=timezone.now())
+        now = timezone.now()
+        RevisionProposal.objects.filter(pk=proposal.pk).update(
+            status=ProposalStatus.ACCEPTED,
+            decided_at=now,
+            decided_by=actor,
+            price_after=breakdown.total,
+            price_difference=difference,
+        )
+        sign = "+" if difference >= 0 else "-"
+        note = (
+            f"Revision accepted: item {item.pk} now uses version {version.number}; price "
+            f"{proposal.price_before} -> {breakdown.total} {breakdown.currency} ({sign}{abs(difference)})"
+        )
+        OrderEvent.objects.create(
+            order=order,
+            kind=StatusEvent.KIND_NOTE,
+            from_status=order.status,
+            to_status=order.status,
+            actor=actor,
+            reason=note,
+            details={
+                "proposal": proposal.pk,
+                "version": version.pk,
+                "price_before": str(proposal.price_before),
+                "price_after": str(breakdown.total),
+                "difference": str(difference),
+            },
+        )
+        _system_message(author=actor, job=job, version=version, body=note)
+        for member in job.maker.members.all():
+            notify(
+                user=member,
+                kind="proposal.accepted",
+                subject=f"Revision accepted for job {job.pk}",
+                body=note,
+                link=f"/maker/jobs/{job.pk}/",
+                data={"proposal": proposal.pk},
+                dedupe_key=f"proposal-accepted-{proposal.pk}-{member.pk}",
+            )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionProposal:
+    """The customer keeps their version; the maker goes on with it."""
+    with transaction.atomic():
+        proposal = _proposal_for_customer(proposal_id, actor)
+        RevisionProposal.objects.filter(pk=proposal.pk).update(
+            status=ProposalStatus.REJECTED, decided_at=timezone.now(), decided_by=actor, decision_note=reason[:2000]
+        )
+        job = Job.objects.select_related("maker").get(pk=proposal.job_id)
+        _system_message(
+            author=actor,
+            job=job,
+            version=proposal.version,
+            body=f"Revision {proposal.version.number} rejected" + (f": {reason}" if reason else "."),
+        )
+        for member in job.maker.members.all():
+            notify(
+                user=member,
+                kind="proposal.rejected",
+                subject=f"Revision rejected for job {job.pk}",
+                body=reason,
+                link=f"/maker/jobs/{job.pk}/",
+                dedupe_key=f"proposal-rejected-{proposal.pk}",
+            )
+    proposal.refresh_from_db()
+    return proposal
+
+
+def proposals_withdraw_for_job(*, job_id: int) -> int:
+    """A job that ends (declined, cancelled, failed) takes its pending proposals with it."""
+    return RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).update(
+        status=ProposalStatus.WITHDRAWN, decided_at=timezone.now()
+    )
+
+
+def job_has_pending_proposal(job_id: int) -> bool:
+    return RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).exists()
