@@ -126,3 +126,8 @@ def notification_deliver(*, notification_id: int) -> None:
     except (OSError, urllib.error.URLError) as error:
         Notification.objects.filter(pk=notification_id).update(last_error=f"webhook: {error}"[:2000])
         raise
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark every unread notification of ``user`` as read; returns how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,185 @@
+"""The analysis report of a design version, arranged for reading: facts, issues by severity, verdicts, repair.
+
+Reports come from the geometry package and grow over time; every key is optional here, so an older report
+(or a newer one with keys this page does not know) still renders.
+"""
+
+from dataclasses import dataclass, field
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+
+
+@dataclass(frozen=True)
+class Fact:
+    label: str
+    value: str
+    tone: str = ""  # "good", "bad" or "" (neutral): a colour hint for the page
+
+
+@dataclass(frozen=True)
+class Verdict:
+    code: str
+    name: str
+    printable: bool
+    reasons: list = field(default_factory=list)
+    warnings: list = field(default_factory=list)
+    thin_fraction: float | None = None
+
+
+@dataclass(frozen=True)
+class ReportView:
+    facts: list
+    issues: list
+    verdicts: list
+    repair: dict | None
+    repair_changes: list
+    thin_wall: list
+    orientation: list
+    highlights: dict | None
+
+
+def number(value, digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return str(value)
+    if value.is_integer():
+        return f"{int(value):,}"
+    return f"{value:,.{digits}f}"
+
+
+def size_text(extents) -> str:
+    if not extents:
+        return "-"
+    return " x ".join(number(v) for v in extents) + " mm"
+
+
+def units_text(units) -> str:
+    """``{"applied": "mm", "source": "default", ...}`` as "mm (default)"; plain strings as they are."""
+    if not isinstance(units, dict):
+        return str(units)
+    applied = units.get("applied") or "mm"
+    source = {"default": "assumed", "file": "from the file", "customer": "as you chose"}.get(
+        units.get("source"), units.get("source")
+    )
+    return f"{applied} ({source})" if source else str(applied)
+
+
+def _yes_no(value, *, good_when: bool = True) -> tuple[str, str] | None:
+    return None if value is None else ("yes" if value else "no", "good" if bool(value) == good_when else "bad")
+
+
+def _fact(label: str, value, tone: str = "") -> Fact:
+    return Fact(label=label, value=value, tone=tone)
+
+
+def _facts(report: dict) -> list[Fact]:
+    facts = [
+        _fact("Faces", number(report.get("faces"))),
+        _fact("Vertices", number(report.get("vertices"))),
+        _fact("Bodies", number(report.get("shells"))),
+        _fact("Size", size_text(report.get("bounding_box_mm"))),
+        _fact("Volume", f"{number((report.get('volume_mm3') or 0) / 1000, 2)} cm³"),
+        _fact("Surface area", f"{number((report.get('area_mm2') or 0) / 100, 1)} cm²"),
+    ]
+    for label, key, good_when in (
+        ("Watertight", "watertight", True),
+        ("Winding consistent", "winding_consistent", True),
+    ):
+        pair = _yes_no(report.get(key), good_when=good_when)
+        if pair:
+            facts.append(_fact(label, *pair))
+    for label, key in (
+        ("Open edges", "open_edges"),
+        ("Non-manifold edges", "non_manifold_edges"),
+        ("Degenerate faces", "degenerate_faces"),
+        ("Duplicate faces", "duplicate_faces"),
+    ):
+        if report.get(key) is not None:
+            facts.append(_fact(label, number(report[key]), "bad" if report[key] else "good"))
+    if report.get("units"):
+        facts.append(_fact("Units", units_text(report["units"])))
+    if report.get("units_suspected"):
+        facts.append(_fact("Units suspected", str(report["units_suspected"]), "bad"))
+    return facts
+
+
+def _issues(report: dict) -> list[dict]:
+    issues = [issue for issue in report.get("issues") or [] if isinstance(issue, dict)]
+    return sorted(issues, key=lambda issue: SEVERITY_ORDER.get(issue.get("severity"), 3))
+
+
+def _verdicts(report: dict, material_names: dict[str, str]) -> list[Verdict]:
+    thin = (report.get("thin_wall") or {}).get("fraction_below_minimum") or {}
+    verdicts = []
+    for code, verdict in sorted((report.get("materials") or {}).items()):
+        if not isinstance(verdict, dict):
+            continue
+        verdicts.append(
+            Verdict(
+                code=code,
+                name=material_names.get(code, code),
+                printable=bool(verdict.get("printable")),
+                reasons=list(verdict.get("reasons") or []),
+                warnings=list(verdict.get("warnings") or []),
+                thin_fraction=thin.get(code),
+            )
+        )
+    # Printable materials first, then by name: what the customer can order comes first.
+    return sorted(verdicts, key=lambda v: (not v.printable, v.name.lower()))
+
+
+def _repair_changes(repair: dict) -> list[Fact]:
+    changes = repair.get("changes") or {}
+    return [
+        _fact(name.replace("_", " ").capitalize(), number(value))
+        for name, value in sorted(changes.items())
+        if value not in (0, None, False)
+    ]
+
+
+def _thin_wall(report: dict) -> list[Fact]:
+    thin = report.get("thin_wall") or {}
+    facts = []
+    if report.get("min_wall_mm") is not None:
+        facts.append(_fact("Thinnest wall (robust)", f"{number(report['min_wall_mm'], 2)} mm"))
+    if thin.get("thinnest_mm") is not None:
+        facts.append(_fact("Thinnest sample", f"{number(thin['thinnest_mm'], 2)} mm"))
+    if thin.get("median_mm") is not None:
+        facts.append(_fact("Median wall", f"{number(thin['median_mm'], 2)} mm"))
+    if thin.get("samples"):
+        facts.append(_fact("Samples", number(thin["samples"])))
+    if report.get("overhang_area_mm2") is not None:
+        facts.append(_fact("Overhang beyond 45°", f"{number(report['overhang_area_mm2'] / 100, 1)} cm²"))
+    if report.get("support_volume_mm3") is not None:
+        facts.append(_fact("Support estimate", f"{number(report['support_volume_mm3'] / 1000, 2)} cm³"))
+    return facts
+
+
+def _orientation(report: dict) -> list[Fact]:
+    pose = report.get("suggested_orientation") or {}
+    facts = []
+    if pose.get("description"):
+        facts.append(_fact("Suggested orientation", str(pose["description"])))
+    if report.get("print_extents_mm"):
+        facts.append(_fact("Size as printed", size_text(report["print_extents_mm"])))
+    return facts
+
+
+def report_view(report: dict | None, *, material_names: dict[str, str]) -> ReportView | None:
+    if not report:
+        return None
+    repair = report.get("repair") if isinstance(report.get("repair"), dict) else None
+    highlights = report.get("highlights") if isinstance(report.get("highlights"), dict) else None
+    return ReportView(
+        facts=_facts(report),
+        issues=_issues(report),
+        verdicts=_verdicts(report, material_names),
+        repair=repair,
+        repair_changes=_repair_changes(repair) if repair else [],
+        thin_wall=_thin_wall(report),
+        orientation=_orientation(report),
+        highlights=highlights,
+    )
