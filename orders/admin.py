@@ -24,8 +24,18 @@ from platform.core.errors import DomainError
 
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
-    list_display = ["code", "name", "process", "price_per_cm3", "machine_rate_per_hour", "setup_fee", "min_wall_mm",
-                    "is_recycled", "is_bio_based", "is_active"]
+    list_display = [
+        "code",
+        "name",
+        "process",
+        "price_per_cm3",
+        "machine_rate_per_hour",
+        "setup_fee",
+        "min_wall_mm",
+        "is_recycled",
+        "is_bio_based",
+        "is_active",
+    ]
     list_filter = ["process", "is_active", "is_recycled", "is_bio_based"]
     list_editable = ["is_active"]
     search_fields = ["code", "name"]
@@ -39,14 +49,21 @@ class PrinterInline(admin.TabularInline):
 
 @admin.register(Maker)
 class MakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country", "capacity", "reliability", "price_factor", "jobs_shipped",
-                    "is_active"]
+    list_display = ["name", "city", "country", "capacity", "reliability", "price_factor", "jobs_shipped", "is_active"]
     list_filter = ["country", "city", "is_active", "printers__process"]
     search_fields = ["name", "slug", "city", "email", "members__username"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
-    readonly_fields = ["offers_received", "offers_accepted", "average_response_hours", "jobs_shipped",
-                       "jobs_shipped_on_time", "jobs_failed", "reliability", "created_at"]
+    readonly_fields = [
+        "offers_received",
+        "offers_accepted",
+        "average_response_hours",
+        "jobs_shipped",
+        "jobs_shipped_on_time",
+        "jobs_failed",
+        "reliability",
+        "created_at",
+    ]
     inlines = [PrinterInline]
 
 
@@ -112,8 +129,17 @@ class JobEventInline(ReadOnlyInline):
 
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
-    list_display = ["id", "order", "maker", "material", "status", "quantity", "offer_expires_at", "due_at",
-                    "tracking_number"]
+    list_display = [
+        "id",
+        "order",
+        "maker",
+        "material",
+        "status",
+        "quantity",
+        "offer_expires_at",
+        "due_at",
+        "tracking_number",
+    ]
     list_filter = ["status", "maker", "material"]
     search_fields = ["id", "order__id", "maker__name", "tracking_number"]
     list_select_related = ["order", "maker", "material"]

@@ -25,8 +25,11 @@ urlpatterns = [
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
     path("maker/jobs/<int:pk>/proposals/", views.MakerJobProposalsView.as_view(), name="maker-job-proposals"),
     path("jobs/<int:pk>/messages/", views.JobMessagesView.as_view(), name="job-messages"),
-    path("designs/<int:pk>/versions/<int:number>/messages/", views.DesignVersionMessagesView.as_view(),
-         name="design-version-messages"),
+    path(
+        "designs/<int:pk>/versions/<int:number>/messages/",
+        views.DesignVersionMessagesView.as_view(),
+        name="design-version-messages",
+    ),
     path("orders/<int:pk>/proposals/", views.OrderProposalsView.as_view(), name="order-proposals"),
     path("proposals/<int:pk>/accept/", views.ProposalAcceptView.as_view(), name="proposal-accept"),
     path("proposals/<int:pk>/reject/", views.ProposalRejectView.as_view(), name="proposal-reject"),

@@ -5,13 +5,21 @@ from rest_framework.test import APIClient
 from platform.accounts.models import Role
 from tests.factories import MakerFactory, UserFactory
 
-pytest_plugins = ["tests.worker"]
+pytest_plugins = ["tests.worker", "tests.world"]
 
 
 @pytest.fixture(autouse=True)
 def _media_root(settings, tmp_path):
     # Every test gets its own storage folder: files from one test never leak into another.
     settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    # Rate-limit counters live in the cache and are keyed by user id, which a rolled-back test may reuse.
+    from django.core.cache import cache
+
+    cache.clear()
 
 
 @pytest.fixture
@@ -56,3 +64,14 @@ def other_maker_user(db):
     maker = MakerFactory(name="Max Fab", slug="max-fab", city="Hamburg", latitude=53.55, longitude=9.99)
     maker.members.add(user)
     return user
+
+
+def pytest_sessionfinish(session, exitstatus):
+    """Remove this run's folder (SQLite test database, broker messages, media) when the run ends."""
+    import shutil
+
+    from django.conf import settings
+
+    folder = getattr(settings, "TEST_RUN_DIR", None)
+    if folder is not None and "test" in str(folder):
+        shutil.rmtree(folder, ignore_errors=True)

@@ -170,6 +170,13 @@ def _canonical_number(parameter: Parameter, raw: Any, *, name: str) -> float:
         raise ParameterError(
             parameter.name, f"{name} must be a number {parameter.range_text()} (got {describe_raw(raw)})"
         )
+    out_of_range = ParameterError(parameter.name, f"{name} must be {parameter.range_text()} (got {describe_raw(raw)})")
+    step_slack = (parameter.step or 0.0) * STEP_TOLERANCE
+    # Far outside the range is refused before any step arithmetic (1e308 / 0.1 overflows).
+    if (parameter.min is not None and value < parameter.min - step_slack) or (
+        parameter.max is not None and value > parameter.max + step_slack
+    ):
+        raise out_of_range
     canonical = value
     is_on_step = True
     if parameter.step is not None:
@@ -178,15 +185,11 @@ def _canonical_number(parameter: Parameter, raw: Any, *, name: str) -> float:
         nearest_step = round(steps_from_base)
         is_on_step = abs(steps_from_base - nearest_step) <= STEP_TOLERANCE
         if is_on_step:
-            canonical = float(
-                Decimal(repr(float(base))) + nearest_step * Decimal(repr(float(parameter.step)))
-            )
+            canonical = float(Decimal(repr(float(base))) + nearest_step * Decimal(repr(float(parameter.step))))
     if (parameter.min is not None and canonical < parameter.min) or (
         parameter.max is not None and canonical > parameter.max
     ):
-        raise ParameterError(
-            parameter.name, f"{name} must be {parameter.range_text()} (got {describe_raw(raw)})"
-        )
+        raise out_of_range
     if not is_on_step:
         raise ParameterError(
             parameter.name,
@@ -251,7 +254,4 @@ def _canonical_number_list(parameter: Parameter, raw: Any) -> list[float]:
             f"{parameter.name} needs between {parameter.min_length} and {parameter.max_length} values "
             f"(got {len(items)})",
         )
-    return [
-        _canonical_number(parameter, item, name=f"{parameter.name}[{index}]")
-        for index, item in enumerate(items)
-    ]
+    return [_canonical_number(parameter, item, name=f"{parameter.name}[{index}]") for index, item in enumerate(items)]

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from designs.models import VERSION_TERMINAL, DesignVersion, VersionStatus
 from designs.services.status import design_version_set_status
+from platform.celery import time_limits
 from platform.core.errors import TransitionNotAllowed
 from platform.core.queueing import enqueue_after_commit
 from platform.core.resources import memory_cap
@@ -218,7 +219,7 @@ def design_version_analyse(*, version_id: int) -> str:
         _fail(
             version_id,
             code="too_slow",
-            message=f"Checking this file took longer than the {settings.TASK_TIME_LIMITS['meshes'] - 30} seconds "
+            message=f"Checking this file took longer than the {time_limits('meshes')['soft_time_limit']} seconds "
             "allowed. Simplify the mesh (fewer faces) and upload it again.",
         )
     except TransitionNotAllowed:
@@ -254,7 +255,8 @@ def design_versions_sweep_stuck() -> int:
     """
     now = timezone.now()
     stuck_after = timedelta(seconds=settings.MESH_ANALYSIS_STUCK_AFTER_SECONDS)
-    analysing_after = max(stuck_after, timedelta(seconds=settings.TASK_TIME_LIMITS["meshes"] + 30))
+    # A task cannot still be running past its hard time limit: an older "analysing" row lost its worker.
+    analysing_after = max(stuck_after, timedelta(seconds=settings.TASK_TIME_LIMITS["meshes"] + 5))
     stuck = list(
         DesignVersion.objects.filter(
             Q(status=VersionStatus.ANALYSING, analysis_started_at__lt=now - analysing_after)

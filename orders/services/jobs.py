@@ -1,5 +1,9 @@
 """What makers do with jobs: accept (exactly one wins), decline, report progress, give up."""
 
+import io
+
+from django.conf import settings
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
@@ -8,6 +12,27 @@ from orders.services.dispatch import batch_sync, order_sync, redispatch_after_co
 from orders.services.makers import maker_refresh_reliability
 from orders.services.status import job_set_status
 from platform.core.errors import Conflict, DomainError
+
+PHOTO_MAX_SIDE_PX = 2048
+
+
+def normalised_photo(photo) -> ContentFile:
+    """Re-encode a maker's photo as a plain JPEG (at most 2048 px): what is served is then always a real
+    image of a known type, and camera metadata such as GPS position is dropped."""
+    from PIL import Image, UnidentifiedImageError
+
+    if photo.size > settings.JOB_PHOTO_MAX_BYTES:
+        raise DomainError(
+            f"The photo is larger than {settings.JOB_PHOTO_MAX_BYTES // (1024 * 1024)} MB.", code="photo_too_large"
+        )
+    try:
+        with Image.open(photo) as image:
+            image.thumbnail((PHOTO_MAX_SIDE_PX, PHOTO_MAX_SIDE_PX))
+            buffer = io.BytesIO()
+            image.convert("RGB").save(buffer, format="JPEG", quality=85, optimize=True)
+    except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
+        raise DomainError("The photo is not an image we can read (use JPEG or PNG).", code="bad_photo")
+    return ContentFile(buffer.getvalue())
 
 
 def _no_pending_proposal(job: Job) -> None:
@@ -100,7 +125,7 @@ def job_report_progress(
     with transaction.atomic():
         if photo is not None and status == JobStatus.PRINTED:
             job = Job.objects.get(pk=job_id)
-            job.photo.save(f"job-{job_id}.jpg", photo, save=False)
+            job.photo.save(f"job-{job_id}.jpg", normalised_photo(photo), save=False)
             updates["photo"] = job.photo.name
         transition = job_set_status(
             job_id=job_id,

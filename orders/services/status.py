@@ -38,8 +38,8 @@ def order_set_status(
     updates: dict | None = None,
     guard=None,
 ) -> Transition:
-    """Move an order; the customer is told (notification, e-mail, webhook) after commit."""
-    transition = change_status(
+    """Move an order; the customer is told (notification, e-mail, webhook) in the same transaction."""
+    return change_status(
         model=Order,
         pk=order_id,
         to=to,
@@ -52,21 +52,28 @@ def order_set_status(
         details=details,
         updates=updates,
         guard=guard,
+        on_change=_tell_the_customer,
     )
-    if transition.changed:
-        from platform.core.notifications import notify
 
-        order = transition.obj
-        notify(
-            user=order.customer,
-            kind=f"order.{to}",
-            subject=ORDER_MESSAGES[to].format(id=order.pk),
-            body=reason,
-            link=f"/orders/{order.pk}/",
-            data={"order": order.pk, "from": transition.from_status, "to": to, "reason": reason},
-            dedupe_key=f"order-event-{transition.event.pk}",
-        )
-    return transition
+
+def _tell_the_customer(transition: Transition) -> None:
+    from platform.core.notifications import notify
+
+    order = transition.obj
+    notify(
+        user=order.customer,
+        kind=f"order.{transition.to_status}",
+        subject=ORDER_MESSAGES[transition.to_status].format(id=order.pk),
+        body=transition.event.reason,
+        link=f"/orders/{order.pk}/",
+        data={
+            "order": order.pk,
+            "from": transition.from_status,
+            "to": transition.to_status,
+            "reason": transition.event.reason,
+        },
+        dedupe_key=f"order-event-{transition.event.pk}",
+    )
 
 
 def job_set_status(
@@ -80,7 +87,7 @@ def job_set_status(
     guard=None,
 ) -> Transition:
     """Move a job; a job that ends without its parts withdraws the revision proposals waiting on it."""
-    transition = change_status(
+    return change_status(
         model=Job,
         pk=job_id,
         to=to,
@@ -93,12 +100,14 @@ def job_set_status(
         details=details,
         updates=updates,
         guard=guard,
+        on_change=_withdraw_proposals if to in JOB_DROPPED else None,
     )
-    if transition.changed and to in JOB_DROPPED:
-        from orders.services.codesign import proposals_withdraw_for_job
 
-        proposals_withdraw_for_job(job_id=job_id)
-    return transition
+
+def _withdraw_proposals(transition: Transition) -> None:
+    from orders.services.codesign import proposals_withdraw_for_job
+
+    proposals_withdraw_for_job(job_id=transition.obj.pk)
 
 
 def batch_set_status(

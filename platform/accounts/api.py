@@ -56,7 +56,19 @@ class TokenView(APIView):
     )
     def post(self, request):
         serializer = AuthTokenSerializer(data=request.data, context={"request": request})
-        serializer.is_valid(raise_exception=True)
+        valid = serializer.is_valid()
+        lockout = getattr(request, "login_lockout", None) or getattr(request._request, "login_lockout", None)
+        if lockout is not None:
+            return Response(
+                {
+                    "detail": f"{lockout.reason} Try again in {lockout.retry_after_seconds} seconds.",
+                    "code": "too_many_failures",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(lockout.retry_after_seconds)},
+            )
+        if not valid:
+            serializer.is_valid(raise_exception=True)
         token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 

@@ -33,3 +33,18 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         return self.is_staff
+
+
+class LoginFailure(models.Model):
+    """A failed log-in, counted per account and per address to slow password guessing (see
+    platform.accounts.lockout). Successful log-ins clear the account's failures from that address."""
+
+    username = models.CharField(max_length=150, db_index=True)  # lower-cased as typed
+    address = models.GenericIPAddressField(null=True, blank=True, db_index=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["username", "address", "created_at"], name="login_failure_lookup")]
+
+    def __str__(self):
+        return f"{self.username} from {self.address} at {self.created_at:%Y-%m-%d %H:%M}"

@@ -6,6 +6,7 @@ succeeds; the row stays unsent and ``core.outbox_sweep`` (beat) publishes it whe
 """
 
 import logging
+import time
 from datetime import timedelta
 
 from django.conf import settings
@@ -16,6 +17,21 @@ from django.utils import timezone
 from platform.core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# A small circuit breaker: after the broker refused a publish, this process leaves new messages to the
+# sweeper for a few seconds instead of paying the connection timeout again for each one (a request that
+# confirms an order and notifies the customer would otherwise wait twice).
+BROKER_RETRY_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def _broker_known_down() -> bool:
+    return time.monotonic() < _broker_down_until
+
+
+def _remember_broker_down() -> None:
+    global _broker_down_until
+    _broker_down_until = time.monotonic() + BROKER_RETRY_PAUSE_SECONDS
 
 
 def enqueue_after_commit(task_name: str, **kwargs) -> OutboxMessage:
@@ -29,6 +45,11 @@ def outbox_publish(*, message_id: int) -> bool:
     """Publish one outbox message. Returns whether it reached the broker; failures stay for the sweeper."""
     from platform.celery import app
 
+    if _broker_known_down():
+        OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+            last_error="the broker was unreachable a moment ago; left for the sweeper"
+        )
+        return False
     claimed = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
         attempts=F("attempts") + 1, last_attempt_at=timezone.now()
     )
@@ -43,6 +64,7 @@ def outbox_publish(*, message_id: int) -> bool:
         else:
             app.send_task(message.task_name, kwargs=message.kwargs, retry=False)
     except Exception as error:  # noqa: BLE001 - any broker failure leaves the row for the sweeper
+        _remember_broker_down()
         logger.warning("could not publish %s (outbox %s): %s", message.task_name, message_id, error)
         OutboxMessage.objects.filter(pk=message_id).update(last_error=f"{type(error).__name__}: {error}"[:2000])
         return False

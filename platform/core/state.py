@@ -37,12 +37,14 @@ def change_status(
     details: dict | None = None,
     updates: Mapping[str, object] | None = None,
     guard: Callable[[models.Model], None] | None = None,
+    on_change: Callable[["Transition"], None] | None = None,
 ) -> Transition:
     """Move row ``pk`` of ``model`` to status ``to``.
 
     ``updates`` are other fields saved with the change (timestamps, error text). ``guard`` may raise a
-    domain error after the row is locked (for checks that need its fresh state). A forbidden move raises
-    TransitionNotAllowed and changes nothing.
+    domain error after the row is locked (for checks that need its fresh state). ``on_change`` runs in the
+    same transaction when the status really changed (notifications, dependent rows), so nobody ever sees the
+    new status without its consequences. A forbidden move raises TransitionNotAllowed and changes nothing.
     """
     with transaction.atomic():
         obj = model.objects.select_for_update().get(pk=pk)
@@ -73,4 +75,7 @@ def change_status(
             reason=reason,
             details=details or {},
         )
-    return Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)
+        transition = Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)
+        if on_change is not None:
+            on_change(transition)
+    return transition

@@ -57,6 +57,14 @@ MIDDLEWARE = [
 ROOT_URLCONF = "platform.urls"
 WSGI_APPLICATION = "platform.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["platform.accounts.lockout.LockoutBackend"]
+# Failed log-ins allowed per window (see platform/accounts/lockout.py).
+LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
+LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env.int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", default=5)
+LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=30)
+LOGIN_FAILURES_PER_ADDRESS = env.int("LOGIN_FAILURES_PER_ADDRESS", default=100)
+# How many proxies in front of the web process append to X-Forwarded-For (0: use REMOTE_ADDR).
+TRUSTED_PROXY_COUNT = env.int("DJANGO_TRUSTED_PROXY_COUNT", default=0)
 LOGIN_URL = "/login/"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -180,12 +188,31 @@ SPECTACULAR_SETTINGS = {
 
 # Celery --------------------------------------------------------------------------------------------
 REDIS_URL = env.str("REDIS_URL", default="")
+
+# The cache holds rate-limit counters, so it must be shared by every web process: Redis when there is one,
+# else files under var/ (one machine, several gunicorn workers).
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "makernet",
+        }
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache"),
+        }
+    }
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="") or REDIS_URL or "filesystem://localhost/"
 BROKER_DIR = VAR_DIR / "broker"
 # Seconds Redis waits for an ack before it hands an unacknowledged task to another worker. With acks_late
-# a task whose whole worker died comes back after this long; every hard time limit stays below it, so a
-# task that is merely slow is never delivered twice.
-CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=300)
+# a task whose whole worker died comes back after this long (plus at most one 10 s restore sweep: under
+# five minutes in all); every hard time limit stays below it, so a task that is merely slow is never
+# delivered twice.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=270)
 
 
 def filesystem_broker_options(folder: Path) -> dict:
@@ -203,8 +230,12 @@ def filesystem_broker_options(folder: Path) -> dict:
 def redis_broker_options() -> dict:
     return {
         "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+        # Look for abandoned (unacknowledged, timed-out) messages every 10 s rather than kombu's 100 s.
+        "unacked_restore_interval": 10,
+        "unacked_restore_throttle": 1,
         "socket_connect_timeout": 2,
         "socket_timeout": 5,
+        "health_check_interval": 25,
     }
 
 
@@ -252,11 +283,13 @@ if max(TASK_TIME_LIMITS.values()) >= CELERY_VISIBILITY_TIMEOUT:
 # Outbox: messages not confirmed as published after this many seconds are sent again by the sweeper.
 OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=30)
 
+# How often beat runs the sweeps (outbox, stuck analyses and orders) and offer expiry, in seconds.
+SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
-    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": 15.0},
-    "stuck-analyses-sweep": {"task": "designs.sweep_stuck_analyses", "schedule": 60.0},
-    "expire-offers": {"task": "dispatch.expire_offers", "schedule": 60.0},
-    "stuck-orders-sweep": {"task": "dispatch.sweep_stuck_orders", "schedule": 60.0},
+    "outbox-sweep": {"task": "core.outbox_sweep", "schedule": SWEEP_INTERVAL_SECONDS / 2},
+    "stuck-analyses-sweep": {"task": "designs.sweep_stuck_analyses", "schedule": SWEEP_INTERVAL_SECONDS},
+    "expire-offers": {"task": "dispatch.expire_offers", "schedule": SWEEP_INTERVAL_SECONDS},
+    "stuck-orders-sweep": {"task": "dispatch.sweep_stuck_orders", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 
 # E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.
@@ -297,5 +330,6 @@ BATCH_WINDOW_MINUTES = env.int("BATCH_WINDOW_MINUTES", default=120)
 # The one central factory that local making is compared with (CO2 saved): Eindhoven by default.
 CENTRAL_FACTORY_LATITUDE = env.float("CENTRAL_FACTORY_LATITUDE", default=51.4416)
 CENTRAL_FACTORY_LONGITUDE = env.float("CENTRAL_FACTORY_LONGITUDE", default=5.4697)
+JOB_PHOTO_MAX_BYTES = env.int("JOB_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 # Orders with parts nobody holds this long after their last change get dispatch re-queued by the sweep.
 DISPATCH_STUCK_AFTER_SECONDS = env.int("DISPATCH_STUCK_AFTER_SECONDS", default=300)

@@ -11,7 +11,10 @@ from .base import DATABASES, VAR_DIR, env
 # One folder per test session (and per xdist worker) for files, the broker and the SQLite test database,
 # so parallel runs never share state.
 _worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
-TEST_RUN_DIR = VAR_DIR / "test" / _worker
+# Worker subprocesses inherit the id through the environment, so they find the same folder.
+_run = os.environ.setdefault("PLATFORM_TEST_RUN_ID", f"{_worker}-{os.getpid()}")
+TEST_RUN_DIR = VAR_DIR / "test" / _run
+TEST_RUN_DIR.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(TEST_RUN_DIR / "media")))
 
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -41,3 +44,6 @@ elif CELERY_BROKER_URL.startswith(("redis://", "rediss://")):
 # Static files come from the app folders through WhiteNoise's finders; no collectstatic before tests.
 WHITENOISE_USE_FINDERS = True
 WHITENOISE_AUTOREFRESH = True
+
+# Rate-limit counters per test session, never shared with a running demo.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": f"tests-{_worker}"}}

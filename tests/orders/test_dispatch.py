@@ -16,7 +16,16 @@ pytestmark = pytest.mark.django_db
 
 BERLIN = ShipTo(52.52, 13.405, "Berlin")
 MUNICH = ShipTo(48.137, 11.575, "Munich")
-PHOTO = b"\xff\xd8\xff\xe0" + b"0" * 100
+
+
+def photo_bytes() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (64, 48), (40, 120, 200)).save(buffer, format="JPEG")
+    return buffer.getvalue()
 
 
 def confirmed_order(customer, version, *, ship_to=BERLIN, material="pla", quantity=2, colour=""):
@@ -157,7 +166,7 @@ def test_the_order_follows_its_jobs_to_shipped(customer, version, makers):
         job_id=job.pk,
         actor=actor,
         status="printed",
-        photo=SimpleUploadedFile("p.jpg", PHOTO, content_type="image/jpeg"),
+        photo=SimpleUploadedFile("p.jpg", photo_bytes(), content_type="image/jpeg"),
     )
     job_services.job_report_progress(
         job_id=job.pk, actor=actor, status="shipped", tracking_number="1Z999", carrier="DHL"

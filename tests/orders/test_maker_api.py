@@ -198,3 +198,31 @@ def test_twenty_concurrent_accepts_exactly_one_wins(customer, version, makers):
     assert sorted(results) == [200] + [409] * 19, (connection.vendor, results)
     assert JobEvent.objects.filter(job=job, to_status="accepted").count() == 1
     assert Job.objects.get(pk=job.pk).status == "accepted"
+
+
+def test_a_photo_that_is_not_an_image_is_refused_and_metadata_is_dropped(offered):
+    import io
+
+    from PIL import Image
+
+    client = client_for(member(offered.maker))
+    client.post(f"/api/maker/jobs/{offered.pk}/accept/")
+    client.post(f"/api/maker/jobs/{offered.pk}/progress/", {"status": "printing"}, format="json")
+    fake = ContentFile(b"<html><script>alert(1)</script></html>", name="p.png")
+    response = client.post(f"/api/maker/jobs/{offered.pk}/progress/", {"status": "printed", "photo": fake},
+                           format="multipart")
+    assert response.status_code == 400
+    assert Job.objects.get(pk=offered.pk).status == "printing"
+    exif = Image.Exif()
+    exif[0x010F] = "SecretCam"  # camera make; GPS would be dropped the same way
+    buffer = io.BytesIO()
+    Image.new("RGB", (4000, 3000), (10, 200, 10)).save(buffer, format="JPEG", exif=exif)
+    response = client.post(f"/api/maker/jobs/{offered.pk}/progress/",
+                           {"status": "printed", "photo": ContentFile(buffer.getvalue(), name="p.jpg")},
+                           format="multipart")
+    assert response.status_code == 200, response.json()
+    stored = Job.objects.get(pk=offered.pk).photo
+    with Image.open(stored.open("rb")) as image:
+        assert image.format == "JPEG"
+        assert max(image.size) == 2048
+        assert not image.getexif()

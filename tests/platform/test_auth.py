@@ -91,3 +91,41 @@ def test_roles_are_exposed(customer, maker_user, staff):
     assert client_for(customer).get("/api/auth/me/").json()["role"] == "customer"
     assert client_for(maker_user).get("/api/auth/me/").json()["role"] == "maker"
     assert client_for(staff).get("/api/auth/me/").json()["is_staff"] is True
+
+
+def test_repeated_failed_logins_for_one_account_get_429(api):
+    api.post("/api/auth/register/", {"username": "dora", "password": "a-long-passphrase-9"}, format="json")
+    answers = [
+        api.post("/api/auth/token/", {"username": "dora", "password": f"wrong-{i}"}, format="json").status_code
+        for i in range(6)
+    ]
+    assert answers == [400, 400, 400, 400, 400, 429]
+    locked = api.post("/api/auth/token/", {"username": "dora", "password": "a-long-passphrase-9"}, format="json")
+    assert locked.status_code == 429  # even the right password waits out the lockout
+    assert int(locked["Retry-After"]) > 0
+    assert "Too many failed log-ins" in locked.json()["detail"]
+
+
+def test_a_lockout_does_not_touch_other_accounts_or_addresses(api):
+    from rest_framework.test import APIClient
+
+    for name in ("dora", "eric"):
+        api.post("/api/auth/register/", {"username": name, "password": "a-long-passphrase-9"}, format="json")
+    for i in range(5):
+        api.post("/api/auth/token/", {"username": "dora", "password": f"wrong-{i}"}, format="json")
+    assert api.post("/api/auth/token/", {"username": "eric", "password": "a-long-passphrase-9"},
+                    format="json").status_code == 200
+    elsewhere = APIClient(REMOTE_ADDR="10.9.8.7")
+    assert elsewhere.post("/api/auth/token/", {"username": "dora", "password": "a-long-passphrase-9"},
+                          format="json").status_code == 200
+
+
+def test_an_office_logging_in_twenty_people_is_never_throttled(api):
+    from tests.factories import UserFactory
+
+    users = [UserFactory(username=f"shop{i}") for i in range(20)]
+    for user in users:  # one address, twenty accounts, each mistyping once then getting it right
+        assert api.post("/api/auth/token/", {"username": user.username, "password": "typo"},
+                        format="json").status_code == 400
+        assert api.post("/api/auth/token/", {"username": user.username, "password": "correct-horse-battery"},
+                        format="json").status_code == 200

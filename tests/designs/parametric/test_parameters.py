@@ -200,3 +200,16 @@ def test_a_parameter_schema_that_makes_no_sense_is_refused_when_declared():
         Parameter(name="x", type="colour", label="X", help="X.", default=1)
     with pytest.raises(ValueError, match="needs choices"):
         Parameter(name="x", type="choice", label="X", help="X.", default="a")
+
+
+def test_huge_numbers_are_refused_as_out_of_range_not_a_crash():
+    from designs.parametric import ParameterError, get_template, validate_parameters
+
+    for raw in (1e308, -1e308, "1e308", 10**400):
+        try:
+            validate_parameters(get_template("ring"), {"band_width": raw})
+        except ParameterError as error:
+            assert error.parameter == "band_width"
+            assert "band_width must be" in error.message
+        else:
+            raise AssertionError(f"{raw!r} was accepted")
