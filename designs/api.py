@@ -3,7 +3,6 @@
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
-from django.urls import reverse
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -16,13 +15,6 @@ from designs.models import Design, DesignVersion, Units
 from designs.uploads import MeshUploadHandler
 from platform.core.errors import DomainError, PayloadTooLarge
 from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsStaff
-
-
-def _file_url(request, version: DesignVersion, kind: str, field) -> str | None:
-    if not field:
-        return None
-    path = reverse(f"design-version-{kind}", kwargs={"pk": version.design_id, "number": version.number})
-    return request.build_absolute_uri(path) if request is not None else path
 
 
 class DesignVersionSerializer(serializers.ModelSerializer):
@@ -60,20 +52,20 @@ class DesignVersionSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    def _url(self, version, kind, field):
-        return _file_url(self.context.get("request"), version, kind, field)
+    def _url(self, version, kind):
+        return selectors.version_file_url(version, kind, request=self.context.get("request"))
 
     def get_preview_url(self, version) -> str | None:
-        return self._url(version, "preview", version.preview)
+        return self._url(version, "preview")
 
     def get_thumbnail_url(self, version) -> str | None:
-        return self._url(version, "thumbnail", version.thumbnail)
+        return self._url(version, "thumbnail")
 
     def get_file_url(self, version) -> str | None:
-        return self._url(version, "file", version.file)
+        return self._url(version, "file")
 
     def get_repaired_url(self, version) -> str | None:
-        return self._url(version, "repaired", version.repaired_file)
+        return self._url(version, "repaired")
 
 
 class DesignSerializer(serializers.ModelSerializer):

@@ -36,3 +36,17 @@ def version_visible_to(*, user, design_id, number) -> DesignVersion:
 
     design = get_object_or_404(designs_visible_to(user), pk=design_id)
     return get_object_or_404(DesignVersion.objects.select_related("design"), design=design, number=number)
+
+
+VERSION_FILE_FIELDS = {"file": "file", "repaired": "repaired_file", "preview": "preview", "thumbnail": "thumbnail"}
+
+
+def version_file_url(version: DesignVersion, kind: str, *, request=None) -> str | None:
+    """The permission-checked URL of one of a version's files (file, repaired, preview, thumbnail), or None
+    while that file does not exist. Absolute when a request is given."""
+    from django.urls import reverse
+
+    if not getattr(version, VERSION_FILE_FIELDS[kind]):
+        return None
+    path = reverse(f"design-version-{kind}", kwargs={"pk": version.design_id, "number": version.number})
+    return request.build_absolute_uri(path) if request is not None else path

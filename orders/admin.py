@@ -22,6 +22,18 @@ from orders.services.dispatch import redispatch_after_commit
 from platform.core.errors import DomainError
 
 
+def run_service_action(model_admin, request, queryset, action, *, done: str) -> None:
+    """Apply a service to each selected row; a row the service refuses is reported, the others go on."""
+    count = 0
+    for obj in queryset:
+        try:
+            action(obj)
+            count += 1
+        except DomainError as error:
+            model_admin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
+    model_admin.message_user(request, f"{count} {done}.", messages.SUCCESS)
+
+
 @admin.register(Material)
 class MaterialAdmin(admin.ModelAdmin):
     list_display = [
@@ -99,14 +111,10 @@ class OrderAdmin(admin.ModelAdmin):
 
     @admin.action(description="Cancel (before production starts)")
     def cancel_orders(self, request, queryset):
-        done = 0
-        for order in queryset:
-            try:
-                ordering.order_cancel(order_id=order.pk, actor=request.user, reason="cancelled by staff")
-                done += 1
-            except DomainError as error:
-                self.message_user(request, f"Order {order.pk}: {error.message}", messages.WARNING)
-        self.message_user(request, f"{done} order(s) cancelled.", messages.SUCCESS)
+        def cancel(order):
+            ordering.order_cancel(order_id=order.pk, actor=request.user, reason="cancelled by staff")
+
+        run_service_action(self, request, queryset, cancel, done="order(s) cancelled")
 
     @admin.action(description="Dispatch again (offer unassigned parts)")
     def dispatch_again(self, request, queryset):
@@ -149,14 +157,10 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-route to another maker")
     def reroute(self, request, queryset):
-        done = 0
-        for job in queryset:
-            try:
-                job_services.job_reroute(job_id=job.pk, actor=request.user, reason="re-routed by staff")
-                done += 1
-            except DomainError as error:
-                self.message_user(request, f"Job {job.pk}: {error.message}", messages.WARNING)
-        self.message_user(request, f"{done} job(s) re-routed.", messages.SUCCESS)
+        def reroute(job):
+            job_services.job_reroute(job_id=job.pk, actor=request.user, reason="re-routed by staff")
+
+        run_service_action(self, request, queryset, reroute, done="job(s) re-routed")
 
 
 class BatchEventInline(ReadOnlyInline):

@@ -1,5 +1,6 @@
 """Uploads and new versions: validated, stored under server-made names, analysed after commit."""
 
+import contextlib
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -98,6 +99,7 @@ def _create_version(
     parameters: dict | None = None,
     reuse: DesignVersion | None = None,
     make_latest: bool = True,
+    stored: list[str] | None = None,
 ) -> DesignVersion:
     """A new numbered version; must run inside a transaction. Queues the analysis unless ``reuse`` gives it."""
     Design.objects.select_for_update().filter(pk=design.pk).first()
@@ -142,6 +144,8 @@ def _create_version(
         if uploaded_file is not None:
             version.file_size = uploaded_file.size
             version.file.save(f"upload.{file_format}", uploaded_file, save=False)
+            if stored is not None:
+                stored.append(version.file.name)
         version.status = VersionStatus.QUEUED
         version.status_changed_at = version.enqueued_at = timezone.now()
         version.save()
@@ -159,8 +163,20 @@ def _create_version(
     return version
 
 
-def _stored(version: DesignVersion | None) -> str | None:
-    return version.file.name if version is not None and version.file and not version.reused_from_id else None
+@contextlib.contextmanager
+def _atomic_with_files():
+    """A transaction that also removes the files stored inside it when it rolls back: nothing half-written.
+
+    Yields a list to which the code inside appends the storage names it wrote.
+    """
+    stored: list[str] = []
+    try:
+        with transaction.atomic():
+            yield stored
+    except BaseException:
+        for name in stored:
+            default_storage.delete(name)
+        raise
 
 
 def design_upload(*, owner, uploaded_file, name: str = "", units: str = "") -> UploadResult:
@@ -173,28 +189,22 @@ def design_upload(*, owner, uploaded_file, name: str = "", units: str = "") -> U
     existing = _same_bytes_version(owner=owner, sha256=sha256, units=units)
     if existing is not None:
         return UploadResult(design=existing.design, version=existing, created=False)
-    version = None
-    try:
-        with transaction.atomic():
-            design = Design.objects.create(
-                owner=owner,
-                name=(name or "").strip()[:200] or PurePath(original).stem[:200] or "Design",
-                source=Source.UPLOAD,
-            )
-            version = _create_version(
-                design=design,
-                actor=owner,
-                uploaded_file=uploaded_file,
-                original=original,
-                file_format=file_format,
-                sha256=sha256,
-                units=units,
-            )
-    except BaseException:
-        # Nothing half-written: a stored file whose rows rolled back is removed.
-        if _stored(version):
-            default_storage.delete(version.file.name)
-        raise
+    with _atomic_with_files() as stored:
+        design = Design.objects.create(
+            owner=owner,
+            name=(name or "").strip()[:200] or PurePath(original).stem[:200] or "Design",
+            source=Source.UPLOAD,
+        )
+        version = _create_version(
+            design=design,
+            actor=owner,
+            uploaded_file=uploaded_file,
+            original=original,
+            file_format=file_format,
+            sha256=sha256,
+            units=units,
+            stored=stored,
+        )
     return UploadResult(design=design, version=version, created=True)
 
 
@@ -208,26 +218,20 @@ def design_version_upload(
     original, file_format = _check_upload(uploaded_file, units)
     sha256 = _sha256_of(uploaded_file)
     reuse = _same_bytes_version(owner=design.owner, sha256=sha256, units=units)
-    version = None
-    try:
-        with transaction.atomic():
-            version = _create_version(
-                design=design,
-                actor=actor,
-                uploaded_file=None if reuse else uploaded_file,
-                original=original,
-                file_format=file_format,
-                sha256=sha256,
-                units=units,
-                message=message.strip(),
-                reuse=reuse,
-                make_latest=make_latest,
-            )
-    except BaseException:
-        if _stored(version):
-            default_storage.delete(version.file.name)
-        raise
-    return version
+    with _atomic_with_files() as stored:
+        return _create_version(
+            design=design,
+            actor=actor,
+            uploaded_file=None if reuse else uploaded_file,
+            original=original,
+            file_format=file_format,
+            sha256=sha256,
+            units=units,
+            message=message.strip(),
+            reuse=reuse,
+            make_latest=make_latest,
+            stored=stored,
+        )
 
 
 def design_create_from_template(*, owner, template_slug: str, parameters: dict, name: str = "") -> UploadResult:

@@ -1,43 +1,32 @@
 """The one door for design-version status changes."""
 
 from designs.models import VERSION_TRANSITIONS, DesignVersion, DesignVersionEvent, VersionStatus
-from platform.core.state import Transition, change_status
+from platform.core.state import StateMachine, Transition
+
+VERSION_MACHINE = StateMachine(
+    model=DesignVersion,
+    event_model=DesignVersionEvent,
+    event_field="version",
+    label="design version",
+    transitions=VERSION_TRANSITIONS,
+)
 
 
-def design_version_set_status(
-    *,
-    version_id: int,
-    to: str,
-    actor=None,
-    reason: str = "",
-    details: dict | None = None,
-    updates: dict | None = None,
-) -> Transition:
-    """Move a version to ``to`` (queued, analysing, ready, failed) and record the event.
+def design_version_set_status(*, version_id: int, to: str, **options) -> Transition:
+    """Move a version to ``to`` (queued, analysing, ready, failed) and record the event (options: actor,
+    reason, details, updates; see ``StateMachine.move``).
 
     The owner hears about the verdict (ready or failed) once: the notification is keyed by the event row, so
     a redelivered or duplicated analysis cannot notify twice.
     """
-    return change_status(
-        model=DesignVersion,
-        pk=version_id,
-        to=to,
-        allowed=VERSION_TRANSITIONS,
-        event_model=DesignVersionEvent,
-        event_field="version",
-        label="design version",
-        actor=actor,
-        reason=reason,
-        details=details,
-        updates=updates,
-        on_change=_notify_owner if to in (VersionStatus.READY, VersionStatus.FAILED) else None,
-    )
+    verdict = to in (VersionStatus.READY, VersionStatus.FAILED)
+    return VERSION_MACHINE.move(pk=version_id, to=to, on_change=_notify_owner if verdict else None, **options)
 
 
-def _notify_owner(transition) -> None:
-    to = transition.to_status
+def _notify_owner(transition: Transition) -> None:
     from platform.core.notifications import notify
 
+    to = transition.to_status
     version = transition.obj
     design = version.design
     if to == VersionStatus.READY:

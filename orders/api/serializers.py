@@ -2,6 +2,7 @@ from django.urls import reverse
 from rest_framework import serializers
 
 from designs.models import Units
+from designs.selectors import version_file_url
 from orders.models import (
     ORDER_TRANSITIONS,
     Batch,
@@ -157,10 +158,7 @@ class OrderItemSerializer(serializers.ModelSerializer):
         ]
 
     def get_thumbnail_url(self, item) -> str | None:
-        version = item.design_version
-        if not version.thumbnail:
-            return None
-        return reverse("design-version-thumbnail", kwargs={"pk": version.design_id, "number": version.number})
+        return version_file_url(item.design_version, "thumbnail")
 
 
 class OrderSerializer(serializers.ModelSerializer):
@@ -227,8 +225,7 @@ class JobItemSerializer(serializers.Serializer):
     preview_url = serializers.SerializerMethodField()
 
     def _url(self, job_item, kind):
-        version = job_item.order_item.design_version
-        return reverse(f"design-version-{kind}", kwargs={"pk": version.design_id, "number": version.number})
+        return version_file_url(job_item.order_item.design_version, kind)
 
     def get_extents_mm(self, job_item) -> list[float] | None:
         report = job_item.order_item.design_version.analysis or {}
@@ -436,14 +433,10 @@ class ProposalVersionSerializer(serializers.Serializer):
     preview_url = serializers.SerializerMethodField()
 
     def get_thumbnail_url(self, version) -> str | None:
-        if not version.thumbnail:
-            return None
-        return reverse("design-version-thumbnail", kwargs={"pk": version.design_id, "number": version.number})
+        return version_file_url(version, "thumbnail")
 
     def get_preview_url(self, version) -> str | None:
-        if not version.preview:
-            return None
-        return reverse("design-version-preview", kwargs={"pk": version.design_id, "number": version.number})
+        return version_file_url(version, "preview")
 
 
 class ProposalSerializer(serializers.Serializer):

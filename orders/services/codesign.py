@@ -29,7 +29,7 @@ from orders.models import (
 from orders.services import quoting
 from platform.core.errors import Conflict, DomainError, NotFound
 from platform.core.models import StatusEvent
-from platform.core.notifications import notify
+from platform.core.notifications import notify, notify_many
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
@@ -88,16 +88,15 @@ def message_post(*, author, body: str, version: DesignVersion | None = None, job
             participants = _participants_of_version(version)
             subject = f"New message on {version.design.name} v{version.number}"
             link = f"/designs/{version.design_id}/"
-        for user in participants - {author}:
-            notify(
-                user=user,
-                kind="message",
-                subject=subject,
-                body=body[:500],
-                link=link,
-                data={"message": message.pk},
-                dedupe_key=f"message-{message.pk}-{user.pk}",
-            )
+        notify_many(
+            users=participants - {author},
+            kind="message",
+            subject=subject,
+            body=body[:500],
+            link=link,
+            data={"message": message.pk},
+            dedupe_key=f"message-{message.pk}",
+        )
     return message
 
 
@@ -271,16 +270,15 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
             },
         )
         _system_message(author=actor, job=job, version=version, body=note)
-        for member in job.maker.members.all():
-            notify(
-                user=member,
-                kind="proposal.accepted",
-                subject=f"Revision accepted for job {job.pk}",
-                body=note,
-                link=f"/maker/jobs/{job.pk}/",
-                data={"proposal": proposal.pk},
-                dedupe_key=f"proposal-accepted-{proposal.pk}-{member.pk}",
-            )
+        notify_many(
+            users=job.maker.members.all(),
+            kind="proposal.accepted",
+            subject=f"Revision accepted for job {job.pk}",
+            body=note,
+            link=f"/maker/jobs/{job.pk}/",
+            data={"proposal": proposal.pk},
+            dedupe_key=f"proposal-accepted-{proposal.pk}",
+        )
     proposal.refresh_from_db()
     return proposal
 
@@ -299,15 +297,15 @@ def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionPro
             version=proposal.version,
             body=f"Revision {proposal.version.number} rejected" + (f": {reason}" if reason else "."),
         )
-        for member in job.maker.members.all():
-            notify(
-                user=member,
-                kind="proposal.rejected",
-                subject=f"Revision rejected for job {job.pk}",
-                body=reason,
-                link=f"/maker/jobs/{job.pk}/",
-                dedupe_key=f"proposal-rejected-{proposal.pk}",
-            )
+        notify_many(
+            users=job.maker.members.all(),
+            kind="proposal.rejected",
+            subject=f"Revision rejected for job {job.pk}",
+            body=reason,
+            link=f"/maker/jobs/{job.pk}/",
+            data={"proposal": proposal.pk},
+            dedupe_key=f"proposal-rejected-{proposal.pk}",
+        )
     proposal.refresh_from_db()
     return proposal
 

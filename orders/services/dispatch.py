@@ -38,7 +38,7 @@ from orders.models import (
 from orders.services import quoting
 from orders.services.status import batch_set_status, job_set_status, order_set_status
 from platform.core.errors import TransitionNotAllowed
-from platform.core.notifications import notify, notify_staff
+from platform.core.notifications import notify_many, notify_staff
 from platform.core.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
@@ -190,16 +190,15 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     )
     Maker.objects.filter(pk=maker_id).update(offers_received=maker.offers_received + 1)
     batch_repack(batch_id=batch.pk)
-    for member in maker.members.all():
-        notify(
-            user=member,
-            kind="job.offered",
-            subject=f"New job offer: order {order.pk}, {job.quantity} part(s)",
-            body=f"Accept or decline before {job.offer_expires_at:%Y-%m-%d %H:%M} UTC.",
-            link=f"/maker/jobs/{job.pk}/",
-            data={"job": job.pk},
-            dedupe_key=f"job-offered-{job.pk}-{member.pk}",
-        )
+    notify_many(
+        users=maker.members.all(),
+        kind="job.offered",
+        subject=f"New job offer: order {order.pk}, {job.quantity} part(s)",
+        body=f"Accept or decline before {job.offer_expires_at:%Y-%m-%d %H:%M} UTC.",
+        link=f"/maker/jobs/{job.pk}/",
+        data={"job": job.pk},
+        dedupe_key=f"job-offered-{job.pk}",
+    )
     return job
 
 

@@ -13,7 +13,7 @@ from orders.models import (
     OrderEvent,
     OrderStatus,
 )
-from platform.core.state import Transition, change_status
+from platform.core.state import StateMachine, Transition
 
 # What the customer reads when their order moves (subject line of the e-mail and notification).
 ORDER_MESSAGES = {
@@ -28,32 +28,19 @@ ORDER_MESSAGES = {
 }
 
 
-def order_set_status(
-    *,
-    order_id: int,
-    to: str,
-    actor=None,
-    reason: str = "",
-    details: dict | None = None,
-    updates: dict | None = None,
-    guard=None,
-) -> Transition:
-    """Move an order; the customer is told (notification, e-mail, webhook) in the same transaction."""
-    return change_status(
-        model=Order,
-        pk=order_id,
-        to=to,
-        allowed=ORDER_TRANSITIONS,
-        event_model=OrderEvent,
-        event_field="order",
-        label="order",
-        actor=actor,
-        reason=reason,
-        details=details,
-        updates=updates,
-        guard=guard,
-        on_change=_tell_the_customer,
-    )
+ORDER_MACHINE = StateMachine(
+    model=Order, event_model=OrderEvent, event_field="order", label="order", transitions=ORDER_TRANSITIONS
+)
+JOB_MACHINE = StateMachine(model=Job, event_model=JobEvent, event_field="job", label="job", transitions=JOB_TRANSITIONS)
+BATCH_MACHINE = StateMachine(
+    model=Batch, event_model=BatchEvent, event_field="batch", label="batch", transitions=BATCH_TRANSITIONS
+)
+
+
+def order_set_status(*, order_id: int, to: str, **options) -> Transition:
+    """Move an order (options: actor, reason, details, updates, guard; see ``StateMachine.move``); the
+    customer is told (notification, e-mail, webhook) in the same transaction."""
+    return ORDER_MACHINE.move(pk=order_id, to=to, on_change=_tell_the_customer, **options)
 
 
 def _tell_the_customer(transition: Transition) -> None:
@@ -76,32 +63,9 @@ def _tell_the_customer(transition: Transition) -> None:
     )
 
 
-def job_set_status(
-    *,
-    job_id: int,
-    to: str,
-    actor=None,
-    reason: str = "",
-    details: dict | None = None,
-    updates: dict | None = None,
-    guard=None,
-) -> Transition:
+def job_set_status(*, job_id: int, to: str, **options) -> Transition:
     """Move a job; a job that ends without its parts withdraws the revision proposals waiting on it."""
-    return change_status(
-        model=Job,
-        pk=job_id,
-        to=to,
-        allowed=JOB_TRANSITIONS,
-        event_model=JobEvent,
-        event_field="job",
-        label="job",
-        actor=actor,
-        reason=reason,
-        details=details,
-        updates=updates,
-        guard=guard,
-        on_change=_withdraw_proposals if to in JOB_DROPPED else None,
-    )
+    return JOB_MACHINE.move(pk=job_id, to=to, on_change=_withdraw_proposals if to in JOB_DROPPED else None, **options)
 
 
 def _withdraw_proposals(transition: Transition) -> None:
@@ -110,25 +74,6 @@ def _withdraw_proposals(transition: Transition) -> None:
     proposals_withdraw_for_job(job_id=transition.obj.pk)
 
 
-def batch_set_status(
-    *,
-    batch_id: int,
-    to: str,
-    actor=None,
-    reason: str = "",
-    details: dict | None = None,
-    updates: dict | None = None,
-) -> Transition:
-    return change_status(
-        model=Batch,
-        pk=batch_id,
-        to=to,
-        allowed=BATCH_TRANSITIONS,
-        event_model=BatchEvent,
-        event_field="batch",
-        label="batch",
-        actor=actor,
-        reason=reason,
-        details=details,
-        updates=updates,
-    )
+def batch_set_status(*, batch_id: int, to: str, **options) -> Transition:
+    """Move a batch (it follows its jobs, see ``dispatch.batch_sync``)."""
+    return BATCH_MACHINE.move(pk=batch_id, to=to, **options)

@@ -49,16 +49,15 @@ def notify(
     return notification
 
 
-def notify_staff(
-    *, kind: str, subject: str, body: str = "", link: str = "", data: dict | None = None, dedupe_key: str = ""
-) -> int:
+def notify_many(*, users, **message) -> int:
+    """The same notification to each of ``users`` (a dedupe key is per user); returns how many were new."""
+    return sum(1 for user in users if notify(user=user, **message) is not None)
+
+
+def notify_staff(**message) -> int:
     from django.contrib.auth import get_user_model
 
-    count = 0
-    for user in get_user_model().objects.filter(is_staff=True, is_active=True):
-        if notify(user=user, kind=kind, subject=subject, body=body, link=link, data=data, dedupe_key=dedupe_key):
-            count += 1
-    return count
+    return notify_many(users=get_user_model().objects.filter(is_staff=True, is_active=True), **message)
 
 
 def sign_webhook(secret: str, body: bytes, timestamp: str) -> str:

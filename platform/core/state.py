@@ -79,3 +79,43 @@ def change_status(
         if on_change is not None:
             on_change(transition)
     return transition
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """One model's statuses: its row, its event table and its transition table, moved through ``move``."""
+
+    model: type[models.Model]
+    event_model: type[models.Model]
+    event_field: str
+    label: str
+    transitions: Mapping[str, frozenset[str]]
+
+    def move(
+        self,
+        *,
+        pk,
+        to: str,
+        actor=None,
+        reason: str = "",
+        details: dict | None = None,
+        updates: Mapping[str, object] | None = None,
+        guard: Callable[[models.Model], None] | None = None,
+        on_change: Callable[[Transition], None] | None = None,
+    ) -> Transition:
+        """``change_status`` for this machine (see there for the arguments)."""
+        return change_status(
+            model=self.model,
+            pk=pk,
+            to=to,
+            allowed=self.transitions,
+            event_model=self.event_model,
+            event_field=self.event_field,
+            label=self.label,
+            actor=actor,
+            reason=reason,
+            details=details,
+            updates=updates,
+            guard=guard,
+            on_change=on_change,
+        )

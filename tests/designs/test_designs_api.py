@@ -229,3 +229,20 @@ def test_staff_rerun_an_analysis(customer, staff, pla, django_capture_on_commit_
         "ready",
     ]
     assert client_for(customer).post(f"/api/designs/{design_id}/versions/1/reanalyse/").status_code == 403
+
+
+def test_a_failure_after_the_file_is_stored_leaves_no_file_and_no_rows(customer, settings, monkeypatch):
+    from django.db import DatabaseError
+
+    from designs.models import DesignVersionEvent
+    from designs.services import design_upload
+
+    def database_fails(*args, **kwargs):  # the database refusing the last write of the upload
+        raise DatabaseError("disk full")
+
+    monkeypatch.setattr(DesignVersionEvent.objects, "create", database_fails)
+    with pytest.raises(DatabaseError):
+        design_upload(owner=customer, uploaded_file=SimpleUploadedFile("a.stl", stl_bytes()))
+    assert Design.objects.count() == 0
+    stored = list((settings.MEDIA_ROOT / "designs").rglob("*")) if (settings.MEDIA_ROOT / "designs").exists() else []
+    assert [path for path in stored if path.is_file()] == []

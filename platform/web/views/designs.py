@@ -1,3 +1,4 @@
+
 """Customers' designs: the list, the upload, the design page (3D view, report, versions) and the quote form."""
 
 from django.conf import settings
@@ -11,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from designs import services as design_services
 from designs.models import VERSION_ACTIVE, VersionStatus
-from designs.selectors import design_for_owner, designs_visible_to
+from designs.selectors import design_for_owner, designs_visible_to, version_file_url
 from designs.uploads import MeshUploadHandler
 from orders.domain.cities import CITIES
 from orders.models import Material, Quote
@@ -23,10 +24,6 @@ from platform.web.report import report_view
 from platform.web.views.codesign import version_messages
 
 DESIGNS_PER_PAGE = 24
-
-
-def version_file_url(version, kind: str) -> str:
-    return reverse(f"design-version-{kind}", kwargs={"pk": version.design_id, "number": version.number})
 
 
 @signed_in_required
@@ -121,10 +118,8 @@ def _design_page(request, design, *, version_number=None, quote_form=None, versi
     }
     if version is not None and version.status == VersionStatus.READY:
         context["report"] = report_view(version.analysis, material_names={m.code: m.name for m in materials})
-        context["preview_url"] = version_file_url(version, "preview") if version.preview else None
-        context["thumbnail_url"] = version_file_url(version, "thumbnail") if version.thumbnail else None
-        context["file_url"] = version_file_url(version, "file") if version.file else None
-        context["repaired_url"] = version_file_url(version, "repaired") if version.repaired_file else None
+        for kind in ("preview", "thumbnail", "file", "repaired"):
+            context[f"{kind}_url"] = version_file_url(version, kind)
         context["highlights"] = (version.analysis or {}).get("highlights") or None
         if is_owner:
             quote_materials = _material_rows(materials, version.analysis)

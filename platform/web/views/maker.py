@@ -2,10 +2,10 @@
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
 from orders.selectors import jobs_for_maker
 from orders.services import codesign
@@ -47,16 +47,15 @@ def _files(job) -> list[dict]:
     files = []
     for job_item in job.job_items.all():
         version = job_item.order_item.design_version
-        kwargs = {"pk": version.design_id, "number": version.number}
         files.append(
             {
                 "job_item": job_item,
                 "item": job_item.order_item,
                 "version": version,
                 "design": version.design,
-                "file_url": reverse("design-version-file", kwargs=kwargs) if version.file else None,
-                "repaired_url": reverse("design-version-repaired", kwargs=kwargs) if version.repaired_file else None,
-                "thumbnail_url": reverse("design-version-thumbnail", kwargs=kwargs) if version.thumbnail else None,
+                "file_url": version_file_url(version, "file"),
+                "repaired_url": version_file_url(version, "repaired"),
+                "thumbnail_url": version_file_url(version, "thumbnail"),
                 "extents": (version.analysis or {}).get("print_extents_mm")
                 or (version.analysis or {}).get("bounding_box_mm"),
             }
