@@ -5,8 +5,11 @@ import os
 from pathlib import Path
 
 from celery import Celery
+from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings.local")
+# filesystem:// means our atomic-write variant of kombu's transport (see platform/core/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "platform.core.broker:Transport"
 
 app = Celery("platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")

@@ -82,3 +82,15 @@ def new_page(chromium):
     yield make
     for context in contexts:
         context.close()
+
+
+def wait_for_js(page, expression: str, *, timeout_ms: int) -> None:
+    """Poll a JavaScript expression until it is truthy (page.evaluate is not subject to the page's CSP)."""
+    import time
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while time.monotonic() < deadline:
+        if page.evaluate(expression):
+            return
+        page.wait_for_timeout(100)
+    raise AssertionError(f"timed out waiting for {expression}")

@@ -15,6 +15,7 @@ from orders.models import Batch, Job, JobItem, Maker, Material, Order, OrderEven
 from platform.core.management.commands.seed_demo import DEMO_PASSWORD
 from platform.core.management.commands.seed_demo import Command as SeedDemo
 from platform.web import queues
+from tests.e2e.conftest import wait_for_js
 from tests.factories import ReadyVersionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -111,5 +112,6 @@ def test_the_dashboard_draws_a_month_of_history_and_refreshes(live_server, new_p
     screens.shoot(page, "11-dashboard-history", full_page=False)
     # The body is fetched again every 15 s and swapped in place.
     page.evaluate("document.querySelector('[data-stat=\"outbox\"]').textContent = 'stale'")
-    page.wait_for_function("document.querySelector('[data-stat=\"outbox\"]').textContent !== 'stale'", timeout=20_000)
+    # Polled from the test side: wait_for_function would eval() inside the page, which its CSP forbids.
+    wait_for_js(page, "document.querySelector('[data-stat=\"outbox\"]').textContent !== 'stale'", timeout_ms=20_000)
     assert page.script_errors == []

@@ -63,3 +63,13 @@ def test_openapi_schema_is_valid_and_has_no_warnings(tmp_path):
     )
     assert result.returncode == 0, result.stderr[-3000:]
     assert (tmp_path / "s.yml").stat().st_size > 1000
+
+
+def test_pages_carry_a_content_security_policy_with_a_fresh_nonce(client, db):
+    first, second = client.get("/login/"), client.get("/login/")
+    policy = first["Content-Security-Policy"]
+    assert "script-src 'self' 'nonce-" in policy and "object-src 'none'" in policy
+    nonce = policy.split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"'.encode() in first.content  # the import map carries it
+    assert second["Content-Security-Policy"] != policy
+    assert "Content-Security-Policy" not in client.get("/admin/login/")
