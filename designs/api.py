@@ -22,7 +22,8 @@ class DesignVersionSerializer(serializers.ModelSerializer):
     thumbnail_url = serializers.SerializerMethodField()
     file_url = serializers.SerializerMethodField()
     repaired_url = serializers.SerializerMethodField()
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    units = serializers.ChoiceField(choices=Units.choices, allow_blank=True, read_only=True)
 
     class Meta:
         model = DesignVersion

@@ -77,7 +77,8 @@ def _generate_from_template(version: DesignVersion, workdir: Path) -> Path:
     except (ParameterError, KeyError) as error:
         from designs.geometry import MeshError
 
-        raise MeshError(f"The template could not make this part: {error}", code="template_error") from error
+        message = getattr(error, "message", None) or str(error)
+        raise MeshError("template_error", f"The template could not make this part: {message}") from error
     path = workdir / "generated.stl"
     mesh.export(path, file_type="stl")
     return path
@@ -119,6 +120,27 @@ def _analyse_files(version: DesignVersion, workdir: Path) -> AnalysisOutcome:
         "render": round((rendered - analysed) * 1000, 1),
     }
     return AnalysisOutcome(report, preview, thumbnail, repaired, generated)
+
+
+class AnalysisCrashed(Exception):
+    """The geometry code failed in a way it did not foresee (a bug, not the customer's file)."""
+
+
+def _analyse_geometry(version: DesignVersion, workdir: Path) -> AnalysisOutcome:
+    """Run the pure geometry work; an unforeseen exception in it becomes AnalysisCrashed.
+
+    Only the geometry is wrapped: database and storage errors are temporary faults that must stay visible
+    (the task fails, the delivery is counted, the sweep retries), not verdicts on the file.
+    """
+    from designs.geometry import MeshError
+
+    try:
+        return _analyse_files(version, workdir)
+    except (MeshError, MemoryError, SoftTimeLimitExceeded, OSError):
+        raise
+    except Exception as error:
+        logger.exception("analysis of design version %s crashed", version.pk)
+        raise AnalysisCrashed(f"{type(error).__name__}: {error}") from error
 
 
 def _fail(version_id: int, *, code: str, message: str) -> None:
@@ -181,7 +203,7 @@ def design_version_analyse(*, version_id: int) -> str:
     workdir = Path(tempfile.mkdtemp(prefix="analysis-"))
     try:
         with memory_cap(settings.MESH_ANALYSIS_MEMORY_BYTES):
-            outcome = _analyse_files(version, workdir)
+            outcome = _analyse_geometry(version, workdir)
         updates = {
             "analysis": outcome.report,
             "preview": _store(outcome.preview_path, _derived_name(version, "preview.glb")),
@@ -207,6 +229,14 @@ def design_version_analyse(*, version_id: int) -> str:
         return VersionStatus.READY
     except MeshError as error:
         _fail(version_id, code=error.code, message=error.message)
+    except AnalysisCrashed as error:
+        _fail(
+            version_id,
+            code="analysis_error",
+            message="Our checks could not handle this file (the problem is on our side and has been logged). "
+            "Try exporting it again, for example as binary STL, or contact support.",
+        )
+        logger.error("version %s failed with an internal error: %s", version_id, error)
     except MemoryError:
         gigabytes = settings.MESH_ANALYSIS_MEMORY_BYTES / 1024**3
         _fail(

@@ -15,6 +15,7 @@ from django.utils import timezone
 from designs.models import Design, DesignVersion, DesignVersionEvent, Source, Units, VersionStatus
 from platform.core.errors import DomainError, PayloadTooLarge
 from platform.core.queueing import enqueue_after_commit
+from platform.core.text import clean_text
 
 ANALYSE_TASK = "meshes.analyse_design_version"
 
@@ -192,7 +193,7 @@ def design_upload(*, owner, uploaded_file, name: str = "", units: str = "") -> U
     with _atomic_with_files() as stored:
         design = Design.objects.create(
             owner=owner,
-            name=(name or "").strip()[:200] or PurePath(original).stem[:200] or "Design",
+            name=clean_text(name, field="The name", max_length=200) or PurePath(original).stem[:200] or "Design",
             source=Source.UPLOAD,
         )
         version = _create_version(
@@ -227,7 +228,7 @@ def design_version_upload(
             file_format=file_format,
             sha256=sha256,
             units=units,
-            message=message.strip(),
+            message=clean_text(message, field="The message", max_length=2000),
             reuse=reuse,
             make_latest=make_latest,
             stored=stored,
@@ -239,7 +240,7 @@ def design_create_from_template(*, owner, template_slug: str, parameters: dict, 
     with transaction.atomic():
         design = Design.objects.create(
             owner=owner,
-            name=(name or "").strip()[:200] or template_slug,
+            name=clean_text(name, field="The name", max_length=200) or template_slug,
             source=Source.TEMPLATE,
             template_slug=template_slug,
         )
@@ -264,6 +265,6 @@ def design_version_from_parameters(
             template_slug=design.template_slug,
             parameters=parameters,
             file_format="stl",
-            message=message.strip(),
+            message=clean_text(message, field="The message", max_length=2000),
             make_latest=make_latest,
         )

@@ -15,6 +15,9 @@ from orders.models import (
     Process,
 )
 
+# The largest id a database column holds (64-bit): larger numbers are refused, not sent to the database.
+MAX_ID = 2**63 - 1
+
 
 class MaterialSerializer(serializers.ModelSerializer):
     max_build_mm = serializers.SerializerMethodField()
@@ -59,7 +62,7 @@ class ShipToSerializer(serializers.Serializer):
 
 
 class QuoteRequestSerializer(serializers.Serializer):
-    design_version = serializers.IntegerField(min_value=1)
+    design_version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     material = serializers.SlugField(max_length=32)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000, default=1)
     colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -67,7 +70,7 @@ class QuoteRequestSerializer(serializers.Serializer):
 
 
 class OrderItemRequestSerializer(serializers.Serializer):
-    design_version = serializers.IntegerField(min_value=1)
+    design_version = serializers.IntegerField(min_value=1, max_value=MAX_ID)
     material = serializers.SlugField(max_length=32)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
     colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
@@ -80,7 +83,9 @@ class OrderCreateSerializer(serializers.Serializer):
 
 
 class ReorderSerializer(serializers.Serializer):
-    items = serializers.ListField(child=serializers.IntegerField(min_value=1), allow_empty=False, max_length=50)
+    items = serializers.ListField(
+        child=serializers.IntegerField(min_value=1, max_value=MAX_ID), allow_empty=False, max_length=50
+    )
     quantity = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
     ship_to = ShipToSerializer(required=False)
 
@@ -451,11 +456,11 @@ class ProposalSerializer(serializers.Serializer):
     message = serializers.CharField()
     status = serializers.CharField()
     created_at = serializers.DateTimeField()
-    decided_at = serializers.DateTimeField()
+    decided_at = serializers.DateTimeField(allow_null=True)
     decision_note = serializers.CharField()
-    price_before = serializers.DecimalField(max_digits=12, decimal_places=2)
-    price_after = serializers.DecimalField(max_digits=12, decimal_places=2)
-    price_difference = serializers.DecimalField(max_digits=12, decimal_places=2)
+    price_before = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    price_after = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
+    price_difference = serializers.DecimalField(max_digits=12, decimal_places=2, allow_null=True)
     expected_price = serializers.SerializerMethodField()
 
     def get_expected_price(self, proposal) -> dict | None:
@@ -480,7 +485,7 @@ class ProposalSerializer(serializers.Serializer):
 
 class ProposalCreateSerializer(serializers.Serializer):
     message = serializers.CharField(max_length=5000)
-    order_item = serializers.IntegerField(required=False, min_value=1)
+    order_item = serializers.IntegerField(required=False, min_value=1, max_value=MAX_ID)
     file = serializers.FileField(required=False)
     units = serializers.ChoiceField(choices=Units.choices, required=False, allow_blank=True, default="")
     parameters = serializers.JSONField(required=False)

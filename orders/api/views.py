@@ -1,11 +1,13 @@
 """Orders API: materials, quotes, orders, maker jobs, batches and maker profiles. Views only call services."""
 
+from datetime import UTC, datetime
+
 import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import generics, status
+from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
@@ -68,11 +70,29 @@ class QuoteView(APIView):
         return Response({"id": quote.pk, **quote.result}, status=status.HTTP_201_CREATED)
 
 
+class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
+    """An ISO date-time in any offset, compared in UTC; dates the database cannot hold are a 400."""
+
+    def filter(self, queryset, value):
+        if value is not None:
+            try:
+                value = value.astimezone(UTC)
+            except (OverflowError, ValueError):
+                raise serializers.ValidationError({self.field_name: "This date is out of range."})
+            if not MIN_DATE <= value <= MAX_DATE:
+                raise serializers.ValidationError({self.field_name: "Give a date between the years 1900 and 9000."})
+        return super().filter(queryset, value)
+
+
+MIN_DATE = datetime(1900, 1, 1, tzinfo=UTC)
+MAX_DATE = datetime(9000, 1, 1, tzinfo=UTC)
+
+
 class OrderFilter(django_filters.FilterSet):
     status = django_filters.MultipleChoiceFilter(choices=OrderStatus.choices)
-    created_after = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
-    created_before = django_filters.IsoDateTimeFilter(field_name="created_at", lookup_expr="lte")
-    maker = django_filters.NumberFilter(field_name="jobs__maker", distinct=True)
+    created_after = UtcDateTimeFilter(field_name="created_at", lookup_expr="gte")
+    created_before = UtcDateTimeFilter(field_name="created_at", lookup_expr="lte")
+    maker = django_filters.NumberFilter(field_name="jobs__maker", distinct=True, min_value=1, max_value=s.MAX_ID)
     material = django_filters.CharFilter(field_name="items__material__code", distinct=True)
     customer = django_filters.CharFilter(field_name="customer__username")
 

@@ -30,6 +30,7 @@ from orders.services import quoting
 from platform.core.errors import Conflict, DomainError, NotFound
 from platform.core.models import StatusEvent
 from platform.core.notifications import notify, notify_many
+from platform.core.text import clean_text
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
@@ -74,11 +75,9 @@ def version_visible_to(user, *, design_id: int, number: int) -> DesignVersion:
 
 def message_post(*, author, body: str, version: DesignVersion | None = None, job: Job | None = None) -> Message:
     """Add a message to a thread (the caller has checked the author may see it) and tell the others."""
-    body = (body or "").strip()
+    body = clean_text(body, field="The message", max_length=5000)
     if not body:
         raise DomainError("Write a message first.", code="empty_message")
-    if len(body) > 5000:
-        raise DomainError("A message can be at most 5,000 characters.", code="message_too_long")
     with transaction.atomic():
         message = Message.objects.create(author=author, body=body, design_version=version, job=job)
         if job is not None:
@@ -132,7 +131,7 @@ def proposal_create(
     parameters: dict | None = None,
 ) -> RevisionProposal:
     """The maker of a job proposes a new version of one of its parts: a file, or template parameters."""
-    message = (message or "").strip()
+    message = clean_text(message, field="The message", max_length=5000)
     if not message:
         raise DomainError("Explain what you changed and why.", code="message_required")
     job = Job.objects.select_related("order", "maker").filter(pk=job_id, maker__members=actor).first()
@@ -285,6 +284,7 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
 
 def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionProposal:
     """The customer keeps their version; the maker goes on with it."""
+    reason = clean_text(reason, field="The reason", max_length=2000)
     with transaction.atomic():
         proposal = _proposal_for_customer(proposal_id, actor)
         RevisionProposal.objects.filter(pk=proposal.pk).update(

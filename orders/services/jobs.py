@@ -12,6 +12,7 @@ from orders.services.dispatch import batch_sync, order_sync, redispatch_after_co
 from orders.services.makers import maker_refresh_reliability
 from orders.services.status import job_set_status
 from platform.core.errors import Conflict, DomainError
+from platform.core.text import clean_text
 
 PHOTO_MAX_SIDE_PX = 2048
 
@@ -77,7 +78,7 @@ def job_accept(*, job_id: int, actor) -> Job:
 
 def job_decline(*, job_id: int, actor, reason: str) -> Job:
     """The maker says no (with a reason); the parts are offered to the next maker at once."""
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="The reason", max_length=2000)
     if not reason:
         raise DomainError("Say why you decline (it helps us route better).", code="reason_required")
     with transaction.atomic():
@@ -110,6 +111,9 @@ def job_report_progress(
     """printing, then printed (with a photo of the parts), then shipped (with a tracking number)."""
     if status not in JOB_PROGRESS:
         raise DomainError(f"Progress must be one of {', '.join(JOB_PROGRESS)}.", code="bad_progress")
+    tracking_number = clean_text(tracking_number, field="The tracking number", max_length=100)
+    carrier = clean_text(carrier, field="The carrier", max_length=60)
+    note = clean_text(note, field="The note", max_length=2000)
     updates, details = {}, {}
     if status == JobStatus.PRINTED and photo is None:
         raise DomainError("Attach a photo of the printed parts.", code="photo_required")
@@ -147,7 +151,7 @@ def job_report_progress(
 
 def job_fail(*, job_id: int, actor, reason: str) -> Job:
     """The maker cannot make it after all (printer broke, part failed): the parts go to the next maker."""
-    reason = (reason or "").strip()
+    reason = clean_text(reason, field="The reason", max_length=2000)
     if not reason:
         raise DomainError("Say what went wrong.", code="reason_required")
     with transaction.atomic():

@@ -26,6 +26,7 @@ from orders.services import quoting
 from orders.services.status import job_set_status, order_set_status
 from platform.core.errors import Conflict, DomainError
 from platform.core.queueing import enqueue_after_commit
+from platform.core.text import clean_text
 
 DISPATCH_TASK = "dispatch.dispatch_order"
 
@@ -58,6 +59,7 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
 
     The order starts ``placed``; nothing is sent to makers until the customer confirms it.
     """
+    note = clean_text(note, field="The note", max_length=2000)
     if not items:
         raise DomainError("An order needs at least one item.", code="no_items")
     if len(items) > 50:
@@ -193,6 +195,7 @@ def order_confirm(*, order_id: int, actor) -> Order:
 
 def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
     """Cancel before production starts; open offers and accepted jobs are withdrawn from their makers."""
+    reason = clean_text(reason, field="The reason", max_length=2000)
     from orders.services.dispatch import batch_sync
 
     with transaction.atomic():

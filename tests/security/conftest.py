@@ -1,0 +1,129 @@
+"""A small world with one of everything a person may own, and the six personas who look at it.
+
+carol (the customer) owns a design with a ready version and its files, a quote, and an order whose job is
+offered to Mia's Prints (maker A) in a batch, with a photo, a pending revision proposal from the maker and
+messages on the job and on the version. oscar (the other customer) owns a design and an order whose job went
+to Max Fab (maker B) in Hamburg. sam is staff. Every object a route can name is in ``World.ids``.
+"""
+
+from dataclasses import dataclass, field
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.test import Client
+from rest_framework.test import APIClient
+
+from orders.models import Batch, Job, Message, Printer
+from orders.services import codesign, quoting
+from orders.services.dispatch import dispatch_order
+from orders.services.ordering import ItemRequest, order_confirm, order_place
+from tests.conftest import client_for
+from tests.factories import MaterialFactory, PrinterFactory, ReadyVersionFactory
+
+PERSONAS = ("anonymous", "owner", "other_customer", "maker_a", "maker_b", "staff")
+BERLIN = quoting.ShipTo(52.52, 13.405, "Berlin")
+HAMBURG = quoting.ShipTo(53.55, 9.99, "Hamburg")
+STL_TEXT = b"solid cube\nendsolid cube\n"
+PNG_BYTES = b"\x89PNG\r\n\x1a\n" + b"\x00" * 32
+JPEG_BYTES = b"\xff\xd8\xff\xe0" + b"0" * 64
+
+
+@dataclass
+class World:
+    users: dict  # persona -> user (anonymous -> None)
+    ids: dict  # what a route parameter can name -> primary key (or slug)
+    api_clients: dict = field(default_factory=dict)
+    web_clients: dict = field(default_factory=dict)
+
+
+def _store_files(version) -> None:
+    """A version as the worker leaves it: the upload plus preview, thumbnail and repaired copy."""
+    version.file.save("cube.stl", ContentFile(STL_TEXT), save=False)
+    version.preview.save("preview.glb", ContentFile(b"glTF" + b"\x00" * 16), save=False)
+    version.thumbnail.save("thumbnail.png", ContentFile(PNG_BYTES), save=False)
+    version.repaired_file.save("repaired.stl", ContentFile(STL_TEXT), save=False)
+    version.save(update_fields=["file", "preview", "thumbnail", "repaired_file"])
+
+
+def _offered_job(customer, version, *, ship_to) -> Job:
+    order = order_place(
+        customer=customer,
+        ship_to=ship_to,
+        items=[ItemRequest(design_version_id=version.pk, material_code="pla", quantity=2, colour="")],
+    )
+    order_confirm(order_id=order.pk, actor=customer)
+    dispatch_order(order_id=order.pk)
+    return Job.objects.select_related("maker").get(order=order)
+
+
+def _web_client(user) -> Client:
+    client = Client()
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def world(customer, other_customer, maker_user, other_maker_user, staff) -> World:
+    pla = MaterialFactory()
+    maker_a, maker_b = maker_user.makers.get(), other_maker_user.makers.get()
+    printer_a = PrinterFactory(maker=maker_a, materials=[pla])
+    PrinterFactory(maker=maker_b, materials=[pla])
+
+    version = ReadyVersionFactory(design__owner=customer, design__name="Carol's bracket", number=1)
+    _store_files(version)
+    other_version = ReadyVersionFactory(design__owner=other_customer, design__name="Oscar's hinge", number=1)
+    _store_files(other_version)
+
+    job = _offered_job(customer, version, ship_to=BERLIN)
+    other_job = _offered_job(other_customer, other_version, ship_to=HAMBURG)
+    # The nearest maker wins each order: the fixture is only useful if that holds.
+    assert job.maker == maker_a and other_job.maker == maker_b, (job.maker, other_job.maker)
+    job.photo.save("photo.jpg", ContentFile(JPEG_BYTES), save=True)
+    other_job.photo.save("photo.jpg", ContentFile(JPEG_BYTES), save=True)
+
+    proposal = codesign.proposal_create(
+        job_id=job.pk,
+        actor=maker_user,
+        message="Thicker wall at the hole.",
+        uploaded_file=SimpleUploadedFile("fixed.stl", STL_TEXT + b"\n"),
+    )
+    Message.objects.create(author=customer, body="Is 0.8 mm enough?", job=job)
+    Message.objects.create(author=customer, body="Here is the latest version.", design_version=version)
+    quote = quoting.quote_create(
+        customer=customer, version=version, material=pla, quantity=2, colour="", ship_to=BERLIN
+    )
+    users = {
+        "anonymous": None,
+        "owner": customer,
+        "other_customer": other_customer,
+        "maker_a": maker_user,
+        "maker_b": other_maker_user,
+        "staff": staff,
+    }
+    ids = {
+        "design": version.design_id,
+        "version_number": version.number,
+        "other_design": other_version.design_id,
+        "order": job.order_id,
+        "other_order": other_job.order_id,
+        "order_item": job.job_items.get().order_item_id,
+        "job": job.pk,
+        "other_job": other_job.pk,
+        "batch": job.batch_id,
+        "other_batch": other_job.batch_id,
+        "printer": printer_a.pk,
+        "proposal": proposal.pk,
+        "quote": quote.pk,
+        "template": "ring",
+        "version_id": version.pk,
+    }
+    assert Batch.objects.filter(pk__in=[ids["batch"], ids["other_batch"]]).count() == 2
+    assert Printer.objects.filter(maker=maker_a).count() == 1
+    return World(
+        users=users,
+        ids=ids,
+        api_clients={persona: client_for(user) if user else APIClient() for persona, user in users.items()},
+        web_clients={persona: _web_client(user) for persona, user in users.items()},
+    )
