@@ -1,0 +1,343 @@
+"""``analyse``: the printability report a print shop can trust, as a JSON-ready dict.
+
+Counts that describe the file (open and non-manifold edges, winding, degenerate and duplicate faces)
+are taken from the mesh as read: vertices merged by position, faces that collapsed to a line dropped,
+rounding-noise gaps closed (see ``repair``). Volume, area, bodies and every printing check use the
+repaired mesh when repair changed something, because that is what will be printed; the ``repair`` section
+says what changed and the volume before and after.
+"""
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .arrays import column_bounds, extents
+from .bounding import convex_hull, oriented_box, principal_box
+from .materials import MaterialSpec, PartFacts, judge_material
+from .mesh import Issue, LoadedMesh
+from .orientation import OrientationOptions, best_pose
+from .repair import RepairOptions, RepairResult, repair_mesh
+from .surface import Surface
+from .thickness import ThicknessOptions, measure_thickness
+from .units import UNIT_WORDS, format_length
+
+# Below this largest extent a part in millimetres is implausible and probably in metres ...
+_METRES_BELOW_MM = 1.0
+# ... and below this, probably in inches (a quarter of an inch).
+_INCHES_BELOW_MM = 6.35
+
+
+@dataclass(frozen=True)
+class AnalysisOptions:
+    """``thickness`` and ``orientation`` switch the two expensive checks (the "core" report is without)."""
+
+    thickness: bool = True
+    orientation: bool = True
+    repair: RepairOptions = field(default_factory=RepairOptions)
+    thickness_options: ThicknessOptions = field(default_factory=ThicknessOptions)
+    orientation_options: OrientationOptions = field(default_factory=OrientationOptions)
+
+    @classmethod
+    def core(cls) -> "AnalysisOptions":
+        return cls(thickness=False, orientation=False)
+
+
+@dataclass(frozen=True, eq=False)
+class AnalysisResult:
+    report: dict
+    repaired: LoadedMesh | None
+
+
+def _number(value: float | None, digits: int = 6) -> float | None:
+    """A plain float with ``digits`` significant digits (None stays None, -0.0 becomes 0.0)."""
+    if value is None:
+        return None
+    value = float(value)
+    if not np.isfinite(value):
+        return None
+    return float(f"{value:.{digits}g}") + 0.0
+
+
+def _numbers(values, digits: int = 6) -> list[float]:
+    return [_number(value, digits) for value in values]
+
+
+def suspect_units(mesh: LoadedMesh, extents_mm: np.ndarray) -> tuple[str | None, str | None]:
+    """A likelier unit when the size in millimetres is implausible for a printed part, with the reason."""
+    largest = float(extents_mm.max()) if len(extents_mm) else 0.0
+    if largest <= 0:
+        return None, None
+    read_as = UNIT_WORDS[mesh.applied_units]
+    if mesh.units_source == "customer":
+        how = f"read in {read_as} as you chose"
+    elif mesh.units_source == "file":
+        how = f"read in {read_as} as the file declares"
+    else:
+        how = f"read in {read_as} because the file does not say"
+    sizes = " x ".join(format_length(value).removesuffix(" mm") for value in extents_mm)
+    if largest < _METRES_BELOW_MM and mesh.applied_units == "mm":
+        scaled = " x ".join(format_length(value * 1000).removesuffix(" mm") for value in extents_mm)
+        return "m", (
+            f"The part is only {sizes} mm ({how}). If the file is in metres it is {scaled} mm; "
+            "please check the unit before ordering."
+        )
+    if largest < _INCHES_BELOW_MM and mesh.applied_units == "mm":
+        scaled = " x ".join(format_length(value * 25.4).removesuffix(" mm") for value in extents_mm)
+        return "in", (
+            f"The part is only {sizes} mm ({how}). If the file is in inches it is {scaled} mm; "
+            "please check the unit before ordering."
+        )
+    return None, None
+
+
+def analyse(
+    mesh: LoadedMesh, *, materials: Sequence[MaterialSpec], options: AnalysisOptions = AnalysisOptions()
+) -> AnalysisResult:
+    """Analyse a loaded mesh (never modified) for printing in each of ``materials``."""
+    timings: dict[str, float] = {}
+    clock = time.perf_counter()
+
+    def lap(name: str) -> None:
+        nonlocal clock
+        now = time.perf_counter()
+        timings[name] = round((now - clock) * 1000, 1)
+        clock = now
+
+    repair = repair_mesh(mesh, options=options.repair)
+    lap("repair")
+    final = repair.mesh
+    issues: list[Issue] = list(mesh.warnings)
+    vertices = final.vertices
+    lower, upper = column_bounds(vertices)
+    extents = upper - lower
+    # The hull-based box search needs scipy's Qhull; the core report (no orientation) uses the cheaper
+    # principal-axes box, so a clean part is analysed without importing scipy at all.
+    hull = convex_hull(vertices) if options.orientation else None
+    box = oriented_box(vertices, hull) if hull is not None else principal_box(vertices)
+    lap("bounds")
+
+    surface = Surface(vertices=final.vertices, faces=final.faces)
+    thickness = None
+    if options.thickness:
+        # Surfaces of cavities (bodies with negative volume) end a wall for any body around them.
+        bodies = np.where(repair.shell_volumes[repair.shell_labels] < 0, -1, repair.shell_labels)
+        thickness = measure_thickness(surface, face_shells=bodies, options=options.thickness_options)
+        lap("thickness")
+    pose = poses = None
+    if options.orientation:
+        pose, poses = best_pose(surface, hull, options=options.orientation_options)
+        lap("orientation")
+
+    units_suspected, units_reason = suspect_units(mesh, extents)
+    if units_reason:
+        issues.append(Issue("units_suspected", "warning", units_reason))
+    issues.extend(_topology_issues(repair))
+    fraction_below = {}
+    if thickness is not None:
+        fraction_below = {material.code: thickness.fraction_below(material.min_wall_mm) for material in materials}
+    facts = PartFacts(
+        is_watertight=repair.repaired.is_watertight,
+        open_edges=repair.repaired.open_edges,
+        non_manifold_edges=repair.repaired.non_manifold_edges,
+        volume_mm3=repair.repaired.signed_volume_mm3,
+        extents_mm=tuple(float(value) for value in extents),
+        oriented_extents_mm=box.sorted_extents,
+        min_wall_mm=thickness.robust_minimum_mm if thickness else None,
+        thinnest_mm=thickness.thinnest_mm if thickness else None,
+        fraction_below=fraction_below,
+        support_volume_mm3=pose.support_volume_mm3 if pose else None,
+        was_repaired=repair.performed,
+    )
+    verdicts = {material.code: judge_material(material, facts) for material in materials}
+    lap("verdicts")
+    report = {
+        "format": mesh.file_format,
+        "units": mesh.units_description(),
+        "faces": mesh.face_count,
+        "vertices": repair.as_read.vertices,
+        "shells": repair.shell_count,
+        "bounding_box_mm": _numbers(extents),
+        "bounding_box_min_mm": _numbers(lower),
+        "bounding_box_max_mm": _numbers(upper),
+        "oriented_extents_mm": _numbers(box.sorted_extents),
+        "volume_mm3": _number(repair.repaired.signed_volume_mm3),
+        # An open surface encloses no defined volume; the figure above is then only indicative.
+        "volume_reliable": repair.repaired.is_watertight,
+        "area_mm2": _number(repair.repaired.area_mm2),
+        "watertight": repair.as_read.is_watertight,
+        "winding_consistent": repair.as_read.is_winding_consistent,
+        "open_edges": repair.as_read.open_edges,
+        "non_manifold_edges": repair.as_read.non_manifold_edges,
+        "degenerate_faces": repair.degenerate_faces,
+        "duplicate_faces": repair.duplicate_faces,
+        "non_finite_vertices": 0,
+        "inverted": repair.inverted_shells > 0,
+        "units_suspected": units_suspected,
+        "repair": _repair_section(repair),
+        "min_wall_mm": _number(facts.min_wall_mm, 4),
+        "thin_wall": _thin_wall_section(thickness, materials),
+        "overhang_area_mm2": _number(pose.overhang_area_mm2) if pose else None,
+        "support_volume_mm3": _number(pose.support_volume_mm3) if pose else None,
+        "suggested_orientation": _orientation_section(pose, poses) if pose else None,
+        "print_extents_mm": _print_extents(pose, hull, vertices) if pose else None,
+        "materials": verdicts,
+        "highlights": _highlights(repair, thickness, materials),
+        "issues": [issue.as_dict() for issue in issues],
+        "timings_ms": {**{f"repair_{name}": value for name, value in repair.timings_ms.items()}, **timings},
+    }
+    return AnalysisResult(report=report, repaired=final if repair.performed else None)
+
+
+THIN_POINTS_SHOWN = 500
+
+
+def _highlights(repair: RepairResult, thickness, materials: Sequence[MaterialSpec]) -> dict:
+    """Coordinates (mm, the preview's frame) of what the viewer marks: open and non-manifold edges as
+    segments, and surface points where a wall is thinner than the strictest material allows."""
+    shown = {name: np.round(segments, 2).tolist() for name, segments in repair.problem_edges.items()}
+    if thickness is not None and thickness.measured and materials:
+        limit = max(material.min_wall_mm for material in materials)
+        thin = np.flatnonzero(thickness.thicknesses < limit)
+        if len(thin):
+            thin = thin[np.argsort(thickness.thicknesses[thin], kind="stable")][:THIN_POINTS_SHOWN]
+            shown["thin_walls"] = np.round(thickness.points[thin], 2).tolist()
+    return shown
+
+
+def _repair_section(repair: RepairResult) -> dict:
+    after = repair.repaired
+    return {
+        "performed": repair.performed,
+        "changes": dict(repair.changes),
+        "volume_before_mm3": _number(repair.volume_before_mm3),
+        "volume_after_mm3": _number(repair.volume_after_mm3),
+        "watertight_after": after.is_watertight,
+        "winding_consistent_after": after.is_winding_consistent,
+        "open_edges_after": after.open_edges,
+        "non_manifold_edges_after": after.non_manifold_edges,
+        "faces_after": after.faces,
+        "holes_left_open": repair.holes_left_open,
+        "largest_hole_left_edges": repair.largest_hole_left_edges,
+    }
+
+
+def _topology_issues(repair: RepairResult) -> list[Issue]:
+    issues = []
+    read, after, changes = repair.as_read, repair.repaired, repair.changes
+    if read.open_edges:
+        issues.append(
+            Issue(
+                "open_edges",
+                "warning" if after.open_edges == 0 else "error",
+                f"The surface has {read.open_edges:,} open edges (holes)"
+                + (
+                    f"; repair closed {changes['holes_filled']:,} holes."
+                    if after.open_edges == 0
+                    else f"; {after.open_edges:,} remain open after repair, so the part is not a closed solid."
+                ),
+            )
+        )
+    if read.non_manifold_edges:
+        closed = after.unpaired_half_edges == 0
+        issues.append(
+            Issue(
+                "non_manifold_edges",
+                "warning" if closed else "error",
+                f"{read.non_manifold_edges:,} edges are shared by more than two faces"
+                + (
+                    " (bodies touching along an edge); each body is closed, but a slicer may fuse them there."
+                    if closed
+                    else "; some faces there do not close a body, so the part is not a clean solid."
+                ),
+            )
+        )
+    if repair.inverted_shells:
+        issues.append(
+            Issue(
+                "inverted",
+                "warning",
+                f"{repair.inverted_shells:,} of {repair.shell_count:,} bodies were inside out (their faces pointed "
+                "inward); repair turned them the right way out.",
+            )
+        )
+    if not read.is_winding_consistent:
+        issues.append(
+            Issue(
+                "winding_inconsistent",
+                "warning",
+                f"Neighbouring faces disagree about which side is outside on {read.inconsistent_edges:,} edges; "
+                f"repair turned {changes['faces_flipped']:,} faces.",
+            )
+        )
+    if repair.degenerate_faces:
+        issues.append(
+            Issue(
+                "degenerate_faces",
+                "info",
+                f"{repair.degenerate_faces:,} faces have no area (harmless; removed where possible).",
+            )
+        )
+    if repair.duplicate_faces:
+        issues.append(
+            Issue(
+                "duplicate_faces",
+                "warning",
+                f"{repair.duplicate_faces:,} faces are exact duplicates; repair removed them.",
+            )
+        )
+    if changes["vertices_merged_close"]:
+        issues.append(
+            Issue(
+                "vertices_merged_close",
+                "info",
+                f"{changes['vertices_merged_close']:,} corners that differed only by rounding were joined.",
+            )
+        )
+    if repair.shell_count > 1:
+        issues.append(Issue("multiple_bodies", "info", f"The model has {repair.shell_count:,} separate bodies."))
+    return issues
+
+
+def _thin_wall_section(thickness, materials: Sequence[MaterialSpec]) -> dict | None:
+    if thickness is None:
+        return None
+    return {
+        "method": f"percentile {thickness.percentile:g} of inward ray lengths from area-weighted surface samples",
+        "samples": thickness.samples,
+        "measured": thickness.measured,
+        "percentile": thickness.percentile,
+        "min_wall_mm": _number(thickness.robust_minimum_mm, 4),
+        "thinnest_mm": _number(thickness.thinnest_mm, 4),
+        "median_mm": _number(thickness.median_mm, 4),
+        "fraction_below_minimum": {
+            material.code: _number(thickness.fraction_below(material.min_wall_mm), 4) for material in materials
+        },
+    }
+
+
+def _orientation_section(pose, poses) -> dict:
+    return {
+        "up": pose.label if pose.label.startswith(("+", "-")) else _numbers(pose.up, 4),
+        "rotation": [_numbers(row, 6) for row in pose.rotation],
+        "description": pose.description(),
+        "overhang_area_mm2": _number(pose.overhang_area_mm2),
+        "support_volume_mm3": _number(pose.support_volume_mm3),
+        "height_mm": _number(pose.height_mm),
+        "candidates": [
+            {
+                "up": candidate.label if candidate.label.startswith(("+", "-")) else _numbers(candidate.up, 4),
+                "overhang_area_mm2": _number(candidate.overhang_area_mm2),
+                "support_volume_mm3": _number(candidate.support_volume_mm3),
+                "height_mm": _number(candidate.height_mm),
+            }
+            for candidate in poses
+        ],
+    }
+
+
+def _print_extents(pose, hull, vertices: np.ndarray) -> list[float]:
+    points = hull.points if hull is not None else vertices
+    rotated = points @ pose.rotation.T
+    return _numbers(extents(rotated))
