@@ -152,10 +152,12 @@ def command_demo(arguments) -> int:
     children: dict[str, subprocess.Popen] = {}
 
     def stop_all(*_):
+        # SIGTERM to each main process only: gunicorn and the Celery worker then shut down warmly (the
+        # worker finishes its current task); whatever is left after 20 s is killed with its process group.
         for process in children.values():
             if process.poll() is None:
-                os.killpg(process.pid, signal.SIGTERM)
-        deadline = time.monotonic() + 15
+                process.terminate()
+        deadline = time.monotonic() + 20
         for process in children.values():
             try:
                 process.wait(timeout=max(deadline - time.monotonic(), 0.1))
@@ -178,9 +180,9 @@ def command_demo(arguments) -> int:
         print(f"  API docs:   {base}/api/docs/")
         print(f"  Health:     {base}/api/health/")
         print("  Accounts (password for all: demo-pass-123):")
-        print("    staff:    staff          (admin and dashboard)")
-        print("    customer: alice, bob")
-        print("    makers:   maker-berlin-1, maker-hamburg-1, ... (see README)")
+        print("    staff:     staff                      (admin, dashboard)")
+        print("    customers: alice, bob                 (with sample designs)")
+        print("    makers:    maker-kreuzberg-print-lab  (Berlin; nine more makers in the README)")
         print("  Ctrl-C stops the web server, the worker and beat.")
         print("=" * 72, flush=True)
         while True:
