@@ -20,8 +20,8 @@ class RegisterSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "is_staff", "webhook_url"]
-        read_only_fields = ["id", "username", "role", "is_staff"]
+        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret"]
+        read_only_fields = ["id", "username", "role", "is_staff", "webhook_secret"]
 
 
 class RegisterView(APIView):
@@ -86,5 +86,5 @@ class MeView(APIView):
     def patch(self, request):
         serializer = UserSerializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        serializer.save()
-        return Response(serializer.data)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)

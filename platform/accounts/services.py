@@ -34,3 +34,17 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     except IntegrityError:
         raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
     return candidate
+
+
+def user_update_profile(*, user: User, email: str | None = None, webhook_url: str | None = None) -> User:
+    """A person changes their own e-mail address or order webhook (an empty URL switches it off)."""
+    changed = []
+    if email is not None:
+        user.email = email.strip()
+        changed.append("email")
+    if webhook_url is not None:
+        user.webhook_url = webhook_url.strip()
+        changed.append("webhook_url")
+    if changed:
+        user.save(update_fields=changed)
+    return user
