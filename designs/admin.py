@@ -45,8 +45,18 @@ class DesignAdmin(admin.ModelAdmin):
 
 @admin.register(DesignVersion)
 class DesignVersionAdmin(admin.ModelAdmin):
-    list_display = ["id", "design", "number", "status", "error_code", "file_format", "faces", "analysis_attempts",
-                    "created_at", "analysed_at"]
+    list_display = [
+        "id",
+        "design",
+        "number",
+        "status",
+        "error_code",
+        "file_format",
+        "faces",
+        "analysis_attempts",
+        "created_at",
+        "analysed_at",
+    ]
     list_filter = ["status", "file_format", "error_code", "units"]
     search_fields = ["design__name", "design__owner__username", "sha256", "original_filename", "error"]
     list_select_related = ["design"]
@@ -62,6 +72,15 @@ class DesignVersionAdmin(admin.ModelAdmin):
     @admin.action(description="Re-run the analysis")
     def rerun_analysis(self, request, queryset):
         for version in queryset:
-            services.design_version_requeue(version_id=version.pk, actor=request.user,
-                                            reason="staff re-ran the analysis from the admin")
+            services.design_version_requeue(
+                version_id=version.pk, actor=request.user, reason="staff re-ran the analysis from the admin"
+            )
         self.message_user(request, f"{queryset.count()} version(s) queued for analysis.", messages.SUCCESS)
+
+
+@admin.register(DesignVersionEvent)
+class DesignVersionEventAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "version", "from_status", "to_status", "actor", "reason"]
+    list_filter = ["to_status"]
+    search_fields = ["reason", "version__design__name"]
+    readonly_fields = [f.name for f in DesignVersionEvent._meta.fields]

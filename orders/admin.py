@@ -10,11 +10,13 @@ from orders.models import (
     JobItem,
     Maker,
     Material,
+    Message,
     Order,
     OrderEvent,
     OrderItem,
     Printer,
     Quote,
+    RevisionProposal,
 )
 from orders.services import jobs as job_services
 from orders.services import ordering
@@ -199,3 +201,69 @@ class IdempotencyKeyAdmin(admin.ModelAdmin):
     list_display = ["user", "key", "status_code", "created_at", "expires_at"]
     search_fields = ["user__username", "key"]
     readonly_fields = [f.name for f in IdempotencyKey._meta.fields]
+
+
+class EventAdmin(admin.ModelAdmin):
+    """Status events of every state machine: the audit trail, read-only."""
+
+    list_display = ["created_at", "kind", "from_status", "to_status", "actor", "reason"]
+    list_filter = ["kind", "to_status", "from_status"]
+    search_fields = ["reason", "actor__username"]
+    date_hierarchy = "created_at"
+
+    def get_readonly_fields(self, request, obj=None):
+        return [field.name for field in self.model._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(OrderEvent)
+class OrderEventAdmin(EventAdmin):
+    list_display = ["order", *EventAdmin.list_display]
+    search_fields = ["order__id", *EventAdmin.search_fields]
+
+
+@admin.register(JobEvent)
+class JobEventAdmin(EventAdmin):
+    list_display = ["job", *EventAdmin.list_display]
+    search_fields = ["job__id", *EventAdmin.search_fields]
+
+
+@admin.register(BatchEvent)
+class BatchEventAdmin(EventAdmin):
+    list_display = ["batch", *EventAdmin.list_display]
+
+
+@admin.register(Message)
+class MessageAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "author", "job", "design_version", "body"]
+    list_filter = ["created_at"]
+    search_fields = ["body", "author__username"]
+    raw_id_fields = ["author", "job", "design_version"]
+
+
+@admin.register(RevisionProposal)
+class RevisionProposalAdmin(admin.ModelAdmin):
+    list_display = ["id", "job", "order_item", "proposed_by", "status", "price_difference", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["message", "proposed_by__username", "job__id"]
+    readonly_fields = [f.name for f in RevisionProposal._meta.fields]
+
+
+@admin.register(OrderItem)
+class OrderItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "order", "design_version", "material", "quantity", "total_price", "template_slug"]
+    list_filter = ["material", "template_slug"]
+    search_fields = ["order__id", "design_version__design__name"]
+    readonly_fields = [f.name for f in OrderItem._meta.fields]
+
+
+@admin.register(JobItem)
+class JobItemAdmin(admin.ModelAdmin):
+    list_display = ["id", "job", "order_item", "quantity"]
+    search_fields = ["job__id", "order_item__id"]
+    readonly_fields = ["job", "order_item", "quantity"]

@@ -238,11 +238,12 @@ def design_version_analyse(*, version_id: int) -> str:
         )
         logger.error("version %s failed with an internal error: %s", version_id, error)
     except MemoryError:
-        gigabytes = settings.MESH_ANALYSIS_MEMORY_BYTES / 1024**3
+        cap = settings.MESH_ANALYSIS_MEMORY_BYTES
+        size = f"{cap / 1024**3:g} GB" if cap >= 1024**3 else f"{cap / 1024**2:.0f} MB"
         _fail(
             version_id,
             code="too_much_memory",
-            message=f"Checking this file needs more than the {gigabytes:g} GB of memory an analysis may use. "
+            message=f"Checking this file needs more than the {size} of memory an analysis may use. "
             "Simplify the mesh (fewer faces) and upload it again.",
         )
     except SoftTimeLimitExceeded:

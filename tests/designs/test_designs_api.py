@@ -246,3 +246,18 @@ def test_a_failure_after_the_file_is_stored_leaves_no_file_and_no_rows(customer,
     assert Design.objects.count() == 0
     stored = list((settings.MEDIA_ROOT / "designs").rglob("*")) if (settings.MEDIA_ROOT / "designs").exists() else []
     assert [path for path in stored if path.is_file()] == []
+
+
+def test_an_analysis_over_the_memory_cap_fails_with_a_reason(customer, pla, settings,
+                                                            django_capture_on_commit_callbacks):
+    # given a cap far below what a 327,680-face part needs
+    settings.MESH_ANALYSIS_MEMORY_BYTES = 20 * 1024 * 1024
+    content = stl_bytes(trimesh.creation.icosphere(subdivisions=7, radius=40))
+    with django_capture_on_commit_callbacks(execute=True):
+        design_id = upload(customer, content).json()["id"]
+    version = DesignVersion.objects.get(design_id=design_id)
+    # then the analysis stops with a reason instead of taking the worker's memory, and the process goes on
+    assert version.status == "failed"
+    assert version.error_code == "too_much_memory"
+    assert version.error.startswith("Checking this file needs more than the 20 MB of memory an analysis may use.")
+    assert DesignVersion.objects.count() == 1
