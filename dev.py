@@ -219,7 +219,8 @@ def command_test(arguments) -> int:
 def command_bench(arguments) -> int:
     ensure_venv(dev=True)
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    return subprocess.run([str(PYTHON), "bench/run_all.py", *arguments.bench_args], cwd=ROOT, env=env).returncode
+    extra = ["--quick"] if arguments.quick else []
+    return subprocess.run([str(PYTHON), "bench/run_all.py", *extra, *arguments.bench_args], cwd=ROOT, env=env).returncode
 
 
 def main() -> int:
@@ -236,6 +237,7 @@ def main() -> int:
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=command_test)
     bench = commands.add_parser("bench", help="run the benchmarks (see BENCHMARKS.md)")
+    bench.add_argument("--quick", action="store_true", help="a smaller, faster run")
     bench.add_argument("bench_args", nargs=argparse.REMAINDER)
     bench.set_defaults(handler=command_bench)
     arguments = parser.parse_args()

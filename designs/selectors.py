@@ -7,7 +7,7 @@ from designs.models import Design, DesignVersion
 
 def designs_visible_to(user) -> QuerySet[Design]:
     """Staff see every design; a customer their own; a maker those it holds or is offered a job for."""
-    designs = Design.objects.select_related("latest_version", "owner")
+    designs = Design.objects.select_related("latest_version__created_by", "owner")
     if not user.is_authenticated:
         return designs.none()
     if user.is_staff:

@@ -26,7 +26,12 @@ def material_specs():
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
     """Staff see every order, a customer their own; nobody else any."""
     orders = Order.objects.select_related("customer").prefetch_related(
-        Prefetch("items", queryset=OrderItem.objects.select_related("material", "design_version__design")),
+        Prefetch(
+            "items",
+            queryset=OrderItem.objects.select_related("material", "design_version__design").defer(
+                "design_version__analysis"
+            ),
+        ),
     )
     if detail:
         orders = orders.prefetch_related(

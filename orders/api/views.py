@@ -235,7 +235,7 @@ class ReorderView(APIView):
 
 
 class MakerJobFilter(django_filters.FilterSet):
-    status = django_filters.MultipleChoiceFilter(choices=Job._meta.get_field("status").choices)
+    status = django_filters.MultipleChoiceFilter(choices=Job._meta.get_field("status").choices, distinct=False)
 
     class Meta:
         model = Job

@@ -174,6 +174,4 @@ def batch_machine_hours(
             layers = layer_count(height_mm=plate.height_mm, layer_height_mm=model.layer_height_mm)
             hours += layers * model.seconds_per_layer / 3600.0
         plate_hours.append(hours)
-    return BatchTimeEstimate(
-        total_hours=sum(plate_hours), plate_hours=tuple(plate_hours), plate_count=len(plate_hours)
-    )
+    return BatchTimeEstimate(total_hours=sum(plate_hours), plate_hours=tuple(plate_hours), plate_count=len(plate_hours))

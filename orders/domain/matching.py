@@ -246,9 +246,7 @@ def _exclusion(*, maker: MakerInfo, part: PartRequirement, stage: int, margin_mm
     material = part.material_code
     if stage < 0:
         if not maker.printers:
-            return ExcludedMaker(
-                maker_id=maker.id, name=maker.name, code="no_material", reason="has no printers"
-            )
+            return ExcludedMaker(maker_id=maker.id, name=maker.name, code="no_material", reason="has no printers")
         return ExcludedMaker(
             maker_id=maker.id,
             name=maker.name,
@@ -279,9 +277,7 @@ def _exclusion(*, maker: MakerInfo, part: PartRequirement, stage: int, margin_mm
         and (part.colour is None or part.colour in printer.colours)
         and printer.online
     ]
-    largest = max(
-        candidates, key=lambda printer: (math.prod(printer.build_volume_mm), printer.sorted_build_volume_mm)
-    )
+    largest = max(candidates, key=lambda printer: (math.prod(printer.build_volume_mm), printer.sorted_build_volume_mm))
     check = fits_build_volume(part.oriented_extents_mm, largest.build_volume_mm, margin_mm=margin_mm)
     return ExcludedMaker(
         maker_id=maker.id,
@@ -307,9 +303,7 @@ def _rank(
     co2_at_limit = shipping_co2_kg(distance_km=max_distance_km, mass_kg=mass_kg, mode="van")
     factory_distance = None
     if central_factory is not None:
-        factory_distance = float(
-            haversine_km_array(ship_to[0], ship_to[1], central_factory[0], central_factory[1])
-        )
+        factory_distance = float(haversine_km_array(ship_to[0], ship_to[1], central_factory[0], central_factory[1]))
     price_span = PRICE_FACTOR_WORST - PRICE_FACTOR_BEST
     w_distance = weights["distance"]
     w_co2 = weights["co2"]

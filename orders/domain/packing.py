@@ -163,17 +163,12 @@ def _check_fits_alone(
     if is_powder:
         # trimesh turns boxes by cyclic rolls of the axes only, so test exactly those orientations.
         orientations = ((x, y, z), (z, x, y), (y, z, x))
-        if not any(
-            all(a <= b + _FIT_TOLERANCE_MM for a, b in zip(o, build, strict=True)) for o in orientations
-        ):
-            raise PartDoesNotFitError(
-                f"part {item_id} ({size_text}) does not fit the build volume {build_text}"
-            )
+        if not any(all(a <= b + _FIT_TOLERANCE_MM for a, b in zip(o, build, strict=True)) for o in orientations):
+            raise PartDoesNotFitError(f"part {item_id} ({size_text}) does not fit the build volume {build_text}")
         return
     if z > build[2] + _FIT_TOLERANCE_MM:
         raise PartDoesNotFitError(
-            f"part {item_id} is {_mm(z)} mm tall, more than the {_mm(build[2])} mm build height "
-            f"of {build_text}"
+            f"part {item_id} is {_mm(z)} mm tall, more than the {_mm(build[2])} mm build height of {build_text}"
         )
     fits_as_is = x <= build[0] + _FIT_TOLERANCE_MM and y <= build[1] + _FIT_TOLERANCE_MM
     fits_turned = y <= build[0] + _FIT_TOLERANCE_MM and x <= build[1] + _FIT_TOLERANCE_MM
@@ -194,9 +189,7 @@ def _pack_one_sheet(
     sheet = sheet + _FIT_TOLERANCE_MM
     best: tuple[int, float, np.ndarray, np.ndarray] | None = None
     for attempt in range(attempts):
-        bounds, consumed = rectangles_single(
-            cells, size=sheet, shuffle=attempt > 0, rotate=True, random=generator
-        )
+        bounds, consumed = rectangles_single(cells, size=sheet, shuffle=attempt > 0, rotate=True, random=generator)
         count = int(consumed.sum())
         if count == 0:
             continue

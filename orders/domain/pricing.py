@@ -78,9 +78,7 @@ class MaterialPricing:
             ("handling per part", self.handling_per_part),
         ):
             if not isinstance(amount, Decimal) or amount < 0:
-                raise ValueError(
-                    f"material {self.code}: {label} must be a Decimal of at least 0, not {amount!r}"
-                )
+                raise ValueError(f"material {self.code}: {label} must be a Decimal of at least 0, not {amount!r}")
         if len(self.currency) != 3 or not self.currency.isupper():
             raise ValueError(f"material {self.code}: currency {self.currency!r} is not an ISO 4217 code")
 
@@ -218,9 +216,7 @@ def quote_part(
         _line("machine_time", f"Machine time: {time.per_part_hours:.2f} h per part", quantity, machine_unit),
     ]
     if time.per_batch_hours > 0:
-        shared_amount = to_cents(
-            _decimal(time.per_batch_hours) * material.machine_rate_per_hour * price_factor
-        )
+        shared_amount = to_cents(_decimal(time.per_batch_hours) * material.machine_rate_per_hour * price_factor)
         label = (
             f"Machine time shared by the batch: {time.layers} layers of {model.layer_height_mm:g} mm "
             f"({time.per_batch_hours:.2f} h)"
@@ -247,9 +243,7 @@ def quote_part(
 
     machine_hours = time.per_part_hours * quantity + time.per_batch_hours
     mass_g = part.volume_mm3 / 1000.0 * material.density_g_cm3
-    lead_time_days = (
-        PREPARATION_DAYS + math.ceil(machine_hours / PRODUCTIVE_HOURS_PER_DAY) + model.post_processing_days
-    )
+    lead_time_days = PREPARATION_DAYS + math.ceil(machine_hours / PRODUCTIVE_HOURS_PER_DAY) + model.post_processing_days
     issued = now if now is not None else datetime.now(UTC)
     return QuoteBreakdown(
         material_code=material.code,
@@ -270,9 +264,7 @@ def quote_part(
 
 
 def _line(code: str, label: str, quantity: int, unit_amount: Decimal) -> QuoteLine:
-    return QuoteLine(
-        code=code, label=label, quantity=quantity, unit_amount=unit_amount, amount=unit_amount * quantity
-    )
+    return QuoteLine(code=code, label=label, quantity=quantity, unit_amount=unit_amount, amount=unit_amount * quantity)
 
 
 def _checked_tiers(tiers: Sequence[DiscountTier]) -> tuple[DiscountTier, ...]:

@@ -98,6 +98,7 @@ def dispatch_order(*, order_id: int) -> str:
                 ship_to=ship_to,
                 breakdown=breakdown,
                 exclude_maker_ids=_makers_tried(item),
+                eligible_only=True,
             )
             if not result.ranked:
                 reasons = sorted({excluded.reason for excluded in result.excluded})[:3]

@@ -5,7 +5,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from designs.models import DesignVersion, VersionStatus
@@ -113,43 +113,75 @@ def price(*, version: DesignVersion, material: Material, quantity: int) -> Quote
     )
 
 
-def maker_candidates(*, ship_to: ShipTo, radius_km: float, exclude_ids=()) -> list[MakerInfo]:
-    """Active makers inside a lat/lon box around the address (an indexed SQL prefilter), as matching input."""
+def maker_candidates(
+    *, ship_to: ShipTo, radius_km: float, exclude_ids=(), loaded_with: Material | None = None
+) -> list[MakerInfo]:
+    """Active makers inside a lat/lon box around the address (an indexed SQL prefilter), as matching input.
+
+    Read as plain rows (four queries, no model instances): thousands of makers and printers sit in a 400 km
+    box in a dense network, and building ORM objects for each of them cost far more than the matching.
+    ``loaded_with`` keeps only makers with an online printer loaded with that material (dispatch needs
+    the eligible ones; a quote wants every nearby maker, to say why the others cannot).
+    """
+    from collections import defaultdict
+
+    from orders.models import Job
+
     box = bounding_box(lat=ship_to.latitude, lon=ship_to.longitude, radius_km=radius_km)
     longitudes = Q()
     for west, east in box.longitude_ranges:
         longitudes |= Q(longitude__gte=west, longitude__lte=east)
-    makers = (
-        Maker.objects.filter(longitudes, is_active=True, latitude__gte=box.min_lat, latitude__lte=box.max_lat)
-        .exclude(pk__in=list(exclude_ids))
-        .annotate(active_jobs=Count("jobs", filter=Q(jobs__status__in=JOB_ACTIVE)))
-        .prefetch_related(Prefetch("printers", queryset=Printer.objects.prefetch_related("materials")))
-        .order_by("pk")
+    makers = Maker.objects.filter(
+        longitudes, is_active=True, latitude__gte=box.min_lat, latitude__lte=box.max_lat
+    ).exclude(pk__in=list(exclude_ids))
+    if loaded_with is not None:
+        makers = makers.filter(pk__in=Printer.objects.filter(materials=loaded_with, is_online=True).values("maker_id"))
+    in_box = makers.values("pk")
+    active_jobs = dict(
+        Job.objects.filter(maker__in=in_box, status__in=JOB_ACTIVE)
+        .values("maker_id")
+        .annotate(count=Count("pk"))
+        .values_list("maker_id", "count")
+        .order_by()
+    )
+    loaded = defaultdict(set)
+    for printer_id, code in Printer.materials.through.objects.filter(printer__maker__in=in_box).values_list(
+        "printer_id", "material__code"
+    ):
+        loaded[printer_id].add(code)
+    printers = defaultdict(list)
+    for printer_id, maker_id, process, x, y, z, colours, online in (
+        Printer.objects.filter(maker__in=in_box)
+        .order_by("maker_id", "name")
+        .values_list("pk", "maker_id", "process", "build_x_mm", "build_y_mm", "build_z_mm", "colours", "is_online")
+    ):
+        printers[maker_id].append(
+            PrinterInfo(
+                id=printer_id,
+                process=process,
+                build_volume_mm=(x, y, z),
+                materials=frozenset(loaded.get(printer_id, ())),
+                colours=frozenset(colours),
+                online=online,
+            )
+        )
+    rows = makers.order_by("pk").values_list(
+        "pk", "name", "latitude", "longitude", "capacity", "reliability", "hours_to_respond", "price_factor"
     )
     return [
         MakerInfo(
-            id=maker.pk,
-            name=maker.name,
-            lat=maker.latitude,
-            lon=maker.longitude,
-            capacity=maker.capacity,
-            active_jobs=maker.active_jobs,
-            reliability=maker.reliability,
-            hours_to_respond=float(maker.hours_to_respond),
-            price_factor=maker.price_factor,
-            printers=tuple(
-                PrinterInfo(
-                    id=printer.pk,
-                    process=printer.process,
-                    build_volume_mm=printer.build_volume_mm,
-                    materials=frozenset(m.code for m in printer.materials.all()),
-                    colours=frozenset(printer.colours),
-                    online=printer.is_online,
-                )
-                for printer in maker.printers.all()
-            ),
+            id=maker_id,
+            name=name,
+            lat=latitude,
+            lon=longitude,
+            capacity=capacity,
+            active_jobs=active_jobs.get(maker_id, 0),
+            reliability=reliability,
+            hours_to_respond=float(hours_to_respond),
+            price_factor=price_factor,
+            printers=tuple(printers.get(maker_id, ())),
         )
-        for maker in makers
+        for maker_id, name, latitude, longitude, capacity, reliability, hours_to_respond, price_factor in rows
     ]
 
 
@@ -162,7 +194,9 @@ def match(
     ship_to: ShipTo,
     breakdown: QuoteBreakdown,
     exclude_maker_ids=(),
+    eligible_only: bool = False,
 ) -> MatchResult:
+    """Rank the makers near ``ship_to`` for this part; ``eligible_only`` skips explaining the others."""
     extents = report.get("oriented_extents_mm") or _report_extents(report)
     requirement = PartRequirement(
         material_code=material.code,
@@ -176,7 +210,12 @@ def match(
     radius = settings.MATCH_MAX_DISTANCE_KM
     return match_makers(
         part=requirement,
-        makers=maker_candidates(ship_to=ship_to, radius_km=radius, exclude_ids=exclude_maker_ids),
+        makers=maker_candidates(
+            ship_to=ship_to,
+            radius_km=radius,
+            exclude_ids=exclude_maker_ids,
+            loaded_with=material if eligible_only else None,
+        ),
         ship_to=(ship_to.latitude, ship_to.longitude),
         base_price=breakdown.total,
         max_distance_km=radius,
