@@ -7,7 +7,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -16,84 +15,162 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Design',
+            name="Design",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('source', models.CharField(choices=[('upload', 'Uploaded file'), ('template', 'Parametric template')], default='upload', max_length=16)),
-                ('template_slug', models.CharField(blank=True, max_length=64)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='designs', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[("upload", "Uploaded file"), ("template", "Parametric template")],
+                        default="upload",
+                        max_length=16,
+                    ),
+                ),
+                ("template_slug", models.CharField(blank=True, max_length=64)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="designs", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='DesignVersion',
+            name="DesignVersion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('number', models.PositiveIntegerField()),
-                ('status', models.CharField(choices=[('queued', 'Queued'), ('analysing', 'Analysing'), ('ready', 'Ready'), ('failed', 'Failed')], db_index=True, default='queued', max_length=16)),
-                ('status_changed_at', models.DateTimeField(blank=True, null=True)),
-                ('error', models.TextField(blank=True)),
-                ('error_code', models.CharField(blank=True, max_length=64)),
-                ('message', models.TextField(blank=True, help_text="What changed in this revision, in the author's words.")),
-                ('file', models.FileField(blank=True, max_length=300, upload_to=designs.models._upload_to)),
-                ('original_filename', models.CharField(blank=True, max_length=255)),
-                ('file_format', models.CharField(blank=True, max_length=8)),
-                ('file_size', models.BigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, db_index=True, max_length=64)),
-                ('units', models.CharField(blank=True, choices=[('mm', 'millimetres'), ('cm', 'centimetres'), ('in', 'inches'), ('m', 'metres')], max_length=2)),
-                ('template_slug', models.CharField(blank=True, max_length=64)),
-                ('parameters', models.JSONField(blank=True, default=dict)),
-                ('analysis', models.JSONField(blank=True, null=True)),
-                ('repaired_file', models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
-                ('preview', models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
-                ('thumbnail', models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
-                ('analysis_attempts', models.PositiveIntegerField(default=0)),
-                ('enqueued_at', models.DateTimeField(blank=True, null=True)),
-                ('analysis_started_at', models.DateTimeField(blank=True, null=True)),
-                ('analysed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('created_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('design', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='versions', to='designs.design')),
-                ('reused_from', models.ForeignKey(blank=True, help_text='Identical bytes were analysed before: the report was taken from that version.', null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='designs.designversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("number", models.PositiveIntegerField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("analysing", "Analysing"),
+                            ("ready", "Ready"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=16,
+                    ),
+                ),
+                ("status_changed_at", models.DateTimeField(blank=True, null=True)),
+                ("error", models.TextField(blank=True)),
+                ("error_code", models.CharField(blank=True, max_length=64)),
+                (
+                    "message",
+                    models.TextField(blank=True, help_text="What changed in this revision, in the author's words."),
+                ),
+                ("file", models.FileField(blank=True, max_length=300, upload_to=designs.models._upload_to)),
+                ("original_filename", models.CharField(blank=True, max_length=255)),
+                ("file_format", models.CharField(blank=True, max_length=8)),
+                ("file_size", models.BigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, db_index=True, max_length=64)),
+                (
+                    "units",
+                    models.CharField(
+                        blank=True,
+                        choices=[("mm", "millimetres"), ("cm", "centimetres"), ("in", "inches"), ("m", "metres")],
+                        max_length=2,
+                    ),
+                ),
+                ("template_slug", models.CharField(blank=True, max_length=64)),
+                ("parameters", models.JSONField(blank=True, default=dict)),
+                ("analysis", models.JSONField(blank=True, null=True)),
+                ("repaired_file", models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
+                ("preview", models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
+                ("thumbnail", models.FileField(blank=True, max_length=300, upload_to=designs.models._derived_to)),
+                ("analysis_attempts", models.PositiveIntegerField(default=0)),
+                ("enqueued_at", models.DateTimeField(blank=True, null=True)),
+                ("analysis_started_at", models.DateTimeField(blank=True, null=True)),
+                ("analysed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "design",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="versions", to="designs.design"
+                    ),
+                ),
+                (
+                    "reused_from",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="Identical bytes were analysed before: the report was taken from that version.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="designs.designversion",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['design_id', 'number'],
+                "ordering": ["design_id", "number"],
             },
         ),
         migrations.AddField(
-            model_name='design',
-            name='latest_version',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='designs.designversion'),
+            model_name="design",
+            name="latest_version",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.SET_NULL,
+                related_name="+",
+                to="designs.designversion",
+            ),
         ),
         migrations.CreateModel(
-            name='DesignVersionEvent',
+            name="DesignVersionEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(default='status', max_length=8)),
-                ('from_status', models.CharField(blank=True, max_length=32)),
-                ('to_status', models.CharField(max_length=32)),
-                ('reason', models.TextField(blank=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('actor', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('version', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='designs.designversion')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(default="status", max_length=8)),
+                ("from_status", models.CharField(blank=True, max_length=32)),
+                ("to_status", models.CharField(max_length=32)),
+                ("reason", models.TextField(blank=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "actor",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "version",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="designs.designversion"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created_at', 'id'],
-                'abstract': False,
+                "ordering": ["created_at", "id"],
+                "abstract": False,
             },
         ),
         migrations.AddIndex(
-            model_name='designversion',
-            index=models.Index(fields=['status', 'status_changed_at'], name='version_status_age'),
+            model_name="designversion",
+            index=models.Index(fields=["status", "status_changed_at"], name="version_status_age"),
         ),
         migrations.AddConstraint(
-            model_name='designversion',
-            constraint=models.UniqueConstraint(fields=('design', 'number'), name='one_number_per_design'),
+            model_name="designversion",
+            constraint=models.UniqueConstraint(fields=("design", "number"), name="one_number_per_design"),
         ),
     ]
