@@ -61,20 +61,26 @@ def ensure_assets() -> None:
     run([sys.executable, ROOT / "scripts" / "fetch_assets.py"])
 
 
-def ensure_chromium() -> None:
-    """Browser tests drive Debian's Chromium. Install it when we can (root with apt-get)."""
-    if shutil.which("chromium") or Path("/usr/bin/chromium").exists():
+def ensure_debian_packages(commands: dict[str, str], *, purpose: str) -> None:
+    """Install the Debian packages that provide ``commands`` (command -> package) when we can (root with
+    apt-get); otherwise say what is missing and go on (what needs them is skipped)."""
+    missing = sorted({package for command, package in commands.items() if not shutil.which(command)})
+    if not missing:
         return
     if os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Chromium for the browser tests (apt-get)")
+        say(f"installing {', '.join(missing)} for {purpose} (apt-get)")
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-qq"], check=False, env=env)
-        run(
-            ["apt-get", "install", "-y", "-qq", "--no-install-recommends", "chromium", "fonts-dejavu-core"],
-            env=env,
-        )
+        run(["apt-get", "install", "-y", "-qq", "--no-install-recommends", *missing], env=env)
     else:
-        say("Chromium is not installed and cannot be installed here: browser tests will be skipped")
+        say(f"not installed and cannot be installed here: {', '.join(missing)}; {purpose} skip what needs them")
+
+
+def ensure_chromium() -> None:
+    """Browser tests drive Debian's Chromium."""
+    if Path("/usr/bin/chromium").exists():
+        return
+    ensure_debian_packages({"chromium": "chromium", "fc-list": "fonts-dejavu-core"}, purpose="the browser tests")
 
 
 def manage(*args: str, env: dict | None = None) -> None:
@@ -218,9 +224,14 @@ def command_test(arguments) -> int:
 
 def command_bench(arguments) -> int:
     ensure_venv(dev=True)
+    ensure_assets()
+    # wrk generates the API load; admesh and PrusaSlicer are the peers the mesh analysis is timed against.
+    ensure_debian_packages({"wrk": "wrk", "admesh": "admesh", "prusa-slicer": "prusa-slicer"}, purpose="the benchmarks")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     extra = ["--quick"] if arguments.quick else []
-    return subprocess.run([str(PYTHON), "bench/run_all.py", *extra, *arguments.bench_args], cwd=ROOT, env=env).returncode
+    return subprocess.run(
+        [str(PYTHON), "bench/run_all.py", *extra, *arguments.bench_args], cwd=ROOT, env=env
+    ).returncode
 
 
 def main() -> int:
