@@ -4,6 +4,8 @@ Public API (kept stable): ``load_mesh``, ``analyse``, ``repair_mesh``, ``write_p
 ``write_thumbnail_png`` and the dataclasses they take and return.
 """
 
+import importlib
+
 from .analysis import AnalysisOptions, AnalysisResult, analyse
 from .errors import MeshError
 from .limits import LoadLimits
@@ -11,10 +13,20 @@ from .loading import load_mesh, load_mesh_bytes
 from .materials import MaterialSpec
 from .mesh import Issue, LoadedMesh
 from .orientation import OrientationOptions
-from .preview import write_preview_glb
 from .repair import RepairOptions, RepairResult, repair_mesh
 from .thickness import ThicknessOptions
-from .thumbnail import write_thumbnail_png
+
+# Imported on first use (PEP 562), so a process that only analyses does not compile the preview code.
+_LAZY = {"write_preview_glb": ".preview", "write_thumbnail_png": ".thumbnail"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(importlib.import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "AnalysisOptions",

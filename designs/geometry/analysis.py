@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .arrays import column_bounds, extents
-from .bounding import convex_hull, oriented_box, principal_box
+from .background import Background
+from .bounding import OrientedBox, convex_hull, oriented_box, principal_box
 from .materials import MaterialSpec, PartFacts, judge_material
 from .mesh import Issue, LoadedMesh
 from .orientation import OrientationOptions, best_pose
@@ -105,17 +106,24 @@ def analyse(
         timings[name] = round((now - clock) * 1000, 1)
         clock = now
 
+    # The hull-based box search needs scipy's Qhull; the core report (no orientation) uses the cheaper
+    # principal-axes box, so a clean part is analysed without importing scipy at all. That box needs only
+    # the vertices, which repair keeps unless it changes the mesh: a second thread measures it while
+    # repair sorts the edges (and it is measured again in the rare case that repair changed the mesh).
+    boxing = None if options.orientation else Background(_boxes, mesh.vertices)
     repair = repair_mesh(mesh, options=options.repair)
     lap("repair")
     final = repair.mesh
     issues: list[Issue] = list(mesh.warnings)
     vertices = final.vertices
-    lower, upper = column_bounds(vertices)
+    hull = None
+    if boxing is not None:
+        lower, upper, box = boxing.result() if final is mesh else _boxes(vertices)
+    else:
+        lower, upper = column_bounds(vertices)
+        hull = convex_hull(vertices)
+        box = oriented_box(vertices, hull) if hull is not None else principal_box(vertices, aligned=upper - lower)
     extents = upper - lower
-    # The hull-based box search needs scipy's Qhull; the core report (no orientation) uses the cheaper
-    # principal-axes box, so a clean part is analysed without importing scipy at all.
-    hull = convex_hull(vertices) if options.orientation else None
-    box = oriented_box(vertices, hull) if hull is not None else principal_box(vertices)
     lap("bounds")
 
     surface = Surface(vertices=final.vertices, faces=final.faces)
@@ -188,6 +196,12 @@ def analyse(
         "timings_ms": {**{f"repair_{name}": value for name, value in repair.timings_ms.items()}, **timings},
     }
     return AnalysisResult(report=report, repaired=final if repair.performed else None)
+
+
+def _boxes(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray, OrientedBox]:
+    """Axis-aligned bounds and the principal-axes box."""
+    lower, upper = column_bounds(vertices)
+    return lower, upper, principal_box(vertices, aligned=upper - lower)
 
 
 THIN_POINTS_SHOWN = 500

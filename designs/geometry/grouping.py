@@ -2,14 +2,14 @@
 
 ``np.unique(axis=0)`` sorts rows lexicographically through a void view and ``np.argsort`` on 64-bit keys
 is about five times slower than ``np.sort`` (which numpy runs with AVX-512 here). So each row gets one
-64-bit key whose low bits hold the row's index: sorting those plain integers yields both the sorted keys
-and the permutation. When the row fits in the remaining bits (edge keys of a mesh with fewer than about a
-million vertices) the key is exact; otherwise it is a hash and every group is verified afterwards, and
-groups that a collision (unlucky or crafted) put together are split again exactly, so the result never
-depends on luck.
+64-bit key: a hash of the row in the high bits and the row's index in the low bits. Sorting those plain
+integers yields both the groups and the permutation. Every group is verified afterwards, and groups that
+a collision (unlucky or crafted) put together are split again exactly, so the result never depends on
+luck. (Edge keys, which fit in one word exactly, are packed the same way in ``edges``.)
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 
@@ -25,7 +25,7 @@ _COLUMN_MULTIPLIERS = (
 
 
 def hash_rows(words: np.ndarray) -> np.ndarray:
-    """One uint64 per row of a (n, k) uint64 array.
+    """One uint64 per row of a (n, k) uint32 or uint64 array.
 
     Each column is multiplied by its own odd constant and the products are combined; multiplication
     carries every input bit into the high bits, which are the ones ``sort_into_groups`` keeps. A final
@@ -63,8 +63,11 @@ class SortedGroups:
 
     order: np.ndarray
     starts: np.ndarray
+    # The 64-bit key buffer the sort used, of no further use once ``starts`` is known: a caller may fill
+    # it with a result of the same length instead of touching another 8 bytes per row of fresh memory.
+    scratch: np.ndarray | None = None
 
-    @property
+    @cached_property
     def start_positions(self) -> np.ndarray:
         return np.flatnonzero(self.starts)
 
@@ -73,46 +76,44 @@ class SortedGroups:
         positions = self.start_positions
         return np.diff(np.append(positions, len(self.order)))
 
-    def group_of_position(self) -> np.ndarray:
-        """The group number of each position of ``order`` (groups numbered in sorted order)."""
-        return np.cumsum(self.starts, dtype=_index_type(len(self.starts))) - 1
 
-    def group_of_row(self) -> np.ndarray:
-        result = np.empty(len(self.order), dtype=np.int64)
-        result[self.order] = self.group_of_position()
-        return result
+def sort_into_groups(words: np.ndarray, *, verify: bool = True) -> SortedGroups:
+    """Group equal rows of an (n, k) uint32 or uint64 array by hash.
 
-
-def sort_into_groups(words: np.ndarray, *, exact_key: np.ndarray | None = None, key_bits: int = 64) -> SortedGroups:
-    """Group equal rows of an (n, k) uint64 array.
-
-    ``exact_key`` (uint64 using at most ``key_bits`` bits, equal exactly when rows are equal) skips hashing
-    and verification when it fits beside the row index in one word.
+    ``verify=False`` leaves the groups as the hash made them (the caller checks them; see
+    ``group_equal_rows``); otherwise groups that a collision put together are split exactly.
     """
     row_count = len(words)
     if row_count == 0:
         return SortedGroups(order=np.zeros(0, dtype=np.int64), starts=np.zeros(0, dtype=bool))
     index_bits = bits_needed(row_count)
     shift = np.uint64(index_bits)
-    is_exact = exact_key is not None and key_bits + index_bits <= 64
-    if is_exact:
-        packed = exact_key.astype(np.uint64, copy=True)
-        packed <<= shift
-    else:
-        packed = hash_rows(words)
-        packed >>= shift
-        packed <<= shift
-    packed |= np.arange(row_count, dtype=np.uint64)
+    packed = np.empty(row_count, dtype=np.uint64)
+    hash_mask = np.uint64(((1 << 64) - 1) ^ ((1 << index_bits) - 1))
+    offsets = np.arange(min(_CHUNK, row_count), dtype=np.uint64)
+    # Slices keep the hash's temporaries in the CPU cache (whole-array passes are about twice as slow).
+    for begin in range(0, row_count, _CHUNK):
+        stop = min(begin + _CHUNK, row_count)
+        block = packed[begin:stop]
+        block[...] = hash_rows(words[begin:stop])
+        block &= hash_mask
+        block |= offsets[: stop - begin] + np.uint64(begin)
     packed.sort()
-    order = (packed & np.uint64((1 << index_bits) - 1)).astype(_index_type(row_count))
-    packed >>= shift
+    order = np.empty(row_count, dtype=_index_type(row_count))
+    index_mask = np.uint64((1 << index_bits) - 1)
+    for begin in range(0, row_count, _CHUNK):
+        block = packed[begin : begin + _CHUNK]
+        order[begin : begin + _CHUNK] = block & index_mask
+        block >>= shift
     starts = np.empty(row_count, dtype=bool)
     starts[0] = True
     np.not_equal(packed[1:], packed[:-1], out=starts[1:])
-    del packed
-    if not is_exact:
+    if verify:
         _split_collisions(words, order, starts)
-    return SortedGroups(order=order, starts=starts)
+    return SortedGroups(order=order, starts=starts, scratch=packed)
+
+
+_CHUNK = 1 << 14
 
 
 def _split_collisions(words: np.ndarray, order: np.ndarray, starts: np.ndarray) -> None:
@@ -156,24 +157,55 @@ class RowGroups:
 
 
 def group_equal_rows(words: np.ndarray) -> RowGroups:
-    """Number the distinct rows of an (n, k) uint64 array by first appearance."""
+    """Number the distinct rows of an (n, k) uint32 or uint64 array by first appearance.
+
+    The rows are grouped by hash alone, then every row is compared with its group's first row (gathered
+    from the small table of distinct rows, which stays in cache: much cheaper than comparing neighbours
+    in hash order across the whole array). Only when that finds a collision are the groups split exactly.
+    """
     row_count = len(words)
     if row_count == 0:
         empty = np.zeros(0, dtype=np.int64)
         return RowGroups(inverse=empty, first_row=empty)
-    groups = sort_into_groups(words)
-    start_positions = groups.start_positions
-    first_row = np.minimum.reduceat(groups.order, start_positions)
+    groups = sort_into_groups(words, verify=False)
+    # Inside a hash group the rows are in ascending order (the row index is the key's low bits).
+    result = _number_by_first_row(groups, groups.order[groups.start_positions])
+    if _every_row_matches(words, result.inverse, result.first_row):
+        return result
+    _split_collisions(words, groups.order, groups.starts)
+    # A new object: the split changed ``starts`` under the old one's cached start positions.
+    groups = SortedGroups(order=groups.order, starts=groups.starts, scratch=groups.scratch)
+    return _number_by_first_row(groups, np.minimum.reduceat(groups.order, groups.start_positions))
+
+
+def _number_by_first_row(groups: SortedGroups, first_row: np.ndarray) -> RowGroups:
+    row_count = len(groups.order)
     group_count = len(first_row)
     # Rank groups by first row with the same packed-sort trick (first rows are distinct and < row_count).
     group_bits = bits_needed(group_count)
     packed = first_row.astype(np.uint64) << np.uint64(group_bits)
     packed |= np.arange(group_count, dtype=np.uint64)
     packed.sort()
-    by_first = (packed & np.uint64((1 << group_bits) - 1)).astype(np.int64)
     index_type = _index_type(row_count)
+    by_first = (packed & np.uint64((1 << group_bits) - 1)).astype(index_type)
+    del packed
     rank = np.empty(group_count, dtype=index_type)
     rank[by_first] = np.arange(group_count, dtype=index_type)
-    inverse = np.empty(row_count, dtype=index_type)
-    inverse[groups.order] = rank[groups.group_of_position()]
+    # int64 (in the sort's spare buffer when there is one): np.take gathers about twice as fast with int64
+    # indices, and faces are int64 anyway.
+    inverse = groups.scratch.view(np.int64) if groups.scratch is not None else np.empty(row_count, dtype=np.int64)
+    inverse[groups.order] = np.repeat(rank, groups.sizes)
     return RowGroups(inverse=inverse, first_row=first_row[by_first])
+
+
+def _every_row_matches(words: np.ndarray, inverse: np.ndarray, first_row: np.ndarray) -> bool:
+    """Whether every row equals the first row of its group (gathered whole rows at a time, in slices)."""
+    table = np.ascontiguousarray(words[first_row])
+    gathered = np.empty((min(_CHUNK, len(words)), words.shape[1]), dtype=words.dtype)
+    for begin in range(0, len(words), _CHUNK):
+        stop = min(begin + _CHUNK, len(words))
+        part = gathered[: stop - begin]
+        np.take(table, inverse[begin:stop], axis=0, out=part)
+        if not np.array_equal(part, words[begin:stop]):
+            return False
+    return True

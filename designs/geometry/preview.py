@@ -9,7 +9,9 @@ import numpy as np
 from .decimate import decimate
 from .mesh import LoadedMesh
 
-PREVIEW_MAX_FACES = 300_000
+# A browser preview needs no more: 100k faces is a 1.2 MB GLB that renders smoothly on a phone, where 300k
+# cost 7 MB and two seconds to write for the same look at preview size.
+PREVIEW_MAX_FACES = 100_000
 _BASE_COLOUR = [0.72, 0.74, 0.78, 1.0]
 # Edges sharper than this get split normals, so flat CAD faces look flat and curves stay smooth.
 _SMOOTHING_ANGLE_DEGREES = 30.0
@@ -23,7 +25,7 @@ def write_preview_glb(mesh: LoadedMesh, path: str | PathLike, *, max_faces: int 
     vertices, faces = decimate(mesh.vertices, mesh.faces, max_faces=max_faces)
     shape = trimesh.Trimesh(vertices=np.asarray(vertices), faces=np.asarray(faces), process=False)
     try:
-        shaded = trimesh.graph.smooth_shade(shape, angle=np.radians(_SMOOTHING_ANGLE_DEGREES))
+        shaded = trimesh.graph.smooth_shade(shape, angle=np.radians(_SMOOTHING_ANGLE_DEGREES), facet_minarea=None)
     except (ValueError, IndexError):
         shaded = shape
     material = PBRMaterial(

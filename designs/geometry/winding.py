@@ -24,12 +24,13 @@ def consistent_flips(topology: EdgeTopology, *, labels: np.ndarray, face_weights
     the whole body. Where the surface cannot be oriented (a Moebius strip, badly glued non-manifold
     edges) the spanning tree decides and some edges stay inconsistent.
     """
-    from scipy.sparse import csr_matrix
-    from scipy.sparse.csgraph import breadth_first_order
-
     face_count = topology.face_count
     if face_count == 0 or topology.is_winding_consistent:
         return np.zeros(face_count, dtype=bool)
+    # Imported only here: a consistently wound part (the common case) never loads scipy.sparse (0.2-0.6 s).
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
     neighbours = topology.neighbour_faces.reshape(3, face_count).T
     # One virtual root (row face_count) joined to the first face of every body, so a single search
     # covers all of them. The CSR arrays are laid out directly: three neighbours per face, then the root.
@@ -73,6 +74,8 @@ def _first_face_per_label(labels: np.ndarray) -> np.ndarray:
 @dataclass(frozen=True, eq=False)
 class OutwardResult:
     shell_flips: np.ndarray
+    # Volume of each body before any is turned.
+    shell_volumes: np.ndarray
 
 
 def outward_flips(
@@ -95,7 +98,7 @@ def outward_flips(
     shell_volume = np.bincount(labels, weights=volume_terms, minlength=shell_count)
     if not np.any((shell_volume < 0) & closed_shells):
         # Every closed body already faces outward: nothing can turn, so skip the nesting search.
-        return OutwardResult(shell_flips=np.zeros(shell_count, dtype=bool))
+        return OutwardResult(shell_flips=np.zeros(shell_count, dtype=bool), shell_volumes=shell_volume)
     container = _innermost_containers(
         vertices=vertices, faces=faces, labels=labels, shell_count=shell_count, volumes=shell_volume
     )
@@ -113,7 +116,7 @@ def outward_flips(
             break
         ancestor[nested[deeper]] = container[parent[deeper]]
     flips[nested] = flips[ancestor[nested]] & closed_shells[nested]
-    return OutwardResult(shell_flips=flips)
+    return OutwardResult(shell_flips=flips, shell_volumes=shell_volume)
 
 
 def _innermost_containers(

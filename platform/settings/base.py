@@ -312,6 +312,9 @@ MESH_MAX_FACES = env.int("MESH_MAX_FACES", default=5_000_000)
 MESH_MAX_ARCHIVE_BYTES = env.int("MESH_MAX_ARCHIVE_BYTES", default=1024 * 1024 * 1024)
 MESH_MAX_ARCHIVE_RATIO = env.int("MESH_MAX_ARCHIVE_RATIO", default=100)
 MESH_ANALYSIS_MEMORY_BYTES = env.int("MESH_ANALYSIS_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
+if MESH_ANALYSIS_MEMORY_BYTES < 768 * 1024 * 1024:
+    # Below this even a small part cannot be checked (ray casting alone reserves about 512 MB).
+    raise ImproperlyConfigured("MESH_ANALYSIS_MEMORY_BYTES must be at least 805306368 (768 MB).")
 # Deliveries of one analysis that may start before the file is declared the cause of worker deaths.
 MESH_ANALYSIS_MAX_ATTEMPTS = env.int("MESH_ANALYSIS_MAX_ATTEMPTS", default=3)
 # Versions stuck in queued/analysing longer than this are re-queued by the beat sweep (a dead worker).

@@ -6,9 +6,10 @@ ends as a ``MeshError`` with a sentence for the customer.
 """
 
 import contextlib
+import importlib
 import mmap
 import struct
-import zipfile
+import sys
 import zlib
 from os import PathLike
 from pathlib import Path
@@ -20,24 +21,21 @@ from ..limits import LoadLimits
 from ..mesh import Issue, LoadedMesh
 from ..topology import collapsed_face_mask, merge_vertices
 from ..units import MILLIMETRES_PER_UNIT, UNIT_WORDS, customer_unit, format_length
-from .gltf import parse_glb, parse_gltf
-from .obj import parse_obj
-from .off import parse_off
-from .ply import parse_ply
 from .raw import RawMesh
 from .sniff import detect_format, normalise_hint
-from .stl import parse_ascii_stl, parse_binary_stl
-from .threemf import parse_3mf
 
+# Module and function of each parser. They are imported on first use: a process that only ever reads STL
+# (the commonest upload) does not pay for compiling the 3MF, glTF, PLY, OBJ and OFF readers and importing
+# zipfile and json.
 _PARSERS = {
-    "stl_binary": parse_binary_stl,
-    "stl_ascii": parse_ascii_stl,
-    "obj": parse_obj,
-    "ply": parse_ply,
-    "off": parse_off,
-    "3mf": parse_3mf,
-    "glb": parse_glb,
-    "gltf": parse_gltf,
+    "stl_binary": ("stl", "parse_binary_stl"),
+    "stl_ascii": ("stl", "parse_ascii_stl"),
+    "obj": ("obj", "parse_obj"),
+    "ply": ("ply", "parse_ply"),
+    "off": ("off", "parse_off"),
+    "3mf": ("threemf", "parse_3mf"),
+    "glb": ("gltf", "parse_glb"),
+    "gltf": ("gltf", "parse_gltf"),
 }
 _FAMILY = {"stl_binary": "stl", "stl_ascii": "stl"}
 _LABELS = {"stl_binary": "STL", "stl_ascii": "STL", "3mf": "3MF", "glb": "GLB", "gltf": "glTF"}
@@ -67,9 +65,10 @@ def load_mesh(
     if file_format is None:
         file_format = location.suffix or None
     with open(location, "rb") as handle:
-        # Mapping the file lets a binary STL be parsed straight from the page cache (no copy of the file).
+        # Mapping the file lets a binary STL be parsed straight from the page cache (no copy of the file);
+        # populating the map up front costs one call instead of a page fault per 4 kB while parsing.
         try:
-            mapped = mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+            mapped = _map_read_only(handle.fileno())
         except (OSError, ValueError):
             mapped = None
         if mapped is None:
@@ -85,6 +84,15 @@ def load_mesh(
                 mapped.close()
 
 
+def _map_read_only(descriptor: int) -> mmap.mmap:
+    if _POPULATE:
+        return mmap.mmap(descriptor, 0, flags=mmap.MAP_SHARED | _POPULATE, prot=mmap.PROT_READ)
+    return mmap.mmap(descriptor, 0, access=mmap.ACCESS_READ)
+
+
+_POPULATE = getattr(mmap, "MAP_POPULATE", 0)
+
+
 def load_mesh_bytes(
     data: bytes | mmap.mmap, *, units: str | None, limits: LoadLimits, file_format: str | None = None
 ) -> LoadedMesh:
@@ -97,27 +105,15 @@ def load_mesh_bytes(
     label = _LABELS.get(detected, detected.upper())
     if detected != "stl_binary" and not isinstance(data, bytes):
         data = bytes(data)
+    module, function = _PARSERS[detected]
+    parse = getattr(importlib.import_module(f"{__name__}.{module}"), function)
     try:
-        raw = _PARSERS[detected](data, limits=limits)
+        raw = parse(data, limits=limits)
     except MeshError:
         raise
     except MemoryError:
         raise MeshError("too_large", "The model needs more memory than one analysis may use.")
-    except (
-        ValueError,
-        IndexError,
-        KeyError,
-        TypeError,
-        AttributeError,
-        OverflowError,
-        struct.error,
-        UnicodeError,
-        RecursionError,
-        NotImplementedError,
-        EOFError,
-        zipfile.BadZipFile,
-        zlib.error,
-    ):
+    except _parser_faults():
         # A parser tripping over malformed content (a JSON value of the wrong type, an odd zip flag): the
         # file's fault, told plainly, never an unexpected crash.
         raise MeshError("unreadable", f"The {label} file could not be read; it is damaged or not a valid {label} file.")
@@ -131,6 +127,43 @@ def load_mesh_bytes(
     return _finalise(raw, chosen=chosen, limits=limits)
 
 
+def _parser_faults() -> tuple[type[Exception], ...]:
+    """Exceptions that mean "the file is malformed" when a parser raises them."""
+    faults = (
+        ValueError,
+        IndexError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        OverflowError,
+        struct.error,
+        UnicodeError,
+        RecursionError,
+        NotImplementedError,
+        EOFError,
+        zlib.error,
+    )
+    # Only the 3MF reader imports zipfile; until it has, nothing can raise BadZipFile.
+    zipfile = sys.modules.get("zipfile")
+    return (*faults, zipfile.BadZipFile) if zipfile is not None else faults
+
+
+def _refuse_non_finite(vertices: np.ndarray) -> None:
+    # One sum finds any NaN or infinity cheaply (it may also overflow on huge values); only then count rows.
+    with np.errstate(over="ignore", invalid="ignore"):
+        total = vertices.sum(dtype=np.float64)
+    if np.isfinite(total):
+        return
+    finite_rows = np.isfinite(vertices).all(axis=1)
+    if not finite_rows.all():
+        bad = int(np.count_nonzero(~finite_rows))
+        raise MeshError(
+            "non_finite",
+            f"{bad:,} of the {len(vertices):,} vertices have coordinates that are not numbers (NaN) or are "
+            "infinite. The file is damaged; please export it again.",
+        )
+
+
 def _finalise(raw: RawMesh, *, chosen: str | None, limits: LoadLimits) -> LoadedMesh:
     if raw.face_count == 0:
         raise MeshError("no_faces", "The file contains no triangles.")
@@ -139,17 +172,9 @@ def _finalise(raw: RawMesh, *, chosen: str | None, limits: LoadLimits) -> Loaded
             "too_many_faces", f"The model has {raw.face_count:,} triangles; we accept {limits.max_faces:,}."
         )
     vertices = raw.vertices
-    # One sum finds any NaN or infinity cheaply (it may also overflow on huge values); only then count rows.
-    with np.errstate(over="ignore", invalid="ignore"):
-        total = vertices.sum(dtype=np.float64)
-    finite_rows = np.isfinite(vertices).all(axis=1) if not np.isfinite(total) else None
-    if finite_rows is not None and not finite_rows.all():
-        bad = int(np.count_nonzero(~finite_rows))
-        raise MeshError(
-            "non_finite",
-            f"{bad:,} of the {len(vertices):,} vertices have coordinates that are not numbers (NaN) or are "
-            "infinite. The file is damaged; please export it again.",
-        )
+    if raw.faces is not None:
+        # An index may leave vertices unused; a damaged one still means a damaged file.
+        _refuse_non_finite(vertices)
     if raw.faces is not None and raw.faces.size and (raw.faces.min() < 0 or raw.faces.max() >= len(vertices)):
         bad = int(np.count_nonzero(((raw.faces < 0) | (raw.faces >= len(vertices))).any(axis=1)))
         raise MeshError(
@@ -174,7 +199,12 @@ def _finalise(raw: RawMesh, *, chosen: str | None, limits: LoadLimits) -> Loaded
         applied, source = "mm", "default"
     scale = MILLIMETRES_PER_UNIT[applied]
     merged = merge_vertices(vertices, raw.faces, words=raw.words)
-    if collapsed_face_mask(merged.faces).all():
+    if raw.faces is None and not np.isfinite(merged.vertices).all():
+        # A triangle soup uses every corner, so the merged vertices (several times fewer) tell whether any
+        # is damaged; the message counts the file's own corners.
+        _refuse_non_finite(vertices)
+    # Any face with area settles it; only when the first has none are all of them checked.
+    if collapsed_face_mask(merged.faces[:1]).all() and collapsed_face_mask(merged.faces).all():
         raise MeshError(
             "no_faces",
             f"All {len(merged.faces):,} triangles in the file have no area (their corners coincide); "

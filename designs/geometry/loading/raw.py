@@ -12,7 +12,7 @@ class RawMesh:
     """Vertices in the file's own units and faces (None: a triangle soup, three rows per face).
 
     ``vertices`` may be float32 (binary STL): merging hashes the bits the file actually stores, and
-    ``words`` may already hold them (see ``topology.padded_float32_words``).
+    ``words`` may already hold them (see ``topology.merge_vertices``).
     """
 
     vertices: np.ndarray

@@ -219,3 +219,48 @@ def test_highlights_mark_the_open_edges_and_the_thin_walls():
 def test_a_clean_part_has_nothing_to_highlight():
     report = analyse(loaded(*box((30.0, 30.0, 30.0))), materials=[PLA]).report
     assert report["highlights"] == {}
+
+
+def test_core_report_of_a_clean_stl_loads_neither_scipy_nor_trimesh(tmp_path):
+    # given a clean binary STL, analysed for the core report in a fresh process (as a worker's first task)
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.designs.geometry.builders import binary_stl
+
+    path = tmp_path / "cube.stl"
+    path.write_bytes(binary_stl(*box()))
+    script = (
+        "import sys\n"
+        "from designs.geometry import AnalysisOptions, LoadLimits, analyse, load_mesh\n"
+        f"mesh = load_mesh({str(path)!r}, units=None, limits=LoadLimits())\n"
+        "report = analyse(mesh, materials=[], options=AnalysisOptions.core()).report\n"
+        "print(report['volume_mm3'], sorted({name.split('.')[0] for name in sys.modules} & {'scipy', 'trimesh'}))\n"
+    )
+    repository = Path(__file__).resolve().parents[3]
+    # when it runs
+    output = subprocess.run(
+        [sys.executable, "-c", script], cwd=repository, capture_output=True, text=True, check=True
+    ).stdout
+    # then the report is right and the imports that cost a fresh process 0.2-0.6 s were never made
+    assert output.split() == ["1000.0", "[]"]
+
+
+def test_work_meant_for_a_second_thread_runs_in_the_caller_when_no_thread_starts(monkeypatch):
+    # given a process that cannot start another thread (an address-space cap leaves no room for its stack)
+    import threading
+
+    from designs.geometry.background import Background
+
+    def refuse(self):
+        raise RuntimeError("can't start new thread")
+
+    monkeypatch.setattr(threading.Thread, "start", refuse)
+    # when an analysis runs, then it completes in one thread with the same report
+    report = analyse(loaded(*box()), materials=MATERIALS, options=AnalysisOptions.core()).report
+    assert (report["volume_mm3"], report["shells"], report["oriented_extents_mm"]) == (1000.0, 1, [10.0, 10.0, 10.0])
+    # and a job's own error reaches the caller either way
+    failing = Background(lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        failing.result()

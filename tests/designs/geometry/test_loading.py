@@ -209,3 +209,17 @@ def test_loaded_arrays_are_read_only():
         mesh.vertices[0, 0] = 5.0
     with pytest.raises(ValueError):
         mesh.faces[0, 0] = 1
+
+
+def test_binary_stl_corners_written_as_negative_zero_merge_with_zero():
+    # given a cube at the origin whose corners at 0 are stored as -0.0 in every other triangle (exporters
+    # that mirror parts write both)
+    vertices, faces = box()
+    triangles = vertices[faces].astype("<f4")
+    triangles[1::2][triangles[1::2] == 0.0] = np.float32(-0.0)
+    data = binary_stl(triangles.reshape(-1, 3), np.arange(len(faces) * 3).reshape(-1, 3))
+    # when it is loaded
+    mesh = load_mesh_bytes(data, units=None, limits=LIMITS)
+    # then the 36 stored corners are the cube's 8 vertices, none of them negative zero
+    assert (mesh.source_vertex_count, mesh.vertex_count) == (36, 8)
+    assert not np.signbit(mesh.vertices).any()

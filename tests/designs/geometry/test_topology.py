@@ -104,3 +104,57 @@ def test_numpy_and_scipy_components_agree():
     assert count_numpy == count_scipy
     assert np.array_equal(labels_numpy, labels_scipy)
     assert labels_numpy[0] == 0 and labels_numpy[100] == labels_numpy[999]
+
+
+def test_duplicate_pair_is_found_when_every_edge_has_two_faces():
+    # given a closed cube and, apart from it, one triangle stored twice (once reversed): every edge then
+    # has exactly two faces, the case decided from the bodies alone
+    cube = box()
+    triangle = (np.array([[20.0, 0.0, 0.0], [21.0, 0.0, 0.0], [20.0, 1.0, 0.0]]), np.array([[0, 1, 2], [0, 2, 1]]))
+    merged, topology = _topology(*combine(cube, triangle))
+    # then the topology takes its fast path and marks the later copy, as the general path would
+    assert topology.is_all_paired and topology.non_manifold_edges == 0
+    assert np.flatnonzero(topology.duplicate_faces).tolist() == [13]
+    assert topology.shells[0] == 2
+
+
+def test_packed_and_hashed_edge_sorts_agree():
+    # given a mesh with every kind of edge: two cubes sharing an edge (non-manifold), a flipped face and a
+    # missing one (open edges)
+    from designs.geometry.edges import EdgeTopology, _sort_hashed_half_edges
+
+    vertices, faces = combine(box(), box(origin=(10.0, 10.0, 0.0)))
+    faces = faces[1:].copy()
+    faces[5] = faces[5][::-1]
+    merged = merge_vertices(vertices, faces)
+    packed = build_edge_topology(merged.vertices, merged.faces)
+    # when the edges are grouped by hashing (the path for meshes too large for one 64-bit key)
+    corners = packed.corners
+    order, starts = _sort_hashed_half_edges(corners)
+    hashed = EdgeTopology(vertices=merged.vertices, corners=corners, order=order, starts=starts, descending=None)
+    # then every count, pairing and body is the same
+    for name in ("edge_count", "open_edges", "non_manifold_edges", "unpaired_half_edges", "inconsistent_edges"):
+        assert getattr(hashed, name) == getattr(packed, name), name
+    assert (packed.open_edges, packed.non_manifold_edges, packed.inconsistent_edges) == (3, 1, 3)
+    assert np.array_equal(hashed.partner, packed.partner)
+    assert np.array_equal(hashed.duplicate_faces, packed.duplicate_faces)
+    assert np.array_equal(hashed.shells[1], packed.shells[1])
+
+
+def test_components_of_long_chains_and_self_loops_match_scipy():
+    # given a chain joined from its far end backwards (the deepest forest for the hooking), self-loops,
+    # isolated nodes and a second chain interleaved with the first
+    from designs.geometry.components import _with_numpy, _with_scipy
+
+    count = 20_000
+    odd_backwards = np.arange(9_999, 2, -2)
+    even_forwards = np.arange(0, 9_998, 2)
+    loops = np.arange(15_000, 15_010)
+    first = np.concatenate([odd_backwards, even_forwards, loops])
+    second = np.concatenate([odd_backwards - 2, even_forwards + 2, loops])
+    # then the contraction finds the same components as scipy, numbered by smallest node
+    count_numpy, labels_numpy = _with_numpy(count, first, second)
+    count_scipy, labels_scipy = _with_scipy(count, first, second)
+    assert count_numpy == count_scipy == 2 + (count - 10_000)
+    assert np.array_equal(labels_numpy, labels_scipy)
+    assert labels_numpy[9_999] == labels_numpy[1] and labels_numpy[9_998] == labels_numpy[0] != labels_numpy[1]
