@@ -106,8 +106,14 @@ class EventSerializer(serializers.Serializer):
         return event.actor.username if event.actor_id else None
 
 
+class MakerSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    name = serializers.CharField()
+    city = serializers.CharField()
+
+
 class OrderJobSerializer(serializers.ModelSerializer):
-    maker = serializers.SerializerMethodField()
+    maker = MakerSummarySerializer(read_only=True)
     photo_url = serializers.SerializerMethodField()
 
     class Meta:
@@ -127,9 +133,6 @@ class OrderJobSerializer(serializers.ModelSerializer):
             "shipped_at",
             "photo_url",
         ]
-
-    def get_maker(self, job) -> dict:
-        return {"id": job.maker_id, "name": job.maker.name, "city": job.maker.city}
 
     def get_photo_url(self, job) -> str | None:
         return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
@@ -315,7 +318,7 @@ class BatchJobSerializer(serializers.ModelSerializer):
 
 
 class BatchSerializer(serializers.ModelSerializer):
-    maker = serializers.SerializerMethodField()
+    maker = MakerSummarySerializer(read_only=True)
     material = serializers.SlugRelatedField(slug_field="code", read_only=True)
     jobs = BatchJobSerializer(many=True, read_only=True)
 
@@ -334,9 +337,6 @@ class BatchSerializer(serializers.ModelSerializer):
             "created_at",
             "jobs",
         ]
-
-    def get_maker(self, batch) -> dict:
-        return {"id": batch.maker_id, "name": batch.maker.name, "city": batch.maker.city}
 
 
 class PrinterSerializer(serializers.ModelSerializer):
