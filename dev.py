@@ -228,10 +228,7 @@ def command_bench(arguments) -> int:
     # wrk generates the API load; admesh and PrusaSlicer are the peers the mesh analysis is timed against.
     ensure_debian_packages({"wrk": "wrk", "admesh": "admesh", "prusa-slicer": "prusa-slicer"}, purpose="the benchmarks")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
-    extra = ["--quick"] if arguments.quick else []
-    return subprocess.run(
-        [str(PYTHON), "bench/run_all.py", *extra, *arguments.bench_args], cwd=ROOT, env=env
-    ).returncode
+    return subprocess.run([str(PYTHON), "bench/run_all.py", *arguments.bench_args], cwd=ROOT, env=env).returncode
 
 
 def main() -> int:
@@ -247,11 +244,18 @@ def main() -> int:
     test = commands.add_parser("test", help="install what the tests need and run them all")
     test.add_argument("pytest_args", nargs=argparse.REMAINDER)
     test.set_defaults(handler=command_test)
-    bench = commands.add_parser("bench", help="run the benchmarks (see BENCHMARKS.md)")
-    bench.add_argument("--quick", action="store_true", help="a smaller, faster run")
-    bench.add_argument("bench_args", nargs=argparse.REMAINDER)
+    bench = commands.add_parser(
+        "bench",
+        help="run the benchmarks (see BENCHMARKS.md); options such as --quick and --only go to bench/run_all.py",
+    )
     bench.set_defaults(handler=command_bench)
-    arguments = parser.parse_args()
+    arguments, extra = parser.parse_known_args()
+    if arguments.command == "bench":
+        arguments.bench_args = extra
+    elif arguments.command == "test":
+        arguments.pytest_args = [*extra, *arguments.pytest_args]
+    elif extra:
+        parser.error(f"unrecognized arguments: {' '.join(extra)}")
     os.chdir(ROOT)
     return arguments.handler(arguments)
 

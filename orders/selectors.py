@@ -24,15 +24,15 @@ def material_specs():
 
 
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
-    """Staff see every order, a customer their own; nobody else any."""
-    orders = Order.objects.select_related("customer").prefetch_related(
-        Prefetch(
-            "items",
-            queryset=OrderItem.objects.select_related("material", "design_version__design").defer(
-                "design_version__analysis"
-            ),
-        ),
-    )
+    """Staff see every order, a customer their own; nobody else any.
+
+    The analysis report is the biggest column and no order view shows it; lists (``detail=False``) skip the
+    price breakdowns and parameters too, which only an order's own page shows.
+    """
+    items = OrderItem.objects.select_related("material", "design_version__design").defer("design_version__analysis")
+    if not detail:
+        items = items.defer("design_version__analysis", "price_breakdown", "parameters")
+    orders = Order.objects.select_related("customer").prefetch_related(Prefetch("items", queryset=items))
     if detail:
         orders = orders.prefetch_related(
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),

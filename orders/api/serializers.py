@@ -204,7 +204,16 @@ class OrderSerializer(serializers.ModelSerializer):
         return sorted(ORDER_TRANSITIONS[order.status])
 
 
+class OrderItemSummarySerializer(OrderItemSerializer):
+    """An item as lists show it: no price breakdown or parameters (the order's own page has them)."""
+
+    class Meta(OrderItemSerializer.Meta):
+        fields = [f for f in OrderItemSerializer.Meta.fields if f not in ("price_breakdown", "parameters")]
+
+
 class OrderListSerializer(OrderSerializer):
+    items = OrderItemSummarySerializer(many=True, read_only=True)
+
     class Meta(OrderSerializer.Meta):
         fields = [
             "id",
