@@ -106,6 +106,11 @@ class EventSerializer(serializers.Serializer):
         return event.actor.username if event.actor_id else None
 
 
+def job_photo_url(job) -> str | None:
+    """The permission-checked URL of a job's photo of the printed parts, once there is one."""
+    return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+
+
 class MakerSummarySerializer(serializers.Serializer):
     id = serializers.IntegerField()
     name = serializers.CharField()
@@ -135,7 +140,7 @@ class OrderJobSerializer(serializers.ModelSerializer):
         ]
 
     def get_photo_url(self, job) -> str | None:
-        return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+        return job_photo_url(job)
 
 
 class OrderItemSerializer(serializers.ModelSerializer):
@@ -297,7 +302,7 @@ class JobSerializer(serializers.ModelSerializer):
         ]
 
     def get_photo_url(self, job) -> str | None:
-        return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+        return job_photo_url(job)
 
     def get_seconds_left(self, job) -> int | None:
         from django.utils import timezone
