@@ -115,20 +115,31 @@ def job_accept(request, pk):
     return redirect("web:job-detail", pk=job.pk)
 
 
+def _job_reason_action(request, pk, *, service, form_key: str, done: str):
+    """Decline or give up a job: both need a reason and send the maker back to the board."""
+    job = _own_job(request, pk)
+    form = RequiredReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            service(job_id=job.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.info(request, done.format(job=job.pk))
+            return redirect("web:job-board")
+    return _job_page(request, pk, status=400, **{form_key: form})
+
+
 @maker_required
 @require_POST
 def job_decline(request, pk):
-    job = _own_job(request, pk)
-    form = RequiredReasonForm(request.POST)
-    if not form.is_valid():
-        return _job_page(request, pk, decline_form=form, status=400)
-    try:
-        job_services.job_decline(job_id=job.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        form.add_error(None, error.message)
-        return _job_page(request, pk, decline_form=form, status=400)
-    messages.info(request, f"Job {job.pk} declined; it goes to the next maker.")
-    return redirect("web:job-board")
+    return _job_reason_action(
+        request,
+        pk,
+        service=job_services.job_decline,
+        form_key="decline_form",
+        done="Job {job} declined; it goes to the next maker.",
+    )
 
 
 @maker_required
@@ -159,14 +170,10 @@ def job_progress(request, pk):
 @maker_required
 @require_POST
 def job_fail(request, pk):
-    job = _own_job(request, pk)
-    form = RequiredReasonForm(request.POST)
-    if not form.is_valid():
-        return _job_page(request, pk, fail_form=form, status=400)
-    try:
-        job_services.job_fail(job_id=job.pk, actor=request.user, reason=form.cleaned_data["reason"])
-    except DomainError as error:
-        form.add_error(None, error.message)
-        return _job_page(request, pk, fail_form=form, status=400)
-    messages.info(request, f"Job {job.pk} given up; its parts go to another maker.")
-    return redirect("web:job-board")
+    return _job_reason_action(
+        request,
+        pk,
+        service=job_services.job_fail,
+        form_key="fail_form",
+        done="Job {job} given up; its parts go to another maker.",
+    )
