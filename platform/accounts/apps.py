@@ -8,7 +8,10 @@ class AccountsConfig(AppConfig):
 
     def ready(self):
         from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_migrate
 
         from platform.accounts.lockout import record_failure
+        from platform.accounts.staff import after_migrate
 
         user_login_failed.connect(record_failure, dispatch_uid="accounts.record_login_failure")
+        post_migrate.connect(after_migrate, dispatch_uid="accounts.staff_permissions")

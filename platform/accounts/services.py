@@ -6,6 +6,7 @@ from django.db import IntegrityError, transaction
 from rest_framework.authtoken.models import Token
 
 from platform.accounts.models import Role, User
+from platform.accounts.staff import sync_staff_membership
 from platform.core.errors import Conflict, DomainError
 
 
@@ -31,6 +32,7 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
         with transaction.atomic():
             candidate.save()
             Token.objects.create(user=candidate)
+            sync_staff_membership(candidate)
     except IntegrityError:
         raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
     return candidate

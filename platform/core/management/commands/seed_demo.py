@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from platform.accounts.models import Role, User
+from platform.accounts.staff import sync_staff_membership
 
 DEMO_PASSWORD = "demo-pass-123"
 
@@ -100,6 +101,7 @@ class Command(BaseCommand):
         user.role = role
         user.is_staff = user.is_superuser = role == Role.STAFF
         user.save()
+        sync_staff_membership(user)
         from rest_framework.authtoken.models import Token
 
         Token.objects.get_or_create(user=user)
