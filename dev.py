@@ -49,9 +49,11 @@ def ensure_venv(*, dev: bool) -> None:
     digest = hashlib.sha256()
     for path in sorted(ROOT.glob("requirements*.txt")):
         digest.update(path.read_bytes())
-    stamp = VENV / f".installed-{'dev' if dev else 'runtime'}"
-    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+    # The dev requirements include the runtime ones, so a dev install also serves the demo.
+    stamps = [VENV / ".installed-dev"] if dev else [VENV / ".installed-runtime", VENV / ".installed-dev"]
+    if any(stamp.exists() and stamp.read_text() == digest.hexdigest() for stamp in stamps):
         return
+    stamp = stamps[0]
     say(f"installing {requirements.name} (about a minute on a fresh machine)")
     run([PYTHON, "-m", "pip", "install", "--disable-pip-version-check", "-q", "-r", requirements])
     stamp.write_text(digest.hexdigest())
@@ -173,7 +175,10 @@ def command_demo(arguments) -> int:
     def interrupt(*_):
         raise KeyboardInterrupt
 
-    signal.signal(signal.SIGTERM, interrupt)
+    # Set explicitly: a shell that starts us in the background hands SIGINT down as ignored, and a closed
+    # terminal (SIGHUP) would otherwise leave the children, which run in their own sessions, behind.
+    for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
+        signal.signal(signum, interrupt)
     try:
         for name, command in processes.items():
             children[name] = subprocess.Popen([str(p) for p in command], cwd=ROOT, env=env, start_new_session=True)
