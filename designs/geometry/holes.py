@@ -9,6 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .loading.polygons import triangulate_polygon
+
 # Tracing rims walks edge by edge in Python; beyond this many open edges the mesh is a soup, not a part
 # with holes, and filling would only invent surfaces.
 MAX_OPEN_EDGES_TO_TRACE = 200_000
@@ -142,42 +144,6 @@ def _split_at_repeated_vertices(walk: list[int], starts: list[int]) -> list[list
 
 
 def _triangulate_rim(vertices: np.ndarray, loop: np.ndarray) -> np.ndarray:
-    """Ear-clip a rim in its best-fit plane; fall back to a fan when the projection is unusable."""
-    import mapbox_earcut
-
-    reversed_loop = loop[::-1]
-    points = vertices[reversed_loop]
-    normal = _newell_normal(points)
-    length = np.linalg.norm(normal)
-    fan = np.stack([np.full(len(loop) - 2, reversed_loop[0]), reversed_loop[1:-1], reversed_loop[2:]], axis=1).astype(
-        np.int64
-    )
-    if length == 0:
-        return fan
-    normal /= length
-    helper = np.zeros(3)
-    helper[np.argmin(np.abs(normal))] = 1.0
-    axis_one = np.cross(normal, helper)
-    axis_one /= np.linalg.norm(axis_one)
-    axis_two = np.cross(normal, axis_one)
-    centred = points - points.mean(axis=0)
-    flat = np.stack([centred @ axis_one, centred @ axis_two], axis=1)
-    indices = mapbox_earcut.triangulate_float64(flat, np.array([len(loop)], dtype=np.uint32))
-    if len(indices) != 3 * (len(loop) - 2):
-        return fan
-    triangles = reversed_loop[indices.astype(np.int64).reshape(-1, 3)]
-    corners = vertices[triangles]
-    facing = np.einsum("ij,j->i", np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), normal)
-    triangles[facing < 0] = triangles[facing < 0][:, [0, 2, 1]]
-    return triangles
-
-
-def _newell_normal(points: np.ndarray) -> np.ndarray:
-    following = np.roll(points, -1, axis=0)
-    return np.array(
-        [
-            np.sum((points[:, 1] - following[:, 1]) * (points[:, 2] + following[:, 2])),
-            np.sum((points[:, 2] - following[:, 2]) * (points[:, 0] + following[:, 0])),
-            np.sum((points[:, 0] - following[:, 0]) * (points[:, 1] + following[:, 1])),
-        ]
-    )
+    """Ear-clip a rim in its best-fit plane; its triangles run against the rim's half-edges (reversed loop) so
+    they join the surrounding faces consistently."""
+    return triangulate_polygon(vertices, loop[::-1])

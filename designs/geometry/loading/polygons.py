@@ -23,8 +23,7 @@ def triangulate_polygon(vertices: np.ndarray, polygon: np.ndarray) -> np.ndarray
     corner_count = len(polygon)
     fan = np.stack([np.full(corner_count - 2, polygon[0]), polygon[1:-1], polygon[2:]], axis=1).astype(np.int64)
     points = vertices[polygon]
-    following = np.roll(points, -1, axis=0)
-    normal = np.sum(np.cross(points, following), axis=0)
+    normal = newell_normal(points)
     length = np.linalg.norm(normal)
     if not np.isfinite(length) or length == 0:
         return fan
@@ -44,6 +43,19 @@ def triangulate_polygon(vertices: np.ndarray, polygon: np.ndarray) -> np.ndarray
     facing = np.einsum("ij,j->i", np.cross(corners[:, 1] - corners[:, 0], corners[:, 2] - corners[:, 0]), normal)
     triangles[facing < 0] = triangles[facing < 0][:, [0, 2, 1]]
     return triangles
+
+
+def newell_normal(points: np.ndarray) -> np.ndarray:
+    """A closed loop's area vector (twice its area, along its normal), by Newell's method: the sums of
+    differences times sums stay accurate far from the origin, where summed cross products cancel badly."""
+    following = np.roll(points, -1, axis=0)
+    return np.array(
+        [
+            np.sum((points[:, 1] - following[:, 1]) * (points[:, 2] + following[:, 2])),
+            np.sum((points[:, 2] - following[:, 2]) * (points[:, 0] + following[:, 0])),
+            np.sum((points[:, 0] - following[:, 0]) * (points[:, 1] + following[:, 1])),
+        ]
+    )
 
 
 def triangulate_polygons(vertices: np.ndarray, polygons: list[np.ndarray]) -> np.ndarray:

@@ -174,3 +174,30 @@ def test_repair_of_a_damaged_large_mesh_is_fast():
     assert result.repaired.is_watertight and result.repaired.is_winding_consistent
     assert result.volume_after_mm3 == pytest.approx(float(sphere.volume), rel=1e-6)
     assert elapsed < 3.0
+
+
+def test_a_concave_hole_far_from_the_origin_is_ear_clipped_inside_its_outline():
+    # given an L-shaped prism 1 m from the origin (its cap is concave: a fan from the wrong corner would
+    # cover ground outside the L) with its whole top cap missing
+    outline = np.array([(0, 0), (20, 0), (20, 5), (5, 5), (5, 20), (0, 20)], dtype=float) + (1000.0, 1000.0)
+    corners = len(outline)
+    bottom = np.column_stack([outline, np.zeros(corners)])
+    vertices = np.vstack([bottom, bottom + (0.0, 0.0, 8.0)])
+    sides = []
+    for i in range(corners):
+        j = (i + 1) % corners
+        sides += [(i, j, corners + j), (i, corners + j, corners + i)]
+    floor = [(0, 2, 1), (0, 3, 2), (0, 4, 3), (0, 5, 4)]  # a fan from the convex corner (0, 0) is inside the L
+    mesh = loaded(vertices, np.array(sides + floor, dtype=np.int64))
+    # when repaired
+    result = repair_mesh(mesh)
+    # then the six-edge rim is closed by four triangles that all face up and cover exactly the L (175 mm2)
+    assert (result.changes["holes_filled"], result.changes["faces_added"]) == (1, 4)
+    assert result.repaired.is_watertight and result.repaired.is_winding_consistent
+    faces = np.asarray(result.mesh.faces)
+    patch = faces[np.all(np.isin(faces, np.arange(corners, 2 * corners)), axis=1)]
+    triangle = np.asarray(result.mesh.vertices)[patch]
+    normals = np.cross(triangle[:, 1] - triangle[:, 0], triangle[:, 2] - triangle[:, 0])
+    assert len(patch) == 4 and np.all(normals[:, 2] > 0)
+    assert np.abs(normals[:, 2]).sum() / 2 == pytest.approx(20 * 5 + 5 * 15)
+    assert result.volume_after_mm3 == pytest.approx(175.0 * 8.0)
