@@ -269,15 +269,7 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
             },
         )
         _system_message(author=actor, job=job, version=version, body=note)
-        notify_many(
-            users=job.maker.members.all(),
-            kind="proposal.accepted",
-            subject=f"Revision accepted for job {job.pk}",
-            body=note,
-            link=f"/maker/jobs/{job.pk}/",
-            data={"proposal": proposal.pk},
-            dedupe_key=f"proposal-accepted-{proposal.pk}",
-        )
+        _tell_maker(job, proposal, decision="accepted", body=note)
     proposal.refresh_from_db()
     return proposal
 
@@ -297,17 +289,22 @@ def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionPro
             version=proposal.version,
             body=f"Revision {proposal.version.number} rejected" + (f": {reason}" if reason else "."),
         )
-        notify_many(
-            users=job.maker.members.all(),
-            kind="proposal.rejected",
-            subject=f"Revision rejected for job {job.pk}",
-            body=reason,
-            link=f"/maker/jobs/{job.pk}/",
-            data={"proposal": proposal.pk},
-            dedupe_key=f"proposal-rejected-{proposal.pk}",
-        )
+        _tell_maker(job, proposal, decision="rejected", body=reason)
     proposal.refresh_from_db()
     return proposal
+
+
+def _tell_maker(job: Job, proposal: RevisionProposal, *, decision: str, body: str) -> None:
+    """The maker's people hear the customer's answer to their proposal (once per proposal and answer)."""
+    notify_many(
+        users=job.maker.members.all(),
+        kind=f"proposal.{decision}",
+        subject=f"Revision {decision} for job {job.pk}",
+        body=body,
+        link=f"/maker/jobs/{job.pk}/",
+        data={"proposal": proposal.pk},
+        dedupe_key=f"proposal-{decision}-{proposal.pk}",
+    )
 
 
 def proposals_withdraw_for_job(*, job_id: int) -> int:

@@ -7,6 +7,7 @@ import pytest
 from designs.models import Design, DesignVersion
 from orders.models import Job, Message, Order, OrderEvent, RevisionProposal
 from orders.services import quoting
+from platform.core.models import Notification
 from tests.conftest import client_for
 from tests.orders.test_dispatch import member
 
@@ -77,6 +78,8 @@ def test_the_ring_journey(customer, ring_order, django_capture_on_commit_callbac
     accepted = customer_client.post(f"/api/proposals/{proposal['id']}/accept/")
     assert accepted.status_code == 200, accepted.json()
     assert Decimal(accepted.json()["price_difference"]) == expected - old_total
+    told = Notification.objects.filter(user=member(job.maker), kind="proposal.accepted")
+    assert [note.subject for note in told] == [f"Revision accepted for job {job.pk}"]
     item.refresh_from_db()
     order.refresh_from_db()
     assert item.design_version_id == new_version.pk
@@ -111,6 +114,9 @@ def test_rejecting_keeps_the_customer_version(customer, ring_order, django_captu
     response = client_for(customer).post(f"/api/proposals/{proposal['id']}/reject/", {"reason": "I like it thin"})
     assert response.status_code == 200 and response.json()["status"] == "rejected"
     assert order.items.get().design_version.number == 1
+    # the maker hears the answer once, with the customer's reason
+    told = Notification.objects.filter(user=member(job.maker), kind="proposal.rejected")
+    assert [(note.subject, note.body) for note in told] == [(f"Revision rejected for job {job.pk}", "I like it thin")]
     assert client_for(customer).post(f"/api/proposals/{proposal['id']}/accept/").status_code == 409
     assert (
         client_for(member(job.maker))
