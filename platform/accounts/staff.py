@@ -9,6 +9,8 @@ superusers' accounts (platform.accounts.admin).
 
 from django.contrib.auth.models import Group, Permission
 
+from platform.accounts.models import Role, User
+
 STAFF_GROUP = "Platform staff"
 
 # app label -> the permission codenames the group gets there (None: all of the app's permissions)
@@ -40,11 +42,10 @@ def grant_app_permissions(app_label: str) -> None:
 
 def sync_staff_membership(user) -> None:
     """Staff-role accounts are in the group and may use the admin; nobody else is in the group."""
-    group = staff_group()
-    if user.role == "staff":
-        user.groups.add(group)
+    if user.role == Role.STAFF:
+        user.groups.add(staff_group())
     else:
-        user.groups.remove(group)
+        user.groups.through.objects.filter(user=user, group__name=STAFF_GROUP).delete()
 
 
 def after_migrate(sender, app_config=None, **kwargs) -> None:
@@ -53,6 +54,4 @@ def after_migrate(sender, app_config=None, **kwargs) -> None:
     if app_config is not None:
         grant_app_permissions(app_config.label)
         if app_config.label == "accounts":
-            from platform.accounts.models import Role, User
-
             staff_group().user_set.add(*User.objects.filter(role=Role.STAFF))

@@ -147,3 +147,12 @@ def test_changing_the_role_in_the_admin_moves_is_staff_and_the_group(client, sta
     assert response.status_code == 302, response.context["adminform"].form.errors
     customer.refresh_from_db()
     assert customer.is_staff and customer.groups.filter(name="Platform staff").exists()
+
+
+def test_a_staff_member_who_changes_role_leaves_the_group(staff_member):
+    from platform.accounts.staff import sync_staff_membership
+
+    staff_member.role = "customer"
+    staff_member.save()
+    sync_staff_membership(staff_member)
+    assert staff_member.groups.count() == 0 and not staff_member.has_perm("orders.change_order")
