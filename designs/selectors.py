@@ -1,10 +1,9 @@
 """Reads of the designs app: who may see which design."""
 
-import functools
-
 from django.db.models import Exists, OuterRef, QuerySet
 
 from designs.models import Design, DesignVersion
+from platform.core.links import url_pattern
 
 
 def designs_visible_to(user) -> QuerySet[Design]:
@@ -43,20 +42,10 @@ def version_visible_to(*, user, design_id, number) -> DesignVersion:
 VERSION_FILE_FIELDS = {"file": "file", "repaired": "repaired_file", "preview": "preview", "thumbnail": "thumbnail"}
 
 
-@functools.cache
-def _file_url_template(kind: str) -> str:
-    """The URL pattern of a file view with {pk} and {number} holes, resolved once (lists call this for
-    every row; a full reverse() each time was a tenth of a list request)."""
-    from django.urls import reverse
-
-    path = reverse(f"design-version-{kind}", kwargs={"pk": 918273645, "number": 546372819})
-    return path.replace("918273645", "{pk}").replace("546372819", "{number}")
-
-
 def version_file_url(version: DesignVersion, kind: str, *, request=None) -> str | None:
     """The permission-checked URL of one of a version's files (file, repaired, preview, thumbnail), or None
     while that file does not exist. Absolute when a request is given."""
     if not getattr(version, VERSION_FILE_FIELDS[kind]):
         return None
-    path = _file_url_template(kind).format(pk=version.design_id, number=version.number)
+    path = url_pattern(f"design-version-{kind}", "pk", "number").format(pk=version.design_id, number=version.number)
     return request.build_absolute_uri(path) if request is not None else path

@@ -1,4 +1,3 @@
-from django.urls import reverse
 from rest_framework import serializers
 
 from designs.models import Units
@@ -14,6 +13,7 @@ from orders.models import (
     Printer,
     Process,
 )
+from platform.core.links import url_pattern
 
 # The largest id a database column holds (64-bit): larger numbers are refused, not sent to the database.
 MAX_ID = 2**63 - 1
@@ -108,7 +108,7 @@ class EventSerializer(serializers.Serializer):
 
 def job_photo_url(job) -> str | None:
     """The permission-checked URL of a job's photo of the printed parts, once there is one."""
-    return reverse("job-photo", kwargs={"pk": job.pk}) if job.photo else None
+    return url_pattern("job-photo", "pk").format(pk=job.pk) if job.photo else None
 
 
 class MakerSummarySerializer(serializers.Serializer):
