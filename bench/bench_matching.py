@@ -19,8 +19,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from orders.domain.geo import CITIES, find_city  # noqa: E402
-from orders.domain.matching import MakerInfo, PartRequirement, PrinterInfo, match_makers  # noqa: E402
+from orders.matching.geo import CITIES, find_city  # noqa: E402
+from orders.matching.ranking import MakerInfo, PartRequirement, PrinterInfo, match_makers  # noqa: E402
 
 MAKER_COUNT = 10_000
 PRINTERS_PER_MAKER = 3

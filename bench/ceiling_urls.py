@@ -6,7 +6,7 @@ from django.urls import path
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from platform.core.permissions import IsAuthenticatedUser
+from core.permissions import IsAuthenticatedUser
 from platform.urls import urlpatterns as platform_urlpatterns
 
 

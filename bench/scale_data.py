@@ -100,8 +100,8 @@ class ScaleData:
 
 def seed_materials() -> dict:
     """The demo catalogue (the same rows ``seed_demo`` writes)."""
+    from core.management.commands.seed_demo import Command
     from orders.models import Material
-    from platform.core.management.commands.seed_demo import Command
 
     Command()._materials()
     return {material.code: material for material in Material.objects.all()}
@@ -170,7 +170,7 @@ def _shared_meshes() -> Path | None:
 
 
 def european_cities():
-    from orders.domain.cities import CITIES
+    from orders.matching.cities import CITIES
 
     return [city for city in CITIES if -25 < city.lon < 32 and 35 < city.lat < 66]
 
@@ -183,7 +183,7 @@ def create_accounts(*, prefix: str, count: int, role: str) -> list[Account]:
     from django.contrib.auth.hashers import make_password
     from rest_framework.authtoken.models import Token
 
-    from platform.accounts.models import User
+    from accounts.models import User
 
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(

@@ -10,11 +10,11 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.errors import DomainError, PayloadTooLarge
+from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsStaff
 from designs import selectors, services
 from designs.models import Design, DesignVersion, Units
 from designs.uploads import MeshUploadHandler
-from platform.core.errors import DomainError, PayloadTooLarge
-from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsStaff
 
 
 class DesignVersionSerializer(serializers.ModelSerializer):

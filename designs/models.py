@@ -3,7 +3,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 
-from platform.core.models import StatusEvent
+from core.models import StatusEvent
 
 
 class VersionStatus(models.TextChoices):

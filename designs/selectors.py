@@ -2,8 +2,8 @@
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from core.links import url_pattern
 from designs.models import Design, DesignVersion
-from platform.core.links import url_pattern
 
 
 def designs_visible_to(user) -> QuerySet[Design]:

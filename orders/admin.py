@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 
+from core.errors import DomainError
 from designs.admin import ReadOnlyInline
 from orders.models import (
     Batch,
@@ -21,7 +22,6 @@ from orders.models import (
 from orders.services import jobs as job_services
 from orders.services import ordering
 from orders.services.dispatch import redispatch_after_commit
-from platform.core.errors import DomainError
 
 
 def run_service_action(model_admin, request, queryset, action, *, done: str) -> None:

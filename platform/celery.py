@@ -8,12 +8,12 @@ from celery import Celery
 from kombu.transport import TRANSPORT_ALIASES
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings.local")
-# filesystem:// means our atomic-write variant of kombu's transport (see platform/core/broker.py).
-TRANSPORT_ALIASES["filesystem"] = "platform.core.broker:Transport"
+# filesystem:// means our atomic-write variant of kombu's transport (see core/broker.py).
+TRANSPORT_ALIASES["filesystem"] = "core.broker:Transport"
 
 app = Celery("platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["platform.core", "designs", "orders"])
+app.autodiscover_tasks(["core", "designs", "orders"])
 
 QUEUES = ("celery", "meshes", "dispatch", "notify")
 

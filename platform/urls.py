@@ -1,10 +1,10 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from platform.core.views import DocsView, HealthView, SchemaView
+from core.views import DocsView, HealthView, SchemaView
 
 api_patterns = [
-    path("", include("platform.accounts.urls")),
+    path("", include("accounts.urls")),
     path("", include("designs.urls")),
     path("", include("orders.urls")),
     path("health/", HealthView.as_view(), name="health"),
@@ -15,5 +15,5 @@ api_patterns = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    path("", include("platform.web.urls")),
+    path("", include("web.urls")),
 ]

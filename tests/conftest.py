@@ -2,7 +2,7 @@ import pytest
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from platform.accounts.models import Role
+from accounts.models import Role
 from tests.factories import MakerFactory, UserFactory
 
 pytest_plugins = ["tests.worker", "tests.world"]

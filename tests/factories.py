@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from rest_framework.authtoken.models import Token
 
-from platform.accounts.models import Role, User
+from accounts.models import Role, User
 
 
 class UserFactory(factory.django.DjangoModelFactory):

@@ -21,12 +21,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from core.errors import TransitionNotAllowed
+from core.queueing import enqueue_after_commit
+from core.resources import memory_cap
 from designs.models import VERSION_TERMINAL, DesignVersion, VersionStatus
 from designs.services.status import design_version_set_status
 from platform.celery import time_limits
-from platform.core.errors import TransitionNotAllowed
-from platform.core.queueing import enqueue_after_commit
-from platform.core.resources import memory_cap
 
 logger = logging.getLogger(__name__)
 

@@ -12,10 +12,10 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from core.errors import DomainError, PayloadTooLarge
+from core.queueing import enqueue_after_commit
+from core.text import clean_text
 from designs.models import Design, DesignVersion, DesignVersionEvent, Source, Units, VersionStatus
-from platform.core.errors import DomainError, PayloadTooLarge
-from platform.core.queueing import enqueue_after_commit
-from platform.core.text import clean_text
 
 ANALYSE_TASK = "meshes.analyse_design_version"
 

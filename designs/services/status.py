@@ -1,7 +1,7 @@
 """The one door for design-version status changes."""
 
+from core.state import StateMachine, Transition
 from designs.models import VERSION_TRANSITIONS, DesignVersion, DesignVersionEvent, VersionStatus
-from platform.core.state import StateMachine, Transition
 
 VERSION_MACHINE = StateMachine(
     model=DesignVersion,
@@ -24,7 +24,7 @@ def design_version_set_status(*, version_id: int, to: str, **options) -> Transit
 
 
 def _notify_owner(transition: Transition) -> None:
-    from platform.core.notifications import notify
+    from core.notifications import notify
 
     to = transition.to_status
     version = transition.obj

@@ -2,8 +2,8 @@
 
 from decimal import Decimal
 
+from core.errors import DomainError, NotFound
 from designs.parametric import ParameterError, get_template, validate_parameters
-from platform.core.errors import DomainError, NotFound
 
 
 def template_or_404(slug: str):

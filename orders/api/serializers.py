@@ -1,5 +1,6 @@
 from rest_framework import serializers
 
+from core.links import url_pattern
 from designs.models import Units
 from designs.selectors import version_file_url
 from orders.models import (
@@ -13,7 +14,6 @@ from orders.models import (
     Printer,
     Process,
 )
-from platform.core.links import url_pattern
 
 # The largest id a database column holds (64-bit): larger numbers are refused, not sent to the database.
 MAX_ID = 2**63 - 1
@@ -479,8 +479,8 @@ class ProposalSerializer(serializers.Serializer):
 
     def get_expected_price(self, proposal) -> dict | None:
         """What the item would cost with the proposed version (shown before the customer decides)."""
+        from core.errors import DomainError
         from orders.services import quoting
-        from platform.core.errors import DomainError
 
         if proposal.status != "pending" or proposal.version.status != "ready":
             return None

@@ -13,6 +13,8 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from core.errors import DomainError
+from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
 from designs.models import DesignVersion
 from orders import selectors
 from orders.api import serializers as s
@@ -20,8 +22,6 @@ from orders.models import Batch, Job, Material, Order, OrderStatus, Printer
 from orders.services import jobs as job_services
 from orders.services import makers as maker_services
 from orders.services import ordering, quoting
-from platform.core.errors import DomainError
-from platform.core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
 
 
 def _ship_to(data) -> quoting.ShipTo:

@@ -1,9 +1,9 @@
 from django.db import models
 
+from core.models import StatusEvent
 from orders.models.catalogue import Material
 from orders.models.makers import Maker
 from orders.models.orders import Order, OrderItem
-from platform.core.models import StatusEvent
 
 
 class JobStatus(models.TextChoices):

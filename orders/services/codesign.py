@@ -12,6 +12,10 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError, NotFound
+from core.models import StatusEvent
+from core.notifications import notify, notify_many
+from core.text import clean_text
 from designs import services as design_services
 from designs.models import Design, DesignVersion, VersionStatus
 from designs.selectors import designs_visible_to
@@ -27,10 +31,6 @@ from orders.models import (
     RevisionProposal,
 )
 from orders.services import quoting
-from platform.core.errors import Conflict, DomainError, NotFound
-from platform.core.models import StatusEvent
-from platform.core.notifications import notify, notify_many
-from platform.core.text import clean_text
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})

@@ -17,8 +17,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from orders.domain.packing import PartDoesNotFitError, PartToPack, pack_batch
-from orders.domain.pricing import estimate_batch_hours
+from core.errors import TransitionNotAllowed
+from core.notifications import notify_many, notify_staff
+from core.queueing import enqueue_after_commit
 from orders.models import (
     JOB_ACTIVE,
     JOB_DROPPED,
@@ -35,11 +36,10 @@ from orders.models import (
     OrderItem,
     OrderStatus,
 )
+from orders.packing.plates import PartDoesNotFitError, PartToPack, pack_batch
+from orders.pricing.prices import estimate_batch_hours
 from orders.services import quoting
 from orders.services.status import batch_set_status, job_set_status, order_set_status
-from platform.core.errors import TransitionNotAllowed
-from platform.core.notifications import notify_many, notify_staff
-from platform.core.queueing import enqueue_after_commit
 
 logger = logging.getLogger(__name__)
 

@@ -7,12 +7,12 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError
+from core.text import clean_text
 from orders.models import JOB_PROGRESS, Job, JobStatus
 from orders.services.dispatch import batch_sync, order_sync, redispatch_after_commit
 from orders.services.makers import maker_refresh_reliability
 from orders.services.status import job_set_status
-from platform.core.errors import Conflict, DomainError
-from platform.core.text import clean_text
 
 PHOTO_MAX_SIDE_PX = 2048
 

@@ -11,6 +11,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.errors import Conflict, DomainError
+from core.queueing import enqueue_after_commit
+from core.text import clean_text
 from designs.models import DesignVersion
 from orders.models import (
     JOB_ACTIVE,
@@ -24,9 +27,6 @@ from orders.models import (
 )
 from orders.services import quoting
 from orders.services.status import job_set_status, order_set_status
-from platform.core.errors import Conflict, DomainError
-from platform.core.queueing import enqueue_after_commit
-from platform.core.text import clean_text
 
 DISPATCH_TASK = "dispatch.dispatch_order"
 

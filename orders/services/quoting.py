@@ -8,13 +8,13 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from core.errors import DomainError
 from designs.models import DesignVersion, VersionStatus
-from orders.domain.cities import find_city
-from orders.domain.geo import bounding_box
-from orders.domain.matching import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
-from orders.domain.pricing import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
+from orders.matching.cities import find_city
+from orders.matching.geo import bounding_box
+from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Maker, Material, Printer, Quote
-from platform.core.errors import DomainError
+from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,6 @@
 """The doors through which order, job and batch statuses change (one per state machine)."""
 
+from core.state import StateMachine, Transition
 from orders.models import (
     BATCH_TRANSITIONS,
     JOB_DROPPED,
@@ -13,7 +14,6 @@ from orders.models import (
     OrderEvent,
     OrderStatus,
 )
-from platform.core.state import StateMachine, Transition
 
 # What the customer reads when their order moves (subject line of the e-mail and notification).
 ORDER_MESSAGES = {
@@ -44,7 +44,7 @@ def order_set_status(*, order_id: int, to: str, **options) -> Transition:
 
 
 def _tell_the_customer(transition: Transition) -> None:
-    from platform.core.notifications import notify
+    from core.notifications import notify
 
     order = transition.obj
     notify(

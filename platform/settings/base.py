@@ -36,9 +36,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_results",
     "django_celery_beat",
-    "platform.accounts",
-    "platform.core",
-    "platform.web",
+    "accounts",
+    "core",
+    "web",
     "designs",
     "orders",
 ]
@@ -52,14 +52,14 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "platform.core.middleware.ContentSecurityPolicyMiddleware",
+    "core.middleware.ContentSecurityPolicyMiddleware",
 ]
 
 ROOT_URLCONF = "platform.urls"
 WSGI_APPLICATION = "platform.wsgi.application"
 AUTH_USER_MODEL = "accounts.User"
-AUTHENTICATION_BACKENDS = ["platform.accounts.lockout.LockoutBackend"]
-# Failed log-ins allowed per window (see platform/accounts/lockout.py).
+AUTHENTICATION_BACKENDS = ["accounts.lockout.LockoutBackend"]
+# Failed log-ins allowed per window (see accounts/lockout.py).
 LOGIN_FAILURE_WINDOW_SECONDS = env.int("LOGIN_FAILURE_WINDOW_SECONDS", default=900)
 LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS = env.int("LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS", default=5)
 LOGIN_FAILURES_PER_ACCOUNT = env.int("LOGIN_FAILURES_PER_ACCOUNT", default=30)
@@ -152,12 +152,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.TokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["platform.core.permissions.DenyAll"],
+    "DEFAULT_PERMISSION_CLASSES": ["core.permissions.DenyAll"],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_PAGINATION_CLASS": "platform.core.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "core.api.Pagination",
     "PAGE_SIZE": 25,
-    "EXCEPTION_HANDLER": "platform.core.api.exception_handler",
+    "EXCEPTION_HANDLER": "core.api.exception_handler",
     "DEFAULT_THROTTLE_RATES": {
         "register": env.str("THROTTLE_REGISTER", default="20/hour"),
         "upload": env.str("THROTTLE_UPLOAD", default="120/hour"),
@@ -183,7 +183,7 @@ SPECTACULAR_SETTINGS = {
         "JobStatusEnum": "orders.models.production.JobStatus",
         "BatchStatusEnum": "orders.models.production.BatchStatus",
         "ProcessEnum": "orders.models.catalogue.Process",
-        "RoleEnum": "platform.accounts.models.Role",
+        "RoleEnum": "accounts.models.Role",
     },
 }
 

@@ -11,12 +11,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from core.management.commands.seed_demo import DEMO_PASSWORD
+from core.management.commands.seed_demo import Command as SeedDemo
 from orders.models import Batch, Job, JobItem, Maker, Material, Order, OrderEvent, OrderItem
-from platform.core.management.commands.seed_demo import DEMO_PASSWORD
-from platform.core.management.commands.seed_demo import Command as SeedDemo
-from platform.web import queues
 from tests.e2e.conftest import wait_for_js
 from tests.factories import ReadyVersionFactory, UserFactory
+from web import queues
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

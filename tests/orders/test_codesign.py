@@ -4,10 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from core.models import Notification
 from designs.models import Design, DesignVersion
 from orders.models import Job, Message, Order, OrderEvent, RevisionProposal
 from orders.services import quoting
-from platform.core.models import Notification
 from tests.conftest import client_for
 from tests.orders.test_dispatch import member
 

@@ -4,12 +4,12 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from core.models import Notification, OutboxMessage
 from orders.models import Batch, Job, JobEvent, Order, OrderEvent
 from orders.services import jobs as job_services
 from orders.services.dispatch import dispatch_order, offers_expire, orders_sweep_stuck
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo
-from platform.core.models import Notification, OutboxMessage
 from tests.factories import ReadyVersionFactory, UserFactory, cube_report
 
 pytestmark = pytest.mark.django_db

@@ -6,11 +6,11 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
+from core.errors import TransitionNotAllowed
 from orders.models import ORDER_TRANSITIONS, Order, OrderEvent, OrderStatus
 from orders.services.ordering import ItemRequest, order_place
 from orders.services.quoting import ShipTo
 from orders.services.status import order_set_status
-from platform.core.errors import TransitionNotAllowed
 from tests.factories import ReadyVersionFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -6,10 +6,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import Notification
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import dispatch_order
 from orders.services.status import order_set_status
-from platform.core.models import Notification
 from tests.conftest import client_for
 from tests.factories import ReadyVersionFactory
 

@@ -35,14 +35,14 @@ def test_every_changelist_opens_with_search(client, staff):
 
 @pytest.fixture
 def staff_member(db):
-    from platform.accounts.models import Role
-    from platform.accounts.services import user_register
+    from accounts.models import Role
+    from accounts.services import user_register
 
     return user_register(username="stella", password="a-long-passphrase-1", role=Role.STAFF)
 
 
 def test_a_registered_staff_member_is_in_the_group_that_holds_the_platform_permissions(staff_member):
-    from platform.accounts.staff import STAFF_GROUP
+    from accounts.staff import STAFF_GROUP
 
     assert staff_member.is_staff and not staff_member.is_superuser
     assert list(staff_member.groups.values_list("name", flat=True)) == [STAFF_GROUP]
@@ -82,7 +82,7 @@ def test_a_staff_member_runs_an_admin_action(client, staff_member, customer, ver
 
 
 def test_a_staff_member_onboards_a_maker_but_cannot_grant_powers(client, staff_member, staff, customer):
-    from platform.accounts.models import User
+    from accounts.models import User
 
     staff.is_superuser = True
     staff.save()
@@ -150,7 +150,7 @@ def test_changing_the_role_in_the_admin_moves_is_staff_and_the_group(client, sta
 
 
 def test_a_staff_member_who_changes_role_leaves_the_group(staff_member):
-    from platform.accounts.staff import sync_staff_membership
+    from accounts.staff import sync_staff_membership
 
     staff_member.role = "customer"
     staff_member.save()

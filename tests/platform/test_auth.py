@@ -1,7 +1,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from platform.accounts.models import Role, User
+from accounts.models import Role, User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db

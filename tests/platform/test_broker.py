@@ -9,7 +9,7 @@ from pathlib import Path
 
 from kombu import Connection, Queue
 
-from platform.core.broker import Transport
+from core.broker import Transport
 from platform.settings.base import filesystem_broker_options
 
 

@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from platform.core.links import url_pattern
+from core.links import url_pattern
 
 
 @pytest.mark.parametrize("pk", [1, 7, 918273645000, 2**40])

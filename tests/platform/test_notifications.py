@@ -10,8 +10,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 import pytest
 from django.core import mail
 
+from core.models import Notification
 from orders.services.status import order_set_status
-from platform.core.models import Notification
 from tests.conftest import client_for
 from tests.orders.test_dispatch import confirmed_order
 

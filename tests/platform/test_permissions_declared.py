@@ -6,7 +6,7 @@ import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.views import APIView
 
-from platform.core.permissions import DenyAll
+from core.permissions import DenyAll
 
 
 def api_views():

@@ -2,15 +2,15 @@
 
 import pytest
 
-from platform.core.models import OutboxMessage
-from platform.core.queueing import enqueue_after_commit
+from core.models import OutboxMessage
+from core.queueing import enqueue_after_commit
 from tests.worker import wait_until
 
 pytestmark = [pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 
 
 def test_ping_round_trips_through_a_real_worker(celery_worker):
-    from platform.core.tasks import ping
+    from core.tasks import ping
 
     # when a task is published (not eager) and its result awaited
     result = ping.apply_async(kwargs={"value": "hello"})

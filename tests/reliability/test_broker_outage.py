@@ -6,8 +6,8 @@ import pytest
 import requests
 from rest_framework.authtoken.models import Token
 
+from core.models import OutboxMessage
 from orders.models import Job, Order
-from platform.core.models import OutboxMessage
 from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.reliability.test_delivery import FAST

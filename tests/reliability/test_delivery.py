@@ -14,8 +14,8 @@ import requests
 import trimesh
 from rest_framework.authtoken.models import Token
 
+from core.models import Notification
 from designs.models import DesignVersion, DesignVersionEvent
-from platform.core.models import Notification
 from tests.factories import MaterialFactory, UserFactory
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.worker import wait_until

@@ -8,13 +8,13 @@ from django.core import mail
 from django.db import connections
 from django.utils import timezone
 
+from core.models import Notification, OutboxMessage
+from core.notifications import notification_deliver, notify
+from core.queueing import enqueue_after_commit, outbox_publish
 from designs.models import DesignVersionEvent
 from designs.services import design_upload, design_version_analyse
 from orders.models import Job, JobEvent, OrderEvent
 from orders.services.dispatch import dispatch_order, offers_expire
-from platform.core.models import Notification, OutboxMessage
-from platform.core.notifications import notification_deliver, notify
-from platform.core.queueing import enqueue_after_commit, outbox_publish
 from tests.designs.test_designs_api import stl_bytes
 from tests.factories import MaterialFactory
 from tests.orders.test_dispatch import confirmed_order

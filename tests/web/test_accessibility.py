@@ -69,7 +69,7 @@ def pages_with_a_reader():
 
 @pytest.fixture(autouse=True)
 def _no_worker_ping(monkeypatch):
-    monkeypatch.setattr("platform.web.queues.check_worker", lambda timeout: "down: no worker answered")
+    monkeypatch.setattr("web.queues.check_worker", lambda timeout: "down: no worker answered")
 
 
 @pytest.mark.parametrize(("path", "persona"), list(pages_with_a_reader()))

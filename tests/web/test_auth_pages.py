@@ -3,7 +3,7 @@
 import pytest
 from rest_framework.authtoken.models import Token
 
-from platform.accounts.models import User
+from accounts.models import User
 from tests.factories import UserFactory
 from tests.web.conftest import client_as
 

@@ -2,9 +2,9 @@
 
 import pytest
 
-from platform.web.charts import bar_chart, column_chart, nice_ceiling
-from platform.web.plates import plate_drawings
-from platform.web.report import number, report_view, units_text
+from web.charts import bar_chart, column_chart, nice_ceiling
+from web.plates import plate_drawings
+from web.report import number, report_view, units_text
 
 
 @pytest.mark.parametrize(

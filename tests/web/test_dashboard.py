@@ -9,14 +9,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from core.models import OutboxMessage
 from designs.models import DesignVersion
-from orders.domain.geo import haversine_km
+from orders.matching.geo import haversine_km
 from orders.models import Batch, Job, JobItem, Order, OrderEvent, OrderItem
-from platform.core.models import OutboxMessage
-from platform.web import queues
-from platform.web.dashboard import dashboard_data
 from tests.factories import ReadyVersionFactory
 from tests.web.conftest import client_as
+from web import queues
+from web.dashboard import dashboard_data
 
 pytestmark = pytest.mark.django_db
 

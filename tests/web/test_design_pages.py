@@ -3,9 +3,9 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from core.models import OutboxMessage
 from designs.models import Design, DesignVersion
 from orders.models import Message, Quote
-from platform.core.models import OutboxMessage
 from tests.factories import ReadyVersionFactory, cube_report
 from tests.web.conftest import client_as
 

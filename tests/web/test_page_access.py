@@ -45,7 +45,7 @@ PAGES = {
 @pytest.fixture(autouse=True)
 def _no_worker_ping(monkeypatch):
     # The dashboard pings workers through the broker; none runs in these tests.
-    monkeypatch.setattr("platform.web.queues.check_worker", lambda timeout: "down: no worker answered")
+    monkeypatch.setattr("web.queues.check_worker", lambda timeout: "down: no worker answered")
 
 
 @pytest.mark.parametrize("path", PAGES)

@@ -1,0 +1,90 @@
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers, status
+from rest_framework.authtoken.models import Token
+from rest_framework.authtoken.serializers import AuthTokenSerializer
+from rest_framework.response import Response
+from rest_framework.throttling import ScopedRateThrottle
+from rest_framework.views import APIView
+
+from accounts import services
+from accounts.models import User
+from core.permissions import Anyone, IsAuthenticatedUser
+
+
+class RegisterSerializer(serializers.Serializer):
+    username = serializers.CharField(max_length=150)
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+    email = serializers.EmailField(required=False, allow_blank=True, default="")
+
+
+class UserSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = User
+        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret"]
+        read_only_fields = ["id", "username", "role", "is_staff", "webhook_secret"]
+
+
+class RegisterView(APIView):
+    """Anyone: create a customer account. Answers with the account and its API token."""
+
+    permission_classes = [Anyone]
+    authentication_classes = []
+    throttle_classes = [ScopedRateThrottle]
+    throttle_scope = "register"
+
+    @extend_schema(
+        request=RegisterSerializer,
+        responses={201: inline_serializer("Registered", {"user": UserSerializer(), "token": serializers.CharField()})},
+    )
+    def post(self, request):
+        serializer = RegisterSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_register(**serializer.validated_data)
+        token = Token.objects.get(user=user)
+        return Response({"user": UserSerializer(user).data, "token": token.key}, status=status.HTTP_201_CREATED)
+
+
+class TokenView(APIView):
+    """Anyone: exchange a user name and password for the account's API token."""
+
+    permission_classes = [Anyone]
+    authentication_classes = []
+
+    @extend_schema(
+        request=AuthTokenSerializer,
+        responses={200: inline_serializer("Token", {"token": serializers.CharField()})},
+    )
+    def post(self, request):
+        serializer = AuthTokenSerializer(data=request.data, context={"request": request})
+        valid = serializer.is_valid()
+        lockout = getattr(request, "login_lockout", None) or getattr(request._request, "login_lockout", None)
+        if lockout is not None:
+            return Response(
+                {
+                    "detail": f"{lockout.reason} Try again in {lockout.retry_after_seconds} seconds.",
+                    "code": "too_many_failures",
+                },
+                status=status.HTTP_429_TOO_MANY_REQUESTS,
+                headers={"Retry-After": str(lockout.retry_after_seconds)},
+            )
+        if not valid:
+            serializer.is_valid(raise_exception=True)
+        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        return Response({"token": token.key})
+
+
+class MeView(APIView):
+    """Any signed-in user: their own account; PATCH sets the e-mail and the webhook URL."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses=UserSerializer)
+    def get(self, request):
+        return Response(UserSerializer(request.user).data)
+
+    @extend_schema(request=UserSerializer, responses=UserSerializer)
+    def patch(self, request):
+        serializer = UserSerializer(request.user, data=request.data, partial=True)
+        serializer.is_valid(raise_exception=True)
+        user = services.user_update_profile(user=request.user, **serializer.validated_data)
+        return Response(UserSerializer(user).data)

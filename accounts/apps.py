@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "accounts"
+    label = "accounts"
+    verbose_name = "Accounts and roles"
+
+    def ready(self):
+        from django.contrib.auth.signals import user_login_failed
+        from django.db.models.signals import post_migrate
+
+        from accounts.lockout import record_failure
+        from accounts.staff import after_migrate
+
+        user_login_failed.connect(record_failure, dispatch_uid="accounts.record_login_failure")
+        post_migrate.connect(after_migrate, dispatch_uid="accounts.staff_permissions")

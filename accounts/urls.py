@@ -1,0 +1,9 @@
+from django.urls import path
+
+from accounts import api
+
+urlpatterns = [
+    path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
+    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
+    path("auth/me/", api.MeView.as_view(), name="auth-me"),
+]

@@ -1,0 +1,74 @@
+"""Shared API plumbing: pagination and the exception handler that keeps every error JSON and readable."""
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.pagination import PageNumberPagination
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from core.errors import DomainError
+
+logger = logging.getLogger(__name__)
+
+
+class Pagination(PageNumberPagination):
+    page_size_query_param = "page_size"
+    max_page_size = 100
+
+
+def _flatten(errors, prefix="") -> list[str]:
+    """Turn DRF's nested error structure into sentences such as "quantity: Ensure this value is >= 1."."""
+    if isinstance(errors, dict):
+        sentences = []
+        for key, value in errors.items():
+            name = prefix.rstrip(".") if key == "non_field_errors" else f"{prefix}{key}"
+            sentences.extend(_flatten(value, f"{name}." if name else ""))
+        return sentences
+    if isinstance(errors, list):
+        sentences = []
+        for index, value in enumerate(errors):
+            if isinstance(value, dict | list) and not all(isinstance(v, str) for v in value):
+                sentences.extend(_flatten(value, f"{prefix}{index}."))
+            else:
+                sentences.extend(_flatten(value, prefix))
+        return sentences
+    label = prefix.rstrip(".")
+    return [f"{label}: {errors}" if label else str(errors)]
+
+
+def exception_handler(exc, context):
+    if isinstance(exc, DomainError):
+        return Response({"detail": exc.message, "code": exc.code, **exc.details}, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is larger than this server accepts.", "code": "too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
+    if isinstance(exc, DjangoValidationError):
+        exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
+    elif isinstance(exc, SuspiciousOperation):
+        exc = exceptions.ParseError(detail="The request could not be understood.")
+    elif isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        sentences = _flatten(response.data)
+        response.data = {
+            "detail": " ".join(sentences) or "Invalid input.",
+            "code": "invalid",
+            "errors": response.data,
+        }
+    elif isinstance(response.data, dict) and "detail" in response.data:
+        detail = response.data["detail"]
+        response.data = {"detail": str(detail), "code": getattr(detail, "code", "error")}
+    return response

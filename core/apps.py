@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    name = "core"
+    label = "core"
+    verbose_name = "Platform core"
+
+    def ready(self):
+        # Django processes (web, manage.py) need the project's Celery app as the current app and its tasks
+        # registered, so that the outbox publishes through the task objects (which honour eager mode in
+        # unit tests) rather than by name.
+        from django.utils.module_loading import autodiscover_modules
+
+        from platform.celery import app  # noqa: F401
+
+        autodiscover_modules("tasks")

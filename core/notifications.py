@@ -1,0 +1,132 @@
+"""Telling people what happened: a Notification row now, e-mail and webhook from the notify queue."""
+
+import hashlib
+import hmac
+import json
+import logging
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from core.models import Notification
+from core.queueing import enqueue_after_commit
+
+logger = logging.getLogger(__name__)
+
+
+def notify(
+    *,
+    user,
+    kind: str,
+    subject: str,
+    body: str = "",
+    link: str = "",
+    data: dict | None = None,
+    dedupe_key: str = "",
+) -> Notification | None:
+    """Record a notification for ``user`` and queue its delivery after commit.
+
+    With a ``dedupe_key`` the same event never notifies twice (a replayed task, a retried request).
+    """
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user,
+                kind=kind,
+                subject=subject[:200],
+                body=body,
+                link=link,
+                data=data or {},
+                dedupe_key=dedupe_key,
+            )
+            enqueue_after_commit("notify.deliver_notification", notification_id=notification.pk)
+    except IntegrityError:
+        return None
+    return notification
+
+
+def notify_many(*, users, **message) -> int:
+    """The same notification to each of ``users`` (a dedupe key is per user); returns how many were new."""
+    return sum(1 for user in users if notify(user=user, **message) is not None)
+
+
+def notify_staff(**message) -> int:
+    from django.contrib.auth import get_user_model
+
+    return notify_many(users=get_user_model().objects.filter(is_staff=True, is_active=True), **message)
+
+
+def sign_webhook(secret: str, body: bytes, timestamp: str) -> str:
+    """HMAC-SHA256 over "timestamp.body", hex: the receiver recomputes it with its secret."""
+    return hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256).hexdigest()
+
+
+def _send_email(notification: Notification) -> None:
+    claimed = Notification.objects.filter(pk=notification.pk, email_sent_at__isnull=True).update(
+        email_sent_at=timezone.now()
+    )
+    if claimed != 1 or not notification.user.email:
+        return
+    link = f"\n\n{settings.SITE_URL}{notification.link}" if notification.link else ""
+    try:
+        send_mail(notification.subject, notification.body + link, None, [notification.user.email])
+    except Exception:
+        # Not sent after all: let a retry of the task try again.
+        Notification.objects.filter(pk=notification.pk).update(email_sent_at=None)
+        raise
+
+
+def _send_webhook(notification: Notification) -> None:
+    url = notification.user.webhook_url
+    if not url or notification.webhook_sent_at:
+        return
+    payload = json.dumps(
+        {
+            "id": notification.pk,
+            "kind": notification.kind,
+            "subject": notification.subject,
+            "data": notification.data,
+            "created_at": notification.created_at.isoformat(),
+        },
+        sort_keys=True,
+    ).encode()
+    timestamp = str(int(timezone.now().timestamp()))
+    request = urllib.request.Request(
+        url,
+        data=payload,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "makernet-webhook/1",
+            "X-Makernet-Timestamp": timestamp,
+            "X-Makernet-Signature": "sha256=" + sign_webhook(notification.user.webhook_secret, payload, timestamp),
+        },
+    )
+    Notification.objects.filter(pk=notification.pk).update(webhook_attempts=notification.webhook_attempts + 1)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - https/http URL from a URLField
+        if response.status >= 300:
+            raise urllib.error.HTTPError(url, response.status, "webhook refused", response.headers, None)
+    Notification.objects.filter(pk=notification.pk).update(webhook_sent_at=timezone.now(), last_error="")
+
+
+def notification_deliver(*, notification_id: int) -> None:
+    """E-mail and webhook for one notification; each part happens at most once."""
+    notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
+    if notification is None:
+        logger.warning("notification %s is gone; nothing to deliver", notification_id)
+        return
+    _send_email(notification)
+    try:
+        _send_webhook(notification)
+    except (OSError, urllib.error.URLError) as error:
+        Notification.objects.filter(pk=notification_id).update(last_error=f"webhook: {error}"[:2000])
+        raise
+
+
+def notifications_mark_read(*, user) -> int:
+    """Mark every unread notification of ``user`` as read; returns how many changed."""
+    return Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=timezone.now())

@@ -1,0 +1,95 @@
+"""Background work is enqueued through a transactional outbox, after commit.
+
+``enqueue_after_commit("meshes.analyse_design_version", version_id=7)`` writes an OutboxMessage in the
+caller's transaction and publishes it once that transaction commits. If the broker is down the request still
+succeeds; the row stays unsent and ``core.outbox_sweep`` (beat) publishes it when the broker is back.
+"""
+
+import logging
+import time
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from core.models import OutboxMessage
+
+logger = logging.getLogger(__name__)
+
+# A small circuit breaker: after the broker refused a publish, this process leaves new messages to the
+# sweeper for a few seconds instead of paying the connection timeout again for each one (a request that
+# confirms an order and notifies the customer would otherwise wait twice).
+BROKER_RETRY_PAUSE_SECONDS = 5.0
+_broker_down_until = 0.0
+
+
+def _broker_known_down() -> bool:
+    return time.monotonic() < _broker_down_until
+
+
+def _remember_broker_down() -> None:
+    global _broker_down_until
+    _broker_down_until = time.monotonic() + BROKER_RETRY_PAUSE_SECONDS
+
+
+def enqueue_after_commit(task_name: str, **kwargs) -> OutboxMessage:
+    """Record the task now; publish it after the surrounding transaction commits (never inside it)."""
+    message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
+    transaction.on_commit(lambda: outbox_publish(message_id=message.pk))
+    return message
+
+
+def outbox_publish(*, message_id: int) -> bool:
+    """Publish one outbox message. Returns whether it reached the broker; failures stay for the sweeper."""
+    from platform.celery import app
+
+    if _broker_known_down():
+        OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+            last_error="the broker was unreachable a moment ago; left for the sweeper"
+        )
+        return False
+    claimed = OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
+        attempts=F("attempts") + 1, last_attempt_at=timezone.now()
+    )
+    if claimed != 1:
+        return False
+    message = OutboxMessage.objects.get(pk=message_id)
+    task = app.tasks.get(message.task_name)
+    if app.conf.task_always_eager and task is not None:
+        # Unit tests: the task runs here and now. Its own errors are the test's business, not a broker
+        # failure, so they are not caught (nor do they trip the breaker).
+        OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now())
+        task.apply_async(kwargs=message.kwargs)
+        return True
+    try:
+        if task is not None:
+            task.apply_async(kwargs=message.kwargs, retry=False)
+        else:
+            app.send_task(message.task_name, kwargs=message.kwargs, retry=False)
+    except Exception as error:  # noqa: BLE001 - any broker failure leaves the row for the sweeper
+        _remember_broker_down()
+        logger.warning("could not publish %s (outbox %s): %s", message.task_name, message_id, error)
+        OutboxMessage.objects.filter(pk=message_id).update(last_error=f"{type(error).__name__}: {error}"[:2000])
+        return False
+    OutboxMessage.objects.filter(pk=message_id).update(sent_at=timezone.now(), last_error="")
+    return True
+
+
+def outbox_sweep(*, limit: int = 500) -> int:
+    """Publish messages that were not confirmed sent a while after they were written. Returns how many."""
+    cutoff = timezone.now() - timedelta(seconds=settings.OUTBOX_RETRY_AFTER_SECONDS)
+    pending = list(
+        OutboxMessage.objects.filter(sent_at__isnull=True, created_at__lte=cutoff)
+        .order_by("id")
+        .values_list("pk", flat=True)[:limit]
+    )
+    sent = 0
+    for message_id in pending:
+        if outbox_publish(message_id=message_id):
+            sent += 1
+        else:
+            # The broker is still down: stop here instead of timing out once per row.
+            break
+    return sent

@@ -1,0 +1,121 @@
+"""The one door through which every status of an order, a job, a batch or a design version changes.
+
+Each state machine passes its own table and event model; this function does the part they share: in one
+transaction it locks the row, returns if nothing changes, checks the table, saves with ``update_fields`` and
+writes the event row. Nothing else assigns ``.status``.
+"""
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+from django.db import models, transaction
+from django.utils import timezone
+
+from core.errors import TransitionNotAllowed
+
+
+@dataclass(frozen=True)
+class Transition:
+    obj: models.Model
+    from_status: str
+    to_status: str
+    changed: bool
+    event: models.Model | None
+
+
+def change_status(
+    *,
+    model: type[models.Model],
+    pk,
+    to: str,
+    allowed: Mapping[str, frozenset[str] | set[str] | tuple[str, ...]],
+    event_model: type[models.Model],
+    event_field: str,
+    label: str,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    updates: Mapping[str, object] | None = None,
+    guard: Callable[[models.Model], None] | None = None,
+    on_change: Callable[["Transition"], None] | None = None,
+) -> Transition:
+    """Move row ``pk`` of ``model`` to status ``to``.
+
+    ``updates`` are other fields saved with the change (timestamps, error text). ``guard`` may raise a
+    domain error after the row is locked (for checks that need its fresh state). ``on_change`` runs in the
+    same transaction when the status really changed (notifications, dependent rows), so nobody ever sees the
+    new status without its consequences. A forbidden move raises TransitionNotAllowed and changes nothing.
+    """
+    with transaction.atomic():
+        obj = model.objects.select_for_update().get(pk=pk)
+        current = obj.status
+        if current == to:
+            return Transition(obj=obj, from_status=current, to_status=to, changed=False, event=None)
+        if to not in allowed.get(current, ()):
+            raise TransitionNotAllowed(
+                label=label, current=current, target=to, allowed=sorted(allowed.get(current, ()))
+            )
+        if guard is not None:
+            guard(obj)
+        now = timezone.now()
+        obj.status = to
+        fields = ["status"]
+        if hasattr(obj, "status_changed_at"):
+            obj.status_changed_at = now
+            fields.append("status_changed_at")
+        for name, value in (updates or {}).items():
+            setattr(obj, name, value)
+            fields.append(name)
+        obj.save(update_fields=fields)
+        event = event_model.objects.create(
+            **{event_field: obj},
+            from_status=current,
+            to_status=to,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=reason,
+            details=details or {},
+        )
+        transition = Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)
+        if on_change is not None:
+            on_change(transition)
+    return transition
+
+
+@dataclass(frozen=True)
+class StateMachine:
+    """One model's statuses: its row, its event table and its transition table, moved through ``move``."""
+
+    model: type[models.Model]
+    event_model: type[models.Model]
+    event_field: str
+    label: str
+    transitions: Mapping[str, frozenset[str]]
+
+    def move(
+        self,
+        *,
+        pk,
+        to: str,
+        actor=None,
+        reason: str = "",
+        details: dict | None = None,
+        updates: Mapping[str, object] | None = None,
+        guard: Callable[[models.Model], None] | None = None,
+        on_change: Callable[[Transition], None] | None = None,
+    ) -> Transition:
+        """``change_status`` for this machine (see there for the arguments)."""
+        return change_status(
+            model=self.model,
+            pk=pk,
+            to=to,
+            allowed=self.transitions,
+            event_model=self.event_model,
+            event_field=self.event_field,
+            label=self.label,
+            actor=actor,
+            reason=reason,
+            details=details,
+            updates=updates,
+            guard=guard,
+            on_change=on_change,
+        )

@@ -1,9 +1,0 @@
-from django.urls import path
-
-from platform.accounts import api
-
-urlpatterns = [
-    path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
-    path("auth/token/", api.TokenView.as_view(), name="auth-token"),
-    path("auth/me/", api.MeView.as_view(), name="auth-me"),
-]

@@ -1,7 +1,0 @@
-from django.apps import AppConfig
-
-
-class WebConfig(AppConfig):
-    name = "platform.web"
-    label = "web"
-    verbose_name = "Web pages"

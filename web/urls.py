@@ -1,0 +1,49 @@
+"""Server-rendered pages for customers, makers and staff (the API lives under /api/)."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from web.views import catalogue, codesign, designs, maker, orders, pages, staff
+
+app_name = "web"
+
+urlpatterns = [
+    path("", pages.home, name="home"),
+    path("signup/", pages.signup, name="signup"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("notifications/", pages.notifications, name="notifications"),
+    path("notifications/read/", pages.notifications_read, name="notifications-read"),
+    # Customers
+    path("designs/", designs.design_list, name="design-list"),
+    path("designs/upload/", designs.design_upload, name="design-upload"),
+    path("designs/<int:pk>/", designs.design_detail, name="design-detail"),
+    path("designs/<int:pk>/versions/", designs.version_upload, name="design-version-upload"),
+    path("designs/<int:pk>/quote/", designs.quote_create, name="quote-create"),
+    path(
+        "designs/<int:pk>/versions/<int:number>/messages/",
+        codesign.version_message_post,
+        name="version-message-post",
+    ),
+    path("jobs/<int:pk>/messages/", codesign.job_message_post, name="job-message-post"),
+    path("proposals/<int:pk>/<slug:answer>/", codesign.proposal_answer, name="proposal-answer"),
+    path("quotes/<int:pk>/", orders.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/order/", orders.quote_order, name="quote-order"),
+    path("orders/", orders.order_list, name="order-list"),
+    path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
+    path("orders/<int:pk>/live/", orders.order_live, name="order-live"),
+    path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
+    path("templates/", catalogue.template_list, name="template-list"),
+    path("templates/<slug:slug>/", catalogue.template_detail, name="template-detail"),
+    # Makers
+    path("maker/jobs/", maker.job_board, name="job-board"),
+    path("maker/jobs/<int:pk>/", maker.job_detail, name="job-detail"),
+    path("maker/jobs/<int:pk>/accept/", maker.job_accept, name="job-accept"),
+    path("maker/jobs/<int:pk>/decline/", maker.job_decline, name="job-decline"),
+    path("maker/jobs/<int:pk>/progress/", maker.job_progress, name="job-progress"),
+    path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
+    path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
+    # Staff
+    path("dashboard/", staff.dashboard, name="dashboard"),
+    path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
+]

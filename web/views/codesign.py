@@ -1,0 +1,180 @@
+"""Co-design on the pages: conversations on design versions and jobs, revisions makers propose, the customer's
+answer. Every write goes through ``orders.services.codesign``; who may see a thread is decided there too."""
+
+from django.contrib import messages
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError, NotFound
+from designs import services as design_services
+from orders.models import Message, ProposalStatus, RevisionProposal
+from orders.selectors import jobs_for_maker
+from orders.services import codesign, quoting
+from web.access import customer_required, maker_required, signed_in_required
+from web.forms import parameters_from_post, template_form_fields
+
+MESSAGE_LIMIT = 200
+
+
+def version_messages(version) -> list:
+    return list(
+        Message.objects.filter(design_version=version)
+        .select_related("author")
+        .order_by("created_at", "id")[:MESSAGE_LIMIT]
+    )
+
+
+def job_messages(jobs) -> dict[int, list]:
+    """Messages of several jobs at once (one query), keyed by job id."""
+    threads: dict[int, list] = {job.pk: [] for job in jobs}
+    for message in Message.objects.filter(job__in=list(threads)).select_related("author").order_by("created_at", "id"):
+        threads[message.job_id].append(message)
+    return threads
+
+
+def proposals_for(*, jobs=None, order=None) -> list:
+    proposals = RevisionProposal.objects.select_related(
+        "job__maker", "proposed_by", "version__design", "previous_version", "order_item__material"
+    ).order_by("-created_at", "-id")
+    if order is not None:
+        proposals = proposals.filter(job__order=order)
+    else:
+        proposals = proposals.filter(job__in=list(jobs))
+    return list(proposals)
+
+
+def expected_price(proposal):
+    """The new total of the item if the customer accepted now (None while the version is not priceable)."""
+    if proposal.status != ProposalStatus.PENDING:
+        return None
+    item = proposal.order_item
+    try:
+        return quoting.price(version=proposal.version, material=item.material, quantity=item.quantity).total
+    except DomainError:
+        return None
+
+
+def proposal_forms(job, files) -> list[dict]:
+    """For each part of the job: the revision form (template settings for template designs, else a file)."""
+    forms = []
+    for entry in files:
+        design = entry["design"]
+        fields = []
+        if design.template_slug:
+            try:
+                schema = design_services.template_or_404(design.template_slug).to_dict()
+            except DomainError:
+                schema = {"parameters": []}
+            current = entry["item"].parameters or {}
+            fields = [
+                {
+                    **field,
+                    "id": f"proposal-{entry['item'].pk}-{field['name']}",
+                    "value": current.get(field["name"], field["value"]),
+                }
+                for field in template_form_fields(schema["parameters"])
+            ]
+        forms.append({**entry, "parameter_fields": fields})
+    return forms
+
+
+def _back(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    return target if target.startswith("/") and not target.startswith("//") else fallback
+
+
+@signed_in_required
+@require_POST
+def version_message_post(request, pk, number):
+    """Anyone who may see the design adds to the conversation on one of its versions."""
+    try:
+        version = codesign.version_visible_to(request.user, design_id=pk, number=number)
+    except NotFound:
+        raise Http404("No such design version.")
+    page = f"{reverse('web:design-detail', kwargs={'pk': pk})}?version={number}#conversation"
+    try:
+        codesign.message_post(author=request.user, body=request.POST.get("body", ""), version=version)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Message sent.")
+    return redirect(page)
+
+
+@signed_in_required
+@require_POST
+def job_message_post(request, pk):
+    """The job's maker, the order's customer or staff add to the conversation on a job."""
+    try:
+        job = codesign.job_visible_to(request.user, pk)
+    except NotFound:
+        raise Http404("No such job.")
+    if request.user.is_maker:
+        fallback = reverse("web:job-detail", kwargs={"pk": job.pk})
+    else:
+        fallback = reverse("web:order-detail", kwargs={"pk": job.order_id})
+    try:
+        codesign.message_post(author=request.user, body=request.POST.get("body", ""), job=job)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, "Message sent.")
+    return redirect(_back(request, fallback) + "#conversation")
+
+
+@maker_required
+@require_POST
+def proposal_create(request, pk):
+    """The maker of a job proposes a revision of one of its parts: new template settings, or a new file."""
+    job = get_object_or_404(jobs_for_maker(request.user), pk=pk)
+    item_id = request.POST.get("order_item", "")
+    job_item = next((ji for ji in job.job_items.all() if str(ji.order_item_id) == item_id), None)
+    if job_item is None:
+        raise Http404("That part is not in this job.")
+    design = job_item.order_item.design_version.design
+    arguments = {"message": request.POST.get("message", ""), "order_item_id": job_item.order_item_id}
+    if design.template_slug:
+        schema = design_services.template_or_404(design.template_slug).to_dict()
+        arguments["parameters"] = parameters_from_post(schema["parameters"], request.POST)
+    else:
+        arguments["uploaded_file"] = request.FILES.get("file")
+        arguments["units"] = request.POST.get("units", "")
+        if arguments["uploaded_file"] is None:
+            messages.error(request, "Choose the revised file to upload.")
+            return redirect("web:job-detail", pk=job.pk)
+    try:
+        proposal = codesign.proposal_create(job_id=job.pk, actor=request.user, **arguments)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            f"Version {proposal.version.number} proposed; it is being checked and the customer has been asked.",
+        )
+    return redirect(reverse("web:job-detail", kwargs={"pk": job.pk}) + "#proposals")
+
+
+@customer_required
+@require_POST
+def proposal_answer(request, pk, answer):
+    """The customer accepts (the part moves to the new version at its new price) or rejects a proposal."""
+    proposal = get_object_or_404(RevisionProposal.objects.filter(job__order__customer=request.user), pk=pk)
+    try:
+        if answer == "accept":
+            proposal = codesign.proposal_accept(proposal_id=proposal.pk, actor=request.user)
+            sign = "+" if proposal.price_difference >= 0 else "−"
+            messages.success(
+                request,
+                f"Revision accepted: the part now costs {proposal.price_after} "
+                f"({sign}{abs(proposal.price_difference)}).",
+            )
+        elif answer == "reject":
+            codesign.proposal_reject(proposal_id=proposal.pk, actor=request.user, reason=request.POST.get("reason", ""))
+            messages.info(request, "Revision rejected: the maker goes on with your version.")
+        else:
+            raise Http404("No such answer.")
+    except DomainError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("web:order-detail", kwargs={"pk": proposal.job.order_id}) + "#proposals")

@@ -1,0 +1,179 @@
+"""Makers: the job board (offers with the time left, jobs in hand) and the job page (files, plate, progress)."""
+
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from designs.selectors import version_file_url
+from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.selectors import jobs_for_maker
+from orders.services import codesign
+from orders.services import jobs as job_services
+from web.access import maker_required
+from web.forms import ProgressForm, RequiredReasonForm
+from web.plates import plate_drawings
+from web.views.codesign import job_messages, proposal_forms, proposals_for
+
+RECENT_JOBS = 20
+JOB_IN_HAND = (JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED)
+# The one step a maker reports next, from where the job is now.
+NEXT_PROGRESS = {
+    JobStatus.ACCEPTED: JobStatus.PRINTING,
+    JobStatus.PRINTING: JobStatus.PRINTED,
+    JobStatus.PRINTED: JobStatus.SHIPPED,
+}
+
+
+@maker_required
+def job_board(request):
+    jobs = jobs_for_maker(request.user)
+    now = timezone.now()
+    return render(
+        request,
+        "web/maker/board.html",
+        {
+            "offers": list(jobs.filter(status=JobStatus.OFFERED).order_by("offer_expires_at", "id")),
+            "in_hand": list(jobs.filter(status__in=JOB_IN_HAND).order_by("due_at", "id")),
+            "recent": list(jobs.filter(status__in=JOB_TERMINAL).order_by("-status_changed_at", "-id")[:RECENT_JOBS]),
+            "now": now,
+            "decline_form": RequiredReasonForm(),
+        },
+    )
+
+
+def _files(job) -> list[dict]:
+    files = []
+    for job_item in job.job_items.all():
+        version = job_item.order_item.design_version
+        files.append(
+            {
+                "job_item": job_item,
+                "item": job_item.order_item,
+                "version": version,
+                "design": version.design,
+                "file_url": version_file_url(version, "file"),
+                "repaired_url": version_file_url(version, "repaired"),
+                "thumbnail_url": version_file_url(version, "thumbnail"),
+                "extents": (version.analysis or {}).get("print_extents_mm")
+                or (version.analysis or {}).get("bounding_box_mm"),
+            }
+        )
+    return files
+
+
+def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=None, status=200):
+    job = get_object_or_404(jobs_for_maker(request.user, detail=True), pk=pk)
+    batch = Batch.objects.select_related("material").get(pk=job.batch_id)
+    files = _files(job)
+    labels = {f["item"].pk: f"{f['design'].name} v{f['version'].number}" for f in files}
+    next_step = NEXT_PROGRESS.get(job.status)
+    return render(
+        request,
+        "web/maker/job.html",
+        {
+            "job": job,
+            "batch": batch,
+            "files": files,
+            "plates": plate_drawings(batch.packing, job_item_labels=labels),
+            "packing_error": (batch.packing or {}).get("error"),
+            "events": list(job.events.all()),
+            "next_step": next_step,
+            "progress_form": progress_form or ProgressForm(initial={"status": next_step}),
+            "decline_form": decline_form or RequiredReasonForm(),
+            "fail_form": fail_form or RequiredReasonForm(),
+            "is_offer_open": job.status == JobStatus.OFFERED and job.offer_expires_at > timezone.now(),
+            "can_fail": job.status in JOB_IN_HAND,
+            "thread": job_messages([job])[job.pk],
+            "proposals": proposals_for(jobs=[job]),
+            "proposal_forms": proposal_forms(job, files) if job.status in codesign.PROPOSABLE else [],
+        },
+        status=status,
+    )
+
+
+@maker_required
+def job_detail(request, pk):
+    return _job_page(request, pk)
+
+
+def _own_job(request, pk):
+    return get_object_or_404(jobs_for_maker(request.user), pk=pk)
+
+
+@maker_required
+@require_POST
+def job_accept(request, pk):
+    job = _own_job(request, pk)
+    try:
+        job_services.job_accept(job_id=job.pk, actor=request.user)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:job-board")
+    messages.success(request, f"Job {job.pk} is yours. Download the files and start printing.")
+    return redirect("web:job-detail", pk=job.pk)
+
+
+def _job_reason_action(request, pk, *, service, form_key: str, done: str):
+    """Decline or give up a job: both need a reason and send the maker back to the board."""
+    job = _own_job(request, pk)
+    form = RequiredReasonForm(request.POST)
+    if form.is_valid():
+        try:
+            service(job_id=job.pk, actor=request.user, reason=form.cleaned_data["reason"])
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.info(request, done.format(job=job.pk))
+            return redirect("web:job-board")
+    return _job_page(request, pk, status=400, **{form_key: form})
+
+
+@maker_required
+@require_POST
+def job_decline(request, pk):
+    return _job_reason_action(
+        request,
+        pk,
+        service=job_services.job_decline,
+        form_key="decline_form",
+        done="Job {job} declined; it goes to the next maker.",
+    )
+
+
+@maker_required
+@require_POST
+def job_progress(request, pk):
+    job = _own_job(request, pk)
+    form = ProgressForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            job_services.job_report_progress(
+                job_id=job.pk,
+                actor=request.user,
+                status=data["status"],
+                tracking_number=data["tracking"],
+                carrier=data["carrier"],
+                photo=data.get("photo"),
+                note=data["note"],
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, f"Job {job.pk}: {data['status']} reported.")
+            return redirect("web:job-detail", pk=job.pk)
+    return _job_page(request, pk, progress_form=form, status=400)
+
+
+@maker_required
+@require_POST
+def job_fail(request, pk):
+    return _job_reason_action(
+        request,
+        pk,
+        service=job_services.job_fail,
+        form_key="fail_form",
+        done="Job {job} given up; its parts go to another maker.",
+    )

@@ -1,0 +1,181 @@
+"""Quotes and orders: the quote page with its order button, the orders list and the order page (live timeline)."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from core.errors import DomainError
+from orders.models import JOB_DROPPED, ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from orders.selectors import orders_visible_to
+from orders.services import ordering, quoting
+from web.access import customer_or_staff_required, customer_required
+from web.forms import PlaceOrderForm, ReasonForm
+from web.views.codesign import expected_price, job_messages, proposals_for
+
+ORDERS_PER_PAGE = 25
+# How often the order page asks for news, in milliseconds.
+ORDER_POLL_MS = 3000
+
+
+def _quote_for(user, pk) -> Quote:
+    return get_object_or_404(
+        Quote.objects.select_related("material", "design_version__design").filter(customer=user), pk=pk
+    )
+
+
+@customer_required
+def quote_detail(request, pk):
+    """The itemised price, the makers who could make it (and why others cannot), and the order button."""
+    quote = _quote_for(request.user, pk)
+    return render(
+        request,
+        "web/orders/quote.html",
+        {
+            "quote": quote,
+            "result": quote.result,
+            "is_expired": quote.valid_until <= timezone.now(),
+            "form": PlaceOrderForm(),
+        },
+    )
+
+
+@customer_required
+@require_POST
+def quote_order(request, pk):
+    """Place the order of a quote and confirm it in one step; a repeated click gets the same order."""
+    quote = _quote_for(request.user, pk)
+    form = PlaceOrderForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The order form was incomplete; please try again.")
+        return redirect("web:quote-detail", pk=quote.pk)
+    note = form.cleaned_data["note"]
+    label = (quote.result.get("ship_to") or {}).get("label") or ""
+
+    def place_and_confirm():
+        order = ordering.order_place(
+            customer=request.user,
+            items=[
+                ordering.ItemRequest(
+                    design_version_id=quote.design_version_id,
+                    material_code=quote.material.code,
+                    quantity=quote.quantity,
+                    colour=quote.colour,
+                )
+            ],
+            ship_to=quoting.ShipTo(quote.ship_to_latitude, quote.ship_to_longitude, label),
+            note=note,
+        )
+        ordering.order_confirm(order_id=order.pk, actor=request.user)
+        return 201, {"order": order.pk}
+
+    try:
+        status, body, _replayed = ordering.idempotent(
+            user=request.user,
+            key=f"web-quote-order-{form.cleaned_data['idempotency_key']}",
+            body={"quote": quote.pk, "note": note},
+            handler=place_and_confirm,
+        )
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("web:quote-detail", pk=quote.pk)
+    if status >= 400:
+        messages.error(request, body.get("detail", "The order could not be placed."))
+        return redirect("web:quote-detail", pk=quote.pk)
+    messages.success(request, f"Order {body['order']} is placed and confirmed: we are finding makers near you.")
+    return redirect("web:order-detail", pk=body["order"])
+
+
+@customer_or_staff_required
+def order_list(request):
+    orders = orders_visible_to(request.user, detail=False)
+    status = request.GET.get("status", "")
+    if status in OrderStatus.values:
+        orders = orders.filter(status=status)
+    page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "web/orders/list.html",
+        {"page": page, "orders": page.object_list, "statuses": OrderStatus.choices, "status": status},
+    )
+
+
+def _order_context(request, pk) -> dict:
+    order = get_object_or_404(orders_visible_to(request.user), pk=pk)
+    allowed = ORDER_TRANSITIONS[order.status]
+    is_customer = request.user.is_customer and order.customer_id == request.user.pk
+    jobs = list(order.jobs.all())
+    proposals = proposals_for(order=order)
+    for proposal in proposals:
+        proposal.expected_total = expected_price(proposal)
+        proposal.expected_difference = (
+            proposal.expected_total - proposal.order_item.total_price if proposal.expected_total is not None else None
+        )
+    return {
+        "proposals": proposals,
+        "threads": _threads(jobs),
+        "order": order,
+        "items": list(order.items.all()),
+        "events": list(order.events.all()),
+        "jobs": jobs,
+        "can_confirm": is_customer and OrderStatus.CONFIRMED in allowed,
+        "can_cancel": OrderStatus.CANCELLED in allowed,
+        "can_mark_delivered": is_customer and OrderStatus.DELIVERED in allowed,
+        "is_final": order.status in ORDER_TERMINAL,
+        "cancel_form": ReasonForm(),
+        "poll_ms": ORDER_POLL_MS,
+    }
+
+
+def _threads(jobs) -> list[tuple]:
+    """Conversations of the order's jobs: those still going, and ended ones where something was said."""
+    threads = job_messages(jobs)
+    return [(job, threads[job.pk]) for job in jobs if threads[job.pk] or job.status not in JOB_DROPPED]
+
+
+@customer_or_staff_required
+def order_detail(request, pk):
+    return render(request, "web/orders/detail.html", _order_context(request, pk))
+
+
+@customer_or_staff_required
+def order_live(request, pk):
+    """The part of the order page that changes (status, actions, jobs, timeline), fetched every few seconds."""
+    response = render(request, "web/orders/_live.html", _order_context(request, pk))
+    response["Cache-Control"] = "no-store"
+    return response
+
+
+ORDER_ACTIONS = {
+    "confirm": ("Order confirmed: we are finding makers near you.", True),
+    "cancel": ("Order cancelled.", False),
+    "delivered": ("Thank you: the order is marked delivered.", True),
+}
+
+
+@customer_or_staff_required
+@require_POST
+def order_action(request, pk, action):
+    """Confirm, cancel or mark delivered, as the order's state machine allows; a refusal is shown as is."""
+    if action not in ORDER_ACTIONS:
+        raise Http404("No such action.")
+    order = get_object_or_404(orders_visible_to(request.user, detail=False), pk=pk)
+    success, customer_only = ORDER_ACTIONS[action]
+    if customer_only and not request.user.is_customer:
+        raise Http404("Only the customer who placed the order may do this.")
+    try:
+        if action == "confirm":
+            ordering.order_confirm(order_id=order.pk, actor=request.user)
+        elif action == "delivered":
+            ordering.order_mark_delivered(order_id=order.pk, actor=request.user)
+        else:
+            form = ReasonForm(request.POST)
+            reason = form.cleaned_data["reason"] if form.is_valid() else ""
+            ordering.order_cancel(order_id=order.pk, actor=request.user, reason=reason)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, success)
+    return redirect("web:order-detail", pk=order.pk)
