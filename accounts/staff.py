@@ -16,8 +16,11 @@ STAFF_GROUP = "Platform staff"
 # app label -> the permission codenames the group gets there (None: all of the app's permissions)
 STAFF_PERMISSIONS: dict[str, set[str] | None] = {
     "core": None,
+    "catalogue": None,
     "designs": None,
+    "makers": None,
     "orders": None,
+    "codesign": None,
     "django_celery_results": None,
     "django_celery_beat": None,
     "accounts": {"view_user", "add_user", "change_user", "view_loginfailure", "delete_loginfailure"},

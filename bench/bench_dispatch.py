@@ -49,7 +49,8 @@ def reset(order_ids: list[int], redis_url: str) -> None:
     """Back to placed orders with no jobs, batches, notifications or queued tasks (the same start each run)."""
     from django.db import connection
 
-    from orders.models import Maker, Order, OrderEvent
+    from makers.models import Maker
+    from orders.models import Order, OrderEvent
 
     with connection.cursor() as cursor:
         for table in (

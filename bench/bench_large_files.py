@@ -239,7 +239,7 @@ def main() -> int:
         results["analysis"] = analysis_memory(stack, accounts[3].token, two_million, warm)
         from dataclasses import asdict
 
-        from orders.selectors import material_specs
+        from designs.selectors import material_specs
 
         specs = stack.workdir / "specs.json"
         specs.write_text(json.dumps([asdict(spec) for spec in material_specs()]))

@@ -56,7 +56,7 @@ def make_ring(path: Path) -> Path:
 def material_specs_file(folder: Path) -> Path:
     from dataclasses import asdict
 
-    from orders.selectors import material_specs
+    from designs.selectors import material_specs
 
     path = folder / "material-specs.json"
     path.write_text(json.dumps([asdict(spec) for spec in material_specs()]))

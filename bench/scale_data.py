@@ -100,8 +100,8 @@ class ScaleData:
 
 def seed_materials() -> dict:
     """The demo catalogue (the same rows ``seed_demo`` writes)."""
-    from core.management.commands.seed_demo import Command
-    from orders.models import Material
+    from catalogue.models import Material
+    from web.management.commands.seed_demo import Command
 
     Command()._materials()
     return {material.code: material for material in Material.objects.all()}
@@ -135,7 +135,7 @@ def _synthetic_report(size_mm: tuple[float, float, float], codes: list[str]) -> 
 
 def reference_reports() -> list[dict]:
     """Analysis reports of real shared meshes against the seeded catalogue (synthetic ones without them)."""
-    from orders.selectors import material_specs
+    from designs.selectors import material_specs
 
     specs = material_specs()
     codes = [spec.code for spec in specs]
@@ -226,7 +226,7 @@ def create_makers(
     *, count: int, materials: dict, rng: random.Random, printers=(1, 5)
 ) -> tuple[list[Account], MakerIndex]:
     """``count`` makers (one member account each) scattered around European cities, with printers."""
-    from orders.models import Maker, Printer
+    from makers.models import Maker, Printer
 
     cities = european_cities()
     by_process = defaultdict(list)

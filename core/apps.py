@@ -12,6 +12,8 @@ class CoreConfig(AppConfig):
         # unit tests) rather than by name.
         from django.utils.module_loading import autodiscover_modules
 
+        # The one import of the project package from the foundation (allowed by name in the import-linter
+        # contracts): Django cannot be told the Celery app any other way before the first task is sent.
         from platform.celery import app  # noqa: F401
 
         autodiscover_modules("tasks")

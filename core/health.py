@@ -4,6 +4,8 @@ import logging
 
 from django.db import connection
 
+from core.queueing import celery_app
+
 logger = logging.getLogger(__name__)
 
 
@@ -19,8 +21,7 @@ def check_database() -> str:
 
 
 def check_broker() -> str:
-    from platform.celery import app
-
+    app = celery_app()
     try:
         with app.connection_for_write() as broker:
             broker.ensure_connection(max_retries=1, timeout=2)
@@ -31,8 +32,7 @@ def check_broker() -> str:
 
 
 def check_worker(*, timeout: float = 1.5) -> str:
-    from platform.celery import app
-
+    app = celery_app()
     try:
         replies = app.control.ping(timeout=timeout)
     except Exception as error:  # noqa: BLE001

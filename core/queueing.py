@@ -34,6 +34,27 @@ def _remember_broker_down() -> None:
     _broker_down_until = time.monotonic() + BROKER_RETRY_PAUSE_SECONDS
 
 
+def celery_app():
+    """The project's Celery app (``platform.celery.app``): it makes itself the current app when it is created,
+    in workers by ``-A platform`` and in Django processes by ``CoreConfig.ready``. Reached this way so that the
+    foundation never imports the project package above it."""
+    from celery import current_app
+
+    return current_app._get_current_object()
+
+
+def queues() -> tuple[str, ...]:
+    """Every queue the platform's workers serve: one per entry of ``TASK_TIME_LIMITS``."""
+    return tuple(settings.TASK_TIME_LIMITS)
+
+
+def time_limits(queue: str) -> dict:
+    """Per-queue limits for a task decorator: a soft limit the task can catch (and turn into a clear
+    "took too long" answer), and the hard one a little later (30 s, or a fifth of it for short limits)."""
+    hard = settings.TASK_TIME_LIMITS[queue]
+    return {"time_limit": hard, "soft_time_limit": hard - max(1, min(30, hard // 5))}
+
+
 def enqueue_after_commit(task_name: str, **kwargs) -> OutboxMessage:
     """Record the task now; publish it after the surrounding transaction commits (never inside it)."""
     message = OutboxMessage.objects.create(task_name=task_name, kwargs=kwargs)
@@ -43,8 +64,7 @@ def enqueue_after_commit(task_name: str, **kwargs) -> OutboxMessage:
 
 def outbox_publish(*, message_id: int) -> bool:
     """Publish one outbox message. Returns whether it reached the broker; failures stay for the sweeper."""
-    from platform.celery import app
-
+    app = celery_app()
     if _broker_known_down():
         OutboxMessage.objects.filter(pk=message_id, sent_at__isnull=True).update(
             last_error="the broker was unreachable a moment ago; left for the sweeper"

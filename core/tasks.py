@@ -3,7 +3,7 @@
 from celery import shared_task
 
 from core import queueing
-from platform.celery import time_limits
+from core.queueing import time_limits
 
 
 @shared_task(name="core.ping", ignore_result=False, **time_limits("celery"))

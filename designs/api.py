@@ -2,16 +2,15 @@
 
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from core.errors import DomainError, PayloadTooLarge
-from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsStaff
+from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsStaff
 from designs import selectors, services
 from designs.models import Design, DesignVersion, Units
 from designs.uploads import MeshUploadHandler
@@ -180,63 +179,6 @@ class DesignDetailView(generics.RetrieveAPIView):
         return selectors.designs_visible_to(self.request.user)
 
 
-class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):
-    """Whoever may see the design: its versions. POST: the owner uploads a revision; the maker holding a job
-    of it proposes one (the customer then accepts or rejects it, see /api/orders/{id}/proposals/)."""
-
-    serializer_class = DesignVersionSerializer
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-    pagination_class = None
-    throttle_scope = "upload"
-
-    def get_permissions(self):
-        if self.request.method == "POST":
-            return [IsCustomerOrMaker()]
-        return [IsAuthenticatedUser()]
-
-    def get_throttles(self):
-        return [ScopedRateThrottle()] if self.request.method == "POST" else []
-
-    def get_queryset(self):
-        if getattr(self, "swagger_fake_view", False):
-            return DesignVersion.objects.none()
-        design = get_object_or_404(selectors.designs_visible_to(self.request.user), pk=self.kwargs["pk"])
-        return design.versions.select_related("created_by").order_by("number")
-
-    @extend_schema(request={"multipart/form-data": VersionUploadSerializer}, responses={201: DesignVersionSerializer})
-    def post(self, request, pk):
-        if request.user.is_maker:
-            return self.propose(request, pk)
-        design = selectors.design_for_owner(user=request.user, design_id=pk)
-        data = self.uploaded_file(request, VersionUploadSerializer)
-        version = services.design_version_upload(
-            design=design,
-            actor=request.user,
-            uploaded_file=data["file"],
-            units=data["units"],
-            message=data["message"],
-        )
-        return Response(DesignVersionSerializer(version, context={"request": request}).data, status=201)
-
-    def propose(self, request, pk):
-        from orders.services import codesign
-
-        design = get_object_or_404(selectors.designs_visible_to(request.user), pk=pk)
-        data = self.uploaded_file(request, VersionUploadSerializer)
-        job_item = codesign.proposable_item(maker_user=request.user, design=design)
-        proposal = codesign.proposal_create(
-            job_id=job_item.job_id,
-            actor=request.user,
-            order_item_id=job_item.order_item_id,
-            message=data["message"],
-            uploaded_file=data["file"],
-            units=data["units"],
-        )
-        body = DesignVersionSerializer(proposal.version, context={"request": request}).data
-        body["proposal"] = proposal.pk
-        return Response(body, status=201)
-
-
 class DesignVersionDetailView(APIView):
     """Whoever may see the design: one version with its report."""
 
@@ -337,7 +279,7 @@ class TemplateDesignSerializer(serializers.Serializer):
 def _material_or_400(code: str):
     if not code:
         return None
-    from orders.models import Material
+    from catalogue.models import Material
 
     material = Material.objects.filter(code=code, is_active=True).first()
     if material is None:

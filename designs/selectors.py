@@ -2,7 +2,9 @@
 
 from django.db.models import Exists, OuterRef, QuerySet
 
+from catalogue.models import Material
 from core.links import url_pattern
+from designs.geometry import MaterialSpec
 from designs.models import Design, DesignVersion
 
 
@@ -49,3 +51,19 @@ def version_file_url(version: DesignVersion, kind: str, *, request=None) -> str 
         return None
     path = url_pattern(f"design-version-{kind}", "pk", "number").format(pk=version.design_id, number=version.number)
     return request.build_absolute_uri(path) if request is not None else path
+
+
+def material_specs():
+    """Active materials as the geometry package's MaterialSpec (for per-material verdicts)."""
+    return [
+        MaterialSpec(
+            code=m.code,
+            name=m.name,
+            process=m.process,
+            min_wall_mm=float(m.min_wall_mm),
+            min_detail_mm=float(m.min_detail_mm),
+            build_volume_mm=(float(m.max_x_mm), float(m.max_y_mm), float(m.max_z_mm)),
+            needs_support=m.needs_support,
+        )
+        for m in Material.objects.filter(is_active=True).order_by("code")
+    ]

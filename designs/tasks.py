@@ -2,8 +2,8 @@
 
 from celery import shared_task
 
+from core.queueing import time_limits
 from designs import services
-from platform.celery import time_limits
 
 
 @shared_task(name="meshes.analyse_design_version", **time_limits("meshes"))

@@ -6,7 +6,6 @@ version = "designs/<int:pk>/versions/<int:number>/"
 urlpatterns = [
     path("designs/", api.DesignListCreateView.as_view(), name="design-list"),
     path("designs/<int:pk>/", api.DesignDetailView.as_view(), name="design-detail"),
-    path("designs/<int:pk>/versions/", api.DesignVersionListCreateView.as_view(), name="design-version-list"),
     path(version, api.DesignVersionDetailView.as_view(), name="design-version-detail"),
     path(f"{version}reanalyse/", api.DesignVersionReanalyseView.as_view(), name="design-version-reanalyse"),
     path(f"{version}file/", api.DesignVersionFileView.as_view(), name="design-version-file"),

@@ -2,23 +2,7 @@ from django.contrib import admin, messages
 
 from core.errors import DomainError
 from designs.admin import ReadOnlyInline
-from orders.models import (
-    Batch,
-    BatchEvent,
-    IdempotencyKey,
-    Job,
-    JobEvent,
-    JobItem,
-    Maker,
-    Material,
-    Message,
-    Order,
-    OrderEvent,
-    OrderItem,
-    Printer,
-    Quote,
-    RevisionProposal,
-)
+from orders.models import Batch, BatchEvent, IdempotencyKey, Job, JobEvent, JobItem, Order, OrderEvent, OrderItem, Quote
 from orders.services import jobs as job_services
 from orders.services import ordering
 from orders.services.dispatch import redispatch_after_commit
@@ -34,58 +18,6 @@ def run_service_action(model_admin, request, queryset, action, *, done: str) -> 
         except DomainError as error:
             model_admin.message_user(request, f"{obj}: {error.message}", messages.WARNING)
     model_admin.message_user(request, f"{count} {done}.", messages.SUCCESS)
-
-
-@admin.register(Material)
-class MaterialAdmin(admin.ModelAdmin):
-    list_display = [
-        "code",
-        "name",
-        "process",
-        "price_per_cm3",
-        "machine_rate_per_hour",
-        "setup_fee",
-        "min_wall_mm",
-        "is_recycled",
-        "is_bio_based",
-        "is_active",
-    ]
-    list_filter = ["process", "is_active", "is_recycled", "is_bio_based"]
-    list_editable = ["is_active"]
-    search_fields = ["code", "name"]
-
-
-class PrinterInline(admin.TabularInline):
-    model = Printer
-    extra = 0
-    filter_horizontal = ["materials"]
-
-
-@admin.register(Maker)
-class MakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country", "capacity", "reliability", "price_factor", "jobs_shipped", "is_active"]
-    list_filter = ["country", "city", "is_active", "printers__process"]
-    search_fields = ["name", "slug", "city", "email", "members__username"]
-    prepopulated_fields = {"slug": ["name"]}
-    filter_horizontal = ["members"]
-    readonly_fields = [
-        "offers_received",
-        "offers_accepted",
-        "average_response_hours",
-        "jobs_shipped",
-        "jobs_shipped_on_time",
-        "jobs_failed",
-        "reliability",
-        "created_at",
-    ]
-    inlines = [PrinterInline]
-
-
-@admin.register(Printer)
-class PrinterAdmin(admin.ModelAdmin):
-    list_display = ["name", "maker", "process", "build_x_mm", "build_y_mm", "build_z_mm", "is_online"]
-    list_filter = ["process", "is_online", "materials"]
-    search_fields = ["name", "maker__name"]
 
 
 class OrderItemInline(ReadOnlyInline):
@@ -236,22 +168,6 @@ class JobEventAdmin(EventAdmin):
 @admin.register(BatchEvent)
 class BatchEventAdmin(EventAdmin):
     list_display = ["batch", *EventAdmin.list_display]
-
-
-@admin.register(Message)
-class MessageAdmin(admin.ModelAdmin):
-    list_display = ["created_at", "author", "job", "design_version", "body"]
-    list_filter = ["created_at"]
-    search_fields = ["body", "author__username"]
-    raw_id_fields = ["author", "job", "design_version"]
-
-
-@admin.register(RevisionProposal)
-class RevisionProposalAdmin(admin.ModelAdmin):
-    list_display = ["id", "job", "order_item", "proposed_by", "status", "price_difference", "created_at"]
-    list_filter = ["status"]
-    search_fields = ["message", "proposed_by__username", "job__id"]
-    readonly_fields = [f.name for f in RevisionProposal._meta.fields]
 
 
 @admin.register(OrderItem)

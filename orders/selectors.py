@@ -2,25 +2,7 @@
 
 from django.db.models import Prefetch, QuerySet
 
-from orders.models import Batch, Job, JobEvent, JobItem, Material, Order, OrderEvent, OrderItem
-
-
-def material_specs():
-    """Active materials as the geometry package's MaterialSpec (for per-material verdicts)."""
-    from designs.geometry import MaterialSpec
-
-    return [
-        MaterialSpec(
-            code=m.code,
-            name=m.name,
-            process=m.process,
-            min_wall_mm=float(m.min_wall_mm),
-            min_detail_mm=float(m.min_detail_mm),
-            build_volume_mm=(float(m.max_x_mm), float(m.max_y_mm), float(m.max_z_mm)),
-            needs_support=m.needs_support,
-        )
-        for m in Material.objects.filter(is_active=True).order_by("code")
-    ]
+from orders.models import Batch, Job, JobEvent, JobItem, Order, OrderEvent, OrderItem
 
 
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:

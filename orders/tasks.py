@@ -2,7 +2,7 @@
 
 from celery import shared_task
 
-from platform.celery import time_limits
+from core.queueing import time_limits
 
 
 @shared_task(name="dispatch.dispatch_order", **time_limits("dispatch"))

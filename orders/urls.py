@@ -3,7 +3,6 @@ from django.urls import path
 from orders.api import views
 
 urlpatterns = [
-    path("materials/", views.MaterialListView.as_view(), name="material-list"),
     path("quotes/", views.QuoteView.as_view(), name="quote"),
     path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
     path("orders/reorder/", views.ReorderView.as_view(), name="order-reorder"),
@@ -17,20 +16,7 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/decline/", views.MakerJobDeclineView.as_view(), name="maker-job-decline"),
     path("maker/jobs/<int:pk>/progress/", views.MakerJobProgressView.as_view(), name="maker-job-progress"),
     path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
-    path("maker/profile/", views.MakerProfileView.as_view(), name="maker-profile"),
-    path("maker/printers/", views.MakerPrinterListCreateView.as_view(), name="maker-printer-list"),
-    path("maker/printers/<int:pk>/", views.MakerPrinterDetailView.as_view(), name="maker-printer-detail"),
     path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
-    path("maker/jobs/<int:pk>/proposals/", views.MakerJobProposalsView.as_view(), name="maker-job-proposals"),
-    path("jobs/<int:pk>/messages/", views.JobMessagesView.as_view(), name="job-messages"),
-    path(
-        "designs/<int:pk>/versions/<int:number>/messages/",
-        views.DesignVersionMessagesView.as_view(),
-        name="design-version-messages",
-    ),
-    path("orders/<int:pk>/proposals/", views.OrderProposalsView.as_view(), name="order-proposals"),
-    path("proposals/<int:pk>/accept/", views.ProposalAcceptView.as_view(), name="proposal-accept"),
-    path("proposals/<int:pk>/reject/", views.ProposalRejectView.as_view(), name="proposal-reject"),
 ]

@@ -13,9 +13,9 @@ TRANSPORT_ALIASES["filesystem"] = "core.broker:Transport"
 
 app = Celery("platform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["core", "designs", "orders"])
+app.autodiscover_tasks()
 
-QUEUES = ("celery", "meshes", "dispatch", "notify")
+# The queues come from the settings (TASK_TIME_LIMITS has one entry per queue), see core.queueing.
 
 
 def ensure_broker_folders() -> None:
@@ -26,15 +26,6 @@ def ensure_broker_folders() -> None:
         options = settings.CELERY_BROKER_TRANSPORT_OPTIONS
         for key in ("data_folder_in", "data_folder_out", "control_folder", "processed_folder"):
             Path(options[key]).mkdir(parents=True, exist_ok=True)
-
-
-def time_limits(queue: str) -> dict:
-    """Per-queue limits for a task decorator: a soft limit the task can catch (and turn into a clear
-    "took too long" answer), and the hard one a little later (30 s, or a fifth of it for short limits)."""
-    from django.conf import settings
-
-    hard = settings.TASK_TIME_LIMITS[queue]
-    return {"time_limit": hard, "soft_time_limit": hard - max(1, min(30, hard // 5))}
 
 
 ensure_broker_folders()

@@ -27,7 +27,7 @@ class UserFactory(factory.django.DjangoModelFactory):
 
 class MaterialFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "orders.Material"
+        model = "catalogue.Material"
         django_get_or_create = ("code",)
 
     code = "pla"
@@ -48,7 +48,7 @@ class MaterialFactory(factory.django.DjangoModelFactory):
 
 class MakerFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "orders.Maker"
+        model = "makers.Maker"
 
     name = factory.Sequence(lambda n: f"Maker {n}")
     slug = factory.Sequence(lambda n: f"maker-{n}")
@@ -62,7 +62,7 @@ class MakerFactory(factory.django.DjangoModelFactory):
 
 class PrinterFactory(factory.django.DjangoModelFactory):
     class Meta:
-        model = "orders.Printer"
+        model = "makers.Printer"
         skip_postgeneration_save = True
 
     maker = factory.SubFactory(MakerFactory)
@@ -90,7 +90,7 @@ class DesignFactory(factory.django.DjangoModelFactory):
 
 def cube_report(size_mm: float = 20.0, *, materials=None, printable: bool = True, reasons=None) -> dict:
     """An analysis report of a solid cube, as the geometry package writes it (for tests of later stages)."""
-    from orders.models import Material
+    from catalogue.models import Material
 
     codes = materials if materials is not None else list(Material.objects.values_list("code", flat=True))
     extents = [size_mm, size_mm, size_mm]

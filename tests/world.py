@@ -4,7 +4,7 @@ from decimal import Decimal
 
 import pytest
 
-from orders.models import Material
+from catalogue.models import Material
 from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory
 
 

@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from core.models import OutboxMessage, StatusEvent
 from designs.models import DesignVersion, VersionStatus
+from makers.models import Maker
 from orders.matching.geo import haversine_km, shipping_co2_kg
 from orders.models import (
     JOB_ACTIVE,
@@ -28,7 +29,6 @@ from orders.models import (
     Job,
     JobItem,
     JobStatus,
-    Maker,
     Order,
     OrderEvent,
     OrderStatus,

@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core.cache import cache
 
 from core.health import check_worker
-from platform.celery import QUEUES
+from core.queueing import queues
 
 logger = logging.getLogger(__name__)
 
@@ -59,20 +59,21 @@ def _redis_depths(url: str, queues) -> dict[str, int]:
     return {queue: sum(lengths[i * per_queue : (i + 1) * per_queue]) for i, queue in enumerate(queues)}
 
 
-def queue_depths(queues=QUEUES) -> list[QueueDepth]:
-    """Messages waiting per queue (taken by no worker yet), in the order of ``queues``."""
+def queue_depths(queue_names=None) -> list[QueueDepth]:
+    """Messages waiting per queue (taken by no worker yet), in the order of ``queue_names`` (default: all)."""
+    queues_ = tuple(queue_names or queues())
     url = settings.CELERY_BROKER_URL
     try:
         if url.startswith(("redis://", "rediss://")):
-            counts = _redis_depths(url, queues)
+            counts = _redis_depths(url, queues_)
         elif url.startswith("filesystem://"):
-            counts = _filesystem_depths(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]), queues)
+            counts = _filesystem_depths(Path(settings.CELERY_BROKER_TRANSPORT_OPTIONS["data_folder_in"]), queues_)
         else:
-            return [QueueDepth(queue, None, "this broker's queues cannot be counted here") for queue in queues]
+            return [QueueDepth(queue, None, "this broker's queues cannot be counted here") for queue in queues_]
     except Exception as error:  # noqa: BLE001 - a broker that does not answer is shown, not raised
         logger.warning("dashboard: cannot count queue depths: %s", error)
-        return [QueueDepth(queue, None, f"{type(error).__name__}: {error}"[:200]) for queue in queues]
-    return [QueueDepth(queue, counts[queue]) for queue in queues]
+        return [QueueDepth(queue, None, f"{type(error).__name__}: {error}"[:200]) for queue in queues_]
+    return [QueueDepth(queue, counts[queue]) for queue in queues_]
 
 
 def worker_liveness() -> str:

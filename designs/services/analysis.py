@@ -22,11 +22,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
-from core.queueing import enqueue_after_commit
+from core.queueing import enqueue_after_commit, time_limits
 from core.resources import memory_cap
 from designs.models import VERSION_TERMINAL, DesignVersion, VersionStatus
 from designs.services.status import design_version_set_status
-from platform.celery import time_limits
 
 logger = logging.getLogger(__name__)
 
@@ -86,7 +85,7 @@ def _generate_from_template(version: DesignVersion, workdir: Path) -> Path:
 
 def _analyse_files(version: DesignVersion, workdir: Path) -> AnalysisOutcome:
     from designs.geometry import analyse, load_mesh, write_preview_glb, write_thumbnail_png
-    from orders.selectors import material_specs
+    from designs.selectors import material_specs
 
     started = time.perf_counter()
     generated = None

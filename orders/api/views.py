@@ -13,14 +13,14 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from catalogue.models import Material
 from core.errors import DomainError
-from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
+from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
 from designs.models import DesignVersion
 from orders import selectors
 from orders.api import serializers as s
-from orders.models import Batch, Job, Material, Order, OrderStatus, Printer
+from orders.models import Batch, Job, Order, OrderStatus
 from orders.services import jobs as job_services
-from orders.services import makers as maker_services
 from orders.services import ordering, quoting
 
 
@@ -28,15 +28,6 @@ def _ship_to(data) -> quoting.ShipTo:
     return quoting.ship_to_from(
         {"lat": data.get("lat"), "lon": data.get("lon"), "city": data.get("city"), "label": data.get("label")}
     )
-
-
-class MaterialListView(generics.ListAPIView):
-    """Anyone: the materials catalogue with prices, limits and colours."""
-
-    permission_classes = [Anyone]
-    serializer_class = s.MaterialSerializer
-    pagination_class = None
-    queryset = Material.objects.filter(is_active=True).order_by("process", "code")
 
 
 class QuoteView(APIView):
@@ -384,200 +375,3 @@ class BatchDetailView(generics.RetrieveAPIView):
         return selectors.batches_visible_to(self.request.user)
 
 
-def _own_maker(user):
-    maker = user.makers.order_by("pk").first()
-    if maker is None:
-        raise Http404("This account does not belong to a maker.")
-    return maker
-
-
-class MakerProfileView(APIView):
-    """Makers: their own profile (location, capacity, response time) and printers; PATCH to edit."""
-
-    permission_classes = [IsMaker]
-
-    @extend_schema(responses=s.MakerProfileSerializer)
-    def get(self, request):
-        return Response(s.MakerProfileSerializer(_own_maker(request.user)).data)
-
-    @extend_schema(request=s.MakerProfileSerializer, responses=s.MakerProfileSerializer)
-    def patch(self, request):
-        maker = _own_maker(request.user)
-        serializer = s.MakerProfileSerializer(maker, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        maker = maker_services.maker_update_profile(maker=maker, **serializer.validated_data)
-        return Response(s.MakerProfileSerializer(maker).data)
-
-
-class MakerPrinterListCreateView(APIView):
-    """Makers: list and add their own printers."""
-
-    permission_classes = [IsMaker]
-
-    @extend_schema(responses=s.PrinterSerializer(many=True))
-    def get(self, request):
-        printers = _own_maker(request.user).printers.prefetch_related("materials")
-        return Response(s.PrinterSerializer(printers, many=True).data)
-
-    @extend_schema(request=s.PrinterSerializer, responses={201: s.PrinterSerializer})
-    def post(self, request):
-        maker = _own_maker(request.user)
-        serializer = s.PrinterSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        printer = maker_services.printer_upsert(
-            maker=maker,
-            name=data["name"],
-            process=data["process"],
-            build_volume_mm=(data["build_x_mm"], data["build_y_mm"], data["build_z_mm"]),
-            material_codes=[m.code for m in data["materials"]],
-            colours=data.get("colours") or [],
-            is_online=data.get("is_online", True),
-        )
-        return Response(s.PrinterSerializer(printer).data, status=201)
-
-
-class MakerPrinterDetailView(APIView):
-    """Makers: change or remove one of their own printers (e.g. mark it offline)."""
-
-    permission_classes = [IsMaker]
-
-    def printer(self, request, pk) -> Printer:
-        return get_object_or_404(Printer.objects.filter(maker__members=request.user), pk=pk)
-
-    @extend_schema(request=s.PrinterSerializer, responses=s.PrinterSerializer)
-    def patch(self, request, pk):
-        printer = self.printer(request, pk)
-        serializer = s.PrinterSerializer(printer, data=request.data, partial=True)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        printer = maker_services.printer_update(printer=printer, **data)
-        return Response(s.PrinterSerializer(printer).data)
-
-    @extend_schema(responses={204: None})
-    def delete(self, request, pk):
-        maker_services.printer_remove(printer=self.printer(request, pk))
-        return Response(status=204)
-
-
-def _proposals():
-    from orders.models import RevisionProposal
-
-    return RevisionProposal.objects.select_related(
-        "job__maker", "proposed_by", "version__design", "previous_version", "order_item__material"
-    )
-
-
-class _ThreadView(APIView):
-    permission_classes = [IsAuthenticatedUser]
-
-    def thread(self, request, **kwargs):
-        raise NotImplementedError
-
-    @extend_schema(responses=s.MessageSerializer(many=True))
-    def get(self, request, **kwargs):
-        messages = self.thread(request, **kwargs).messages.select_related("author").order_by("created_at", "id")
-        return Response(s.MessageSerializer(messages, many=True).data)
-
-    @extend_schema(request=s.MessageSerializer, responses={201: s.MessageSerializer})
-    def post(self, request, **kwargs):
-        from orders.services import codesign
-
-        serializer = s.MessageSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        thread = self.thread(request, **kwargs)
-        target = {"job": thread} if isinstance(thread, Job) else {"version": thread}
-        message = codesign.message_post(author=request.user, body=serializer.validated_data["body"], **target)
-        return Response(s.MessageSerializer(message).data, status=201)
-
-
-class JobMessagesView(_ThreadView):
-    """The job's maker, the order's customer, staff: the conversation on a job (others: 404)."""
-
-    def thread(self, request, pk):
-        from orders.services import codesign
-
-        return codesign.job_visible_to(request.user, pk)
-
-
-class DesignVersionMessagesView(_ThreadView):
-    """Whoever may see the design (owner, makers with a job of it, staff): the conversation on a version."""
-
-    def thread(self, request, pk, number):
-        from orders.services import codesign
-
-        return codesign.version_visible_to(request.user, design_id=pk, number=number)
-
-
-class MakerJobProposalsView(_JobActionView):
-    """Makers: the revisions proposed on one of their jobs; POST proposes one (a file, or template
-    parameters) with a message."""
-
-    parser_classes = [MultiPartParser, FormParser, JSONParser]
-
-    @extend_schema(responses=s.ProposalSerializer(many=True))
-    def get(self, request, pk):
-        job = self.job(request, pk)
-        return Response(s.ProposalSerializer(_proposals().filter(job=job), many=True).data)
-
-    @extend_schema(
-        request={"multipart/form-data": s.ProposalCreateSerializer, "application/json": s.ProposalCreateSerializer},
-        responses={201: s.ProposalSerializer},
-    )
-    def post(self, request, pk):
-        from orders.services import codesign
-
-        serializer = s.ProposalCreateSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
-        proposal = codesign.proposal_create(
-            job_id=self.job(request, pk).pk,
-            actor=request.user,
-            order_item_id=data.get("order_item"),
-            message=data["message"],
-            uploaded_file=data.get("file"),
-            units=data["units"],
-            parameters=data.get("parameters"),
-        )
-        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data, status=201)
-
-
-class OrderProposalsView(APIView):
-    """The order's customer, or staff: revisions makers proposed for the order's parts, with the new price."""
-
-    permission_classes = [IsCustomerOrStaff]
-
-    @extend_schema(responses=s.ProposalSerializer(many=True))
-    def get(self, request, pk):
-        order = get_object_or_404(selectors.orders_visible_to(request.user, detail=False), pk=pk)
-        return Response(s.ProposalSerializer(_proposals().filter(job__order=order), many=True).data)
-
-
-class ProposalAcceptView(APIView):
-    """The order's customer: take the proposed version; the item moves to it at the new price."""
-
-    permission_classes = [IsCustomer]
-
-    @extend_schema(request=None, responses={200: s.ProposalSerializer, 409: OpenApiResponse(description="not now")})
-    def post(self, request, pk):
-        from orders.services import codesign
-
-        proposal = codesign.proposal_accept(proposal_id=pk, actor=request.user)
-        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data)
-
-
-class ProposalRejectView(APIView):
-    """The order's customer: keep their version (with an optional reason)."""
-
-    permission_classes = [IsCustomer]
-
-    @extend_schema(request=s.ReasonSerializer, responses={200: s.ProposalSerializer})
-    def post(self, request, pk):
-        from orders.services import codesign
-
-        serializer = s.ReasonSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        proposal = codesign.proposal_reject(
-            proposal_id=pk, actor=request.user, reason=serializer.validated_data["reason"]
-        )
-        return Response(s.ProposalSerializer(_proposals().get(pk=proposal.pk)).data)

@@ -1,6 +1,3 @@
-from orders.models.catalogue import POWDER_PROCESSES, Material, Process
-from orders.models.codesign import Message, ProposalStatus, RevisionProposal
-from orders.models.makers import Maker, Printer
 from orders.models.orders import (
     ORDER_CANCELLABLE,
     ORDER_TERMINAL,
@@ -40,7 +37,6 @@ __all__ = [
     "ORDER_CANCELLABLE",
     "ORDER_TERMINAL",
     "ORDER_TRANSITIONS",
-    "POWDER_PROCESSES",
     "Batch",
     "BatchEvent",
     "BatchStatus",
@@ -49,16 +45,9 @@ __all__ = [
     "JobEvent",
     "JobItem",
     "JobStatus",
-    "Maker",
-    "Material",
-    "Message",
     "Order",
     "OrderEvent",
     "OrderItem",
     "OrderStatus",
-    "Printer",
-    "Process",
-    "ProposalStatus",
     "Quote",
-    "RevisionProposal",
 ]

@@ -1,9 +1,9 @@
 from django.conf import settings
 from django.db import models
 
+from catalogue.models import Material
 from core.models import StatusEvent
 from designs.models import DesignVersion
-from orders.models.catalogue import Material
 
 
 class OrderStatus(models.TextChoices):

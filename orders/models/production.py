@@ -1,8 +1,8 @@
 from django.db import models
 
+from catalogue.models import Material
 from core.models import StatusEvent
-from orders.models.catalogue import Material
-from orders.models.makers import Maker
+from makers.models import Maker
 from orders.models.orders import Order, OrderItem
 
 

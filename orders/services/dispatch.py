@@ -20,6 +20,7 @@ from django.utils import timezone
 from core.errors import TransitionNotAllowed
 from core.notifications import notify_many, notify_staff
 from core.queueing import enqueue_after_commit
+from makers.models import Maker
 from orders.models import (
     JOB_ACTIVE,
     JOB_DROPPED,
@@ -31,7 +32,6 @@ from orders.models import (
     JobEvent,
     JobItem,
     JobStatus,
-    Maker,
     Order,
     OrderItem,
     OrderStatus,
@@ -352,7 +352,7 @@ def offers_expire(*, now=None) -> int:
             if not transition.changed:
                 continue
             job = transition.obj
-            from orders.services.makers import maker_refresh_reliability
+            from orders.services.reliability import maker_refresh_reliability
 
             maker_refresh_reliability(maker_id=job.maker_id)
             batch_sync(batch_id=job.batch_id)

@@ -11,7 +11,7 @@ from core.errors import Conflict, DomainError
 from core.text import clean_text
 from orders.models import JOB_PROGRESS, Job, JobStatus
 from orders.services.dispatch import batch_sync, order_sync, redispatch_after_commit
-from orders.services.makers import maker_refresh_reliability
+from orders.services.reliability import maker_refresh_reliability
 from orders.services.status import job_set_status
 
 PHOTO_MAX_SIDE_PX = 2048
@@ -37,7 +37,7 @@ def normalised_photo(photo) -> ContentFile:
 
 
 def _no_pending_proposal(job: Job) -> None:
-    from orders.services.codesign import job_has_pending_proposal
+    from codesign.services import job_has_pending_proposal
 
     if job_has_pending_proposal(job.pk):
         raise Conflict(

@@ -11,20 +11,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from catalogue.models import Material
 from core.errors import Conflict, DomainError
 from core.queueing import enqueue_after_commit
 from core.text import clean_text
 from designs.models import DesignVersion
-from orders.models import (
-    JOB_ACTIVE,
-    IdempotencyKey,
-    JobStatus,
-    Material,
-    Order,
-    OrderEvent,
-    OrderItem,
-    OrderStatus,
-)
+from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderEvent, OrderItem, OrderStatus
 from orders.services import quoting
 from orders.services.status import job_set_status, order_set_status
 

@@ -8,12 +8,14 @@ from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from catalogue.models import Material
 from core.errors import DomainError
 from designs.models import DesignVersion, VersionStatus
+from makers.models import Maker, Printer
 from orders.matching.cities import find_city
 from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
-from orders.models import JOB_ACTIVE, Maker, Material, Printer, Quote
+from orders.models import JOB_ACTIVE, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
 
 

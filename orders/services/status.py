@@ -69,7 +69,7 @@ def job_set_status(*, job_id: int, to: str, **options) -> Transition:
 
 
 def _withdraw_proposals(transition: Transition) -> None:
-    from orders.services.codesign import proposals_withdraw_for_job
+    from codesign.services import proposals_withdraw_for_job
 
     proposals_withdraw_for_job(job_id=transition.obj.pk)
 

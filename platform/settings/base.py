@@ -36,11 +36,15 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_results",
     "django_celery_beat",
-    "accounts",
+    # The project's apps, lowest layer first (see README "Architecture"): an app imports only those above it.
     "core",
-    "web",
+    "accounts",
+    "catalogue",
     "designs",
+    "makers",
     "orders",
+    "codesign",
+    "web",
 ]
 
 MIDDLEWARE = [
@@ -182,7 +186,7 @@ SPECTACULAR_SETTINGS = {
         "OrderStatusEnum": "orders.models.orders.OrderStatus",
         "JobStatusEnum": "orders.models.production.JobStatus",
         "BatchStatusEnum": "orders.models.production.BatchStatus",
-        "ProcessEnum": "orders.models.catalogue.Process",
+        "ProcessEnum": "catalogue.models.Process",
         "RoleEnum": "accounts.models.Role",
     },
 }
@@ -270,11 +274,12 @@ CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_PUBLISH_RETRY = False
 
 # Hard time limits per queue (seconds); soft limits are 30 s earlier. All stay below the visibility timeout.
+# One entry per queue the workers serve (the dashboard lists them in this order).
 TASK_TIME_LIMITS = {
+    "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
     "meshes": env.int("MESH_TASK_TIME_LIMIT", default=240),
     "dispatch": env.int("DISPATCH_TASK_TIME_LIMIT", default=120),
     "notify": env.int("NOTIFY_TASK_TIME_LIMIT", default=60),
-    "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
 }
 if max(TASK_TIME_LIMITS.values()) >= CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(

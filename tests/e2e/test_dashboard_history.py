@@ -11,12 +11,14 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from core.management.commands.seed_demo import DEMO_PASSWORD
-from core.management.commands.seed_demo import Command as SeedDemo
-from orders.models import Batch, Job, JobItem, Maker, Material, Order, OrderEvent, OrderItem
+from catalogue.models import Material
+from makers.models import Maker
+from orders.models import Batch, Job, JobItem, Order, OrderEvent, OrderItem
 from tests.e2e.conftest import wait_for_js
 from tests.factories import ReadyVersionFactory, UserFactory
 from web import queues
+from web.management.commands.seed_demo import DEMO_PASSWORD
+from web.management.commands.seed_demo import Command as SeedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
 

@@ -12,10 +12,10 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from core.management.commands.seed_demo import DEMO_PASSWORD
-from core.management.commands.seed_demo import Command as SeedDemo
 from orders.models import Job, Order
 from tests.meshes import shared_meshes_dir
+from web.management.commands.seed_demo import DEMO_PASSWORD
+from web.management.commands.seed_demo import Command as SeedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
 

@@ -4,9 +4,10 @@ from decimal import Decimal
 
 import pytest
 
+from codesign.models import Message, RevisionProposal
 from core.models import Notification
 from designs.models import Design, DesignVersion
-from orders.models import Job, Message, Order, OrderEvent, RevisionProposal
+from orders.models import Job, Order, OrderEvent
 from orders.services import quoting
 from tests.conftest import client_for
 from tests.orders.test_dispatch import member

@@ -48,7 +48,7 @@ def test_a_registered_staff_member_is_in_the_group_that_holds_the_platform_permi
     assert list(staff_member.groups.values_list("name", flat=True)) == [STAFF_GROUP]
     for permission in (
         "orders.change_order",
-        "orders.add_maker",
+        "makers.add_maker",
         "orders.change_job",
         "designs.change_designversion",
         "core.view_outboxmessage",

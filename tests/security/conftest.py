@@ -14,8 +14,11 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
-from orders.models import Batch, Job, Message, Printer
-from orders.services import codesign, quoting
+from codesign import services as codesign
+from codesign.models import Message
+from makers.models import Printer
+from orders.models import Batch, Job
+from orders.services import quoting
 from orders.services.dispatch import dispatch_order
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from tests.conftest import client_for

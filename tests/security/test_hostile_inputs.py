@@ -78,7 +78,7 @@ def test_filtering_orders_by_a_date_at_the_edge_of_the_calendar_is_not_a_crash(w
 
 @pytest.mark.parametrize("thread", ["job", "version"])
 def test_a_web_message_with_a_nul_character_is_refused(world, thread):
-    from orders.models import Message
+    from codesign.models import Message
 
     client = world.web_clients["owner"]
     client.raise_request_exception = False

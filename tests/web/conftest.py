@@ -10,7 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from orders.models import Job, Material
+from catalogue.models import Material
+from orders.models import Job
 from orders.services.dispatch import dispatch_order
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo, quote_create

@@ -3,9 +3,10 @@
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from codesign.models import Message
 from core.models import OutboxMessage
 from designs.models import Design, DesignVersion
-from orders.models import Message, Quote
+from orders.models import Quote
 from tests.factories import ReadyVersionFactory, cube_report
 from tests.web.conftest import client_as
 

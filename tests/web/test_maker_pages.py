@@ -7,7 +7,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from orders.models import Job, RevisionProposal
+from codesign.models import RevisionProposal
+from orders.models import Job
 from orders.services import jobs as job_services
 from tests.web.conftest import client_as, jpeg
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from codesign import services as codesign
+from codesign.models import Message, RevisionProposal
 from designs.models import DesignVersion
-from orders.models import Job, Message, Order, OrderEvent, RevisionProposal
-from orders.services import codesign
+from orders.models import Job, Order, OrderEvent
 from orders.services import jobs as job_services
 from tests.factories import cube_report
 from tests.web.conftest import client_as, jpeg

@@ -5,10 +5,10 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 
+from catalogue.models import Material
 from core.errors import DomainError
 from designs import services as design_services
 from designs.parametric import TEMPLATES
-from orders.models import Material
 from web.forms import parameters_from_post, template_form_fields, with_posted_values
 
 

@@ -7,11 +7,12 @@ from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from codesign import services as codesign
+from codesign.models import Message, ProposalStatus, RevisionProposal
 from core.errors import DomainError, NotFound
 from designs import services as design_services
-from orders.models import Message, ProposalStatus, RevisionProposal
 from orders.selectors import jobs_for_maker
-from orders.services import codesign, quoting
+from orders.services import quoting
 from web.access import customer_required, maker_required, signed_in_required
 from web.forms import parameters_from_post, template_form_fields
 

@@ -10,13 +10,14 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
+from catalogue.models import Material
 from core.errors import DomainError
 from designs import services as design_services
 from designs.models import VERSION_ACTIVE, VersionStatus
 from designs.selectors import design_for_owner, designs_visible_to, version_file_url
 from designs.uploads import MeshUploadHandler
 from orders.matching.cities import CITIES
-from orders.models import Material, Quote
+from orders.models import Quote
 from orders.services import quoting
 from web.access import customer_required, signed_in_required
 from web.forms import QuoteForm, UploadForm, VersionUploadForm

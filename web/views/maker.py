@@ -5,11 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from codesign import services as codesign
 from core.errors import DomainError
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
 from orders.selectors import jobs_for_maker
-from orders.services import codesign
 from orders.services import jobs as job_services
 from web.access import maker_required
 from web.forms import ProgressForm, RequiredReasonForm

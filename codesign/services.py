@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from codesign.models import Message, ProposalStatus, RevisionProposal
 from core.errors import Conflict, DomainError, NotFound
 from core.models import StatusEvent
 from core.notifications import notify, notify_many
@@ -19,17 +20,7 @@ from core.text import clean_text
 from designs import services as design_services
 from designs.models import Design, DesignVersion, VersionStatus
 from designs.selectors import designs_visible_to
-from orders.models import (
-    JOB_DROPPED,
-    Job,
-    JobStatus,
-    Message,
-    Order,
-    OrderEvent,
-    OrderItem,
-    ProposalStatus,
-    RevisionProposal,
-)
+from orders.models import JOB_DROPPED, Job, JobStatus, Order, OrderEvent, OrderItem
 from orders.services import quoting
 
 # Jobs whose maker may still change what it will print.

@@ -3,7 +3,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import models
 
-from orders.models.catalogue import Material, Process
+from catalogue.models import Material, Process
 
 
 class Maker(models.Model):
@@ -24,7 +24,7 @@ class Maker(models.Model):
         max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text="its prices against the catalogue"
     )
     is_active = models.BooleanField(default=True)
-    # Kept from its history by orders.services.makers.maker_refresh_reliability.
+    # Kept from its history by orders.services.reliability.maker_refresh_reliability.
     offers_received = models.PositiveIntegerField(default=0)
     offers_accepted = models.PositiveIntegerField(default=0)
     average_response_hours = models.FloatField(default=0)
@@ -35,6 +35,7 @@ class Maker(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
+        db_table = "orders_maker"  # the table it had in the orders app, rows kept
         ordering = ["name"]
         indexes = [models.Index(fields=["latitude", "longitude"], name="maker_location")]
 
@@ -54,6 +55,7 @@ class Printer(models.Model):
     is_online = models.BooleanField(default=True)
 
     class Meta:
+        db_table = "orders_printer"  # the table it had in the orders app, rows kept
         ordering = ["maker_id", "name"]
 
     def __str__(self):

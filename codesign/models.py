@@ -19,6 +19,7 @@ class Message(models.Model):
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
 
     class Meta:
+        db_table = "orders_message"  # the table it had in the orders app, rows kept
         ordering = ["created_at", "id"]
         constraints = [
             models.CheckConstraint(
@@ -62,6 +63,7 @@ class RevisionProposal(models.Model):
     price_difference = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
 
     class Meta:
+        db_table = "orders_revisionproposal"  # the table it had in the orders app, rows kept
         ordering = ["-created_at", "-id"]
         constraints = [
             models.UniqueConstraint(

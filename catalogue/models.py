@@ -39,6 +39,7 @@ class Material(models.Model):
     currency = models.CharField(max_length=3, default="EUR")
 
     class Meta:
+        db_table = "orders_material"  # the table it had in the orders app, rows kept
         ordering = ["process", "code"]
 
     def __str__(self):

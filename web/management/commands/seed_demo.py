@@ -115,7 +115,7 @@ class Command(BaseCommand):
         }
 
     def _materials(self):
-        from orders.models import Material
+        from catalogue.models import Material
 
         for (
             code,
@@ -158,7 +158,7 @@ class Command(BaseCommand):
             )
 
     def _makers(self):
-        from orders.services.makers import maker_onboard, printer_upsert
+        from makers.services import maker_onboard, printer_upsert
 
         for slug, name, city, country, lat, lon, capacity, respond, factor, printers in MAKERS:
             maker = maker_onboard(

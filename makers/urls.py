@@ -1,0 +1,9 @@
+from django.urls import path
+
+from makers import api
+
+urlpatterns = [
+    path("maker/profile/", api.MakerProfileView.as_view(), name="maker-profile"),
+    path("maker/printers/", api.MakerPrinterListCreateView.as_view(), name="maker-printer-list"),
+    path("maker/printers/<int:pk>/", api.MakerPrinterDetailView.as_view(), name="maker-printer-detail"),
+]
