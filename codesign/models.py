@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from core.models import StatusEvent
+from core.state import NOTHING
 from designs.models import DesignVersion
 from orders.models.orders import OrderItem
 from orders.models.production import Job
@@ -40,6 +42,15 @@ class ProposalStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"  # the job ended before the customer answered
 
 
+PROPOSAL_TRANSITIONS = {
+    NOTHING: frozenset({ProposalStatus.PENDING}),
+    ProposalStatus.PENDING: frozenset({ProposalStatus.ACCEPTED, ProposalStatus.REJECTED, ProposalStatus.WITHDRAWN}),
+    ProposalStatus.ACCEPTED: frozenset(),
+    ProposalStatus.REJECTED: frozenset(),
+    ProposalStatus.WITHDRAWN: frozenset(),
+}
+
+
 class RevisionProposal(models.Model):
     """A maker proposes a fixed version of a part it holds a job for (thicker walls, closed holes...)."""
 
@@ -73,3 +84,10 @@ class RevisionProposal(models.Model):
 
     def __str__(self):
         return f"Proposal {self.pk} for item {self.order_item_id}: v{self.version.number} ({self.status})"
+
+
+class ProposalEvent(StatusEvent):
+    proposal = models.ForeignKey(RevisionProposal, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        indexes = [models.Index(fields=["proposal", "created_at"], name="proposal_event_timeline")]

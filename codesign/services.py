@@ -9,27 +9,42 @@ printing.
 
 from decimal import Decimal
 
-from django.db import transaction
+from django.contrib.auth import get_user_model
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
-from codesign.models import Message, ProposalStatus, RevisionProposal
+from codesign.models import PROPOSAL_TRANSITIONS, Message, ProposalEvent, ProposalStatus, RevisionProposal
 from core.errors import Conflict, DomainError, NotFound
 from core.models import StatusEvent
 from core.notifications import notify, notify_many
+from core.state import StateMachine, Transition
 from core.text import clean_text
 from designs import services as design_services
 from designs.models import Design, DesignVersion, VersionStatus
 from designs.selectors import designs_visible_to
-from orders.models import JOB_DROPPED, Job, JobStatus, Order, OrderEvent, OrderItem
+from orders.models import JOB_DROPPED, Job, JobItem, JobStatus, Order, OrderEvent, OrderItem
+from orders.selectors import job_visible_to as _job_visible_to
 from orders.services import quoting
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
 
+PROPOSAL_MACHINE = StateMachine(
+    model=RevisionProposal,
+    event_model=ProposalEvent,
+    event_field="proposal",
+    label="revision proposal",
+    transitions=PROPOSAL_TRANSITIONS,
+)
+
+
+def proposal_set_status(*, proposal_id: int, to: str, **options) -> Transition:
+    """Move a revision proposal (options: actor, reason, details, updates; see ``StateMachine.move``)."""
+    return PROPOSAL_MACHINE.move(pk=proposal_id, to=to, **options)
+
 
 def _participants_of_job(job: Job) -> set:
-    from django.contrib.auth import get_user_model
-
     users = set(job.maker.members.all())
     users.add(job.order.customer)
     users |= set(get_user_model().objects.filter(is_staff=True, is_active=True))
@@ -37,8 +52,6 @@ def _participants_of_job(job: Job) -> set:
 
 
 def _participants_of_version(version: DesignVersion) -> set:
-    from django.contrib.auth import get_user_model
-
     users = {version.design.owner}
     makers = Job.objects.filter(job_items__order_item__design_version__design=version.design).exclude(
         status__in=JOB_DROPPED
@@ -48,9 +61,7 @@ def _participants_of_version(version: DesignVersion) -> set:
 
 
 def job_visible_to(user, job_id) -> Job:
-    from orders.selectors import job_visible_to as visible
-
-    job = visible(user, job_id)
+    job = _job_visible_to(user, job_id)
     if job is None:
         raise NotFound("No such job.")
     return job
@@ -97,8 +108,6 @@ def _system_message(*, author, job: Job, version: DesignVersion, body: str) -> N
 
 def proposable_item(*, maker_user, design: Design):
     """The job item of ``design`` that this maker may still propose a revision for."""
-    from orders.models import JobItem
-
     job_item = (
         JobItem.objects.filter(
             job__maker__members=maker_user, job__status__in=PROPOSABLE, order_item__design_version__design=design
@@ -155,15 +164,23 @@ def proposal_create(
             version = design_services.design_version_upload(
                 design=design, actor=actor, uploaded_file=uploaded_file, units=units, message=message, make_latest=False
             )
-        proposal = RevisionProposal.objects.create(
-            job=job,
-            order_item=item,
-            proposed_by=actor,
-            version=version,
-            previous_version=item.design_version,
-            message=message,
-            price_before=item.total_price,
-        )
+        try:
+            # The pending check above reads; the unique constraint decides when two proposals race.
+            with transaction.atomic():
+                proposal = PROPOSAL_MACHINE.create(
+                    to=ProposalStatus.PENDING,
+                    actor=actor,
+                    reason="proposed by the maker",
+                    job=job,
+                    order_item=item,
+                    proposed_by=actor,
+                    version=version,
+                    previous_version=item.design_version,
+                    message=message,
+                    price_before=item.total_price,
+                ).obj
+        except IntegrityError:
+            raise Conflict("A proposal for this item is already waiting for the customer.", code="proposal_pending")
         _system_message(
             author=actor,
             job=job,
@@ -226,18 +243,22 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
                 "parameters",
             ]
         )
-        Order.objects.filter(pk=order.pk).update(total=order.total + difference)
+        Order.objects.filter(pk=order.pk).update(total=F("total") + difference)
         job = Job.objects.select_for_update().get(pk=proposal.job_id)
         factor = job.maker.price_factor
         Job.objects.filter(pk=job.pk).update(price=(job.price + difference * factor).quantize(Decimal("0.01")))
         Design.objects.filter(pk=version.design_id).update(latest_version=version, updated_at=timezone.now())
-        now = timezone.now()
-        RevisionProposal.objects.filter(pk=proposal.pk).update(
-            status=ProposalStatus.ACCEPTED,
-            decided_at=now,
-            decided_by=actor,
-            price_after=breakdown.total,
-            price_difference=difference,
+        proposal_set_status(
+            proposal_id=proposal.pk,
+            to=ProposalStatus.ACCEPTED,
+            actor=actor,
+            reason="accepted by the customer",
+            updates={
+                "decided_at": timezone.now(),
+                "decided_by": actor,
+                "price_after": breakdown.total,
+                "price_difference": difference,
+            },
         )
         sign = "+" if difference >= 0 else "-"
         note = (
@@ -270,8 +291,12 @@ def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionPro
     reason = clean_text(reason, field="The reason", max_length=2000)
     with transaction.atomic():
         proposal = _proposal_for_customer(proposal_id, actor)
-        RevisionProposal.objects.filter(pk=proposal.pk).update(
-            status=ProposalStatus.REJECTED, decided_at=timezone.now(), decided_by=actor, decision_note=reason[:2000]
+        proposal_set_status(
+            proposal_id=proposal.pk,
+            to=ProposalStatus.REJECTED,
+            actor=actor,
+            reason=reason or "rejected by the customer",
+            updates={"decided_at": timezone.now(), "decided_by": actor, "decision_note": reason[:2000]},
         )
         job = Job.objects.select_related("maker").get(pk=proposal.job_id)
         _system_message(
@@ -298,12 +323,36 @@ def _tell_maker(job: Job, proposal: RevisionProposal, *, decision: str, body: st
     )
 
 
-def proposals_withdraw_for_job(*, job_id: int) -> int:
-    """A job that ends (declined, cancelled, failed) takes its pending proposals with it."""
-    return RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).update(
-        status=ProposalStatus.WITHDRAWN, decided_at=timezone.now()
-    )
+def proposals_withdraw_for_job(*, job_id: int, reason: str = "the job ended before the customer answered") -> int:
+    """A job that ends (declined, cancelled, failed) takes its pending proposals with it, each through the door."""
+    withdrawn = 0
+    for proposal_id in RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).values_list(
+        "pk", flat=True
+    ):
+        transition = proposal_set_status(
+            proposal_id=proposal_id,
+            to=ProposalStatus.WITHDRAWN,
+            reason=reason,
+            updates={"decided_at": timezone.now()},
+        )
+        withdrawn += transition.changed
+    return withdrawn
 
 
 def job_has_pending_proposal(job_id: int) -> bool:
     return RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).exists()
+
+
+def refuse_printing_while_a_proposal_waits(*, obj, to_status: str, **_) -> None:
+    """Connected to the status door for jobs (see CodesignConfig.ready): printing waits for the customer."""
+    if to_status == JobStatus.PRINTING and job_has_pending_proposal(obj.pk):
+        raise Conflict(
+            "A revision proposal for this job is waiting for the customer; start printing once they answer.",
+            code="proposal_pending",
+        )
+
+
+def withdraw_proposals_of_ended_job(*, transition: Transition, **_) -> None:
+    """Connected to the status door for jobs: a job that ends without its parts withdraws its proposals."""
+    if transition.to_status in JOB_DROPPED:
+        proposals_withdraw_for_job(job_id=transition.obj.pk)

@@ -1,17 +1,34 @@
-"""The one door through which every status of an order, a job, a batch or a design version changes.
+"""The one door through which every status of an order, a job, a batch, a design version or a revision proposal
+changes, creation included.
 
-Each state machine passes its own table and event model; this function does the part they share: in one
+Each state machine passes its own table and event model; this module does the part they share: in one
 transaction it locks the row, returns if nothing changes, checks the table, saves with ``update_fields`` and
-writes the event row. Nothing else assigns ``.status``.
+writes the event row. A row is born through the same door: ``NOTHING`` ("from nothing") is a row of every
+table, and ``StateMachine.create`` writes the row and its first event together. Nothing else assigns
+``.status`` (a test reads the code to make sure).
+
+Two signals let a higher app take part in a lower app's state machine without the lower one importing it:
+``status_changing`` is sent with the locked row before it is saved (a receiver may raise a DomainError to
+refuse the move, e.g. co-design holds a job's printing while a revision waits for the customer), and
+``status_changed`` after the event row is written, in the same transaction.
 """
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
 from django.db import models, transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
+
+# The "from" status of a row being created: every transition table says which statuses a row may start in.
+NOTHING = ""
+
+# sender: the model class; kwargs: obj (locked, still at its old status), from_status, to_status.
+status_changing = Signal()
+# sender: the model class; kwargs: transition.
+status_changed = Signal()
 
 
 @dataclass(frozen=True)
@@ -57,6 +74,7 @@ def change_status(
             )
         if guard is not None:
             guard(obj)
+        status_changing.send(sender=model, obj=obj, from_status=current, to_status=to)
         now = timezone.now()
         obj.status = to
         fields = ["status"]
@@ -78,6 +96,50 @@ def change_status(
         transition = Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)
         if on_change is not None:
             on_change(transition)
+        status_changed.send(sender=model, transition=transition)
+    return transition
+
+
+def create_with_status(
+    *,
+    model: type[models.Model],
+    to: str,
+    allowed: Mapping[str, frozenset[str] | set[str] | tuple[str, ...]],
+    event_model: type[models.Model],
+    event_field: str,
+    label: str,
+    fields: Mapping[str, object],
+    instance: models.Model | None = None,
+    actor=None,
+    reason: str = "",
+    details: dict | None = None,
+    on_change: Callable[["Transition"], None] | None = None,
+) -> Transition:
+    """Create a row of ``model`` in status ``to`` (which the table must allow from ``NOTHING``) with its
+    first event, in one transaction. ``instance`` is an unsaved row prepared by the caller (files already
+    attached), else one is made from ``fields``."""
+    if to not in allowed.get(NOTHING, ()):
+        raise TransitionNotAllowed(label=label, current="(new)", target=to, allowed=sorted(allowed.get(NOTHING, ())))
+    with transaction.atomic():
+        obj = instance if instance is not None else model()
+        for name, value in fields.items():
+            setattr(obj, name, value)
+        obj.status = to
+        if hasattr(obj, "status_changed_at"):
+            obj.status_changed_at = timezone.now()
+        obj.save()
+        event = event_model.objects.create(
+            **{event_field: obj},
+            from_status=NOTHING,
+            to_status=to,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason=reason,
+            details=details or {},
+        )
+        transition = Transition(obj=obj, from_status=NOTHING, to_status=to, changed=True, event=event)
+        if on_change is not None:
+            on_change(transition)
+        status_changed.send(sender=model, transition=transition)
     return transition
 
 
@@ -117,5 +179,33 @@ class StateMachine:
             details=details,
             updates=updates,
             guard=guard,
+            on_change=on_change,
+        )
+
+    def create(
+        self,
+        *,
+        to: str,
+        actor=None,
+        reason: str = "",
+        details: dict | None = None,
+        on_change: Callable[[Transition], None] | None = None,
+        instance: models.Model | None = None,
+        **fields,
+    ) -> Transition:
+        """``create_with_status`` for this machine: a new row with ``fields`` (or the unsaved ``instance``),
+        born in status ``to``."""
+        return create_with_status(
+            model=self.model,
+            to=to,
+            allowed=self.transitions,
+            event_model=self.event_model,
+            event_field=self.event_field,
+            label=self.label,
+            fields=fields,
+            instance=instance,
+            actor=actor,
+            reason=reason,
+            details=details,
             on_change=on_change,
         )

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from core.models import StatusEvent
+from core.state import NOTHING
 
 
 class VersionStatus(models.TextChoices):
@@ -18,6 +19,8 @@ VERSION_ACTIVE = frozenset({VersionStatus.QUEUED, VersionStatus.ANALYSING})
 
 # Re-analysis (staff "re-run", or a worker that died mid-way and the sweeper re-queues) goes back to queued.
 VERSION_TRANSITIONS = {
+    # A new upload is queued; a file whose very bytes were analysed before starts with that analysis' verdict.
+    NOTHING: frozenset({VersionStatus.QUEUED, VersionStatus.READY, VersionStatus.FAILED}),
     VersionStatus.QUEUED: frozenset({VersionStatus.ANALYSING, VersionStatus.FAILED}),
     VersionStatus.ANALYSING: frozenset({VersionStatus.READY, VersionStatus.FAILED, VersionStatus.QUEUED}),
     VersionStatus.READY: frozenset({VersionStatus.QUEUED}),

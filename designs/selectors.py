@@ -1,11 +1,23 @@
 """Reads of the designs app: who may see which design."""
 
-from django.db.models import Exists, OuterRef, QuerySet
+from collections.abc import Callable
+
+from django.db.models import QuerySet
 
 from catalogue.models import Material
 from core.links import url_pattern
 from designs.geometry import MaterialSpec
 from designs.models import Design, DesignVersion
+
+# Which designs a maker may see follows from its jobs, which the orders app (above this one) keeps: orders
+# registers that rule here when it loads (OrdersConfig.ready), so designs never imports orders. The rule takes
+# the user and returns a filter on Design (an Exists over OuterRef("pk")).
+_maker_design_rule: Callable | None = None
+
+
+def register_maker_design_rule(rule: Callable) -> None:
+    global _maker_design_rule
+    _maker_design_rule = rule
 
 
 def designs_visible_to(user) -> QuerySet[Design]:
@@ -16,14 +28,7 @@ def designs_visible_to(user) -> QuerySet[Design]:
     if user.is_staff:
         return designs
     if user.is_maker:
-        from orders.models import JOB_ACTIVE, JobItem, JobStatus
-
-        job_items = JobItem.objects.filter(
-            order_item__design_version__design=OuterRef("pk"),
-            job__maker__members=user,
-            job__status__in=[*JOB_ACTIVE, JobStatus.SHIPPED],
-        )
-        return designs.filter(Exists(job_items))
+        return designs.filter(_maker_design_rule(user)) if _maker_design_rule else designs.none()
     return designs.filter(owner=user)
 
 

@@ -1,8 +1,8 @@
 """Reads of the orders app: who may see which order, job and batch, fetched in a constant number of queries."""
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 
-from orders.models import Batch, Job, JobEvent, JobItem, Order, OrderEvent, OrderItem
+from orders.models import JOB_ACTIVE, Batch, Job, JobEvent, JobItem, JobStatus, Order, OrderEvent, OrderItem
 
 
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
@@ -58,3 +58,14 @@ def job_visible_to(user, job_id) -> Job | None:
     if user.is_maker:
         return jobs.filter(pk=job_id, maker__members=user).first()
     return jobs.filter(pk=job_id, order__customer=user).first()
+
+
+def maker_design_rule(user) -> Exists:
+    """The designs a maker may see: those of parts it is offered, holds or has shipped (registered with
+    designs.selectors by OrdersConfig.ready)."""
+    job_items = JobItem.objects.filter(
+        order_item__design_version__design=OuterRef("pk"),
+        job__maker__members=user,
+        job__status__in=[*JOB_ACTIVE, JobStatus.SHIPPED],
+    )
+    return Exists(job_items)

@@ -15,7 +15,8 @@ from django.utils import timezone
 from core.errors import DomainError, PayloadTooLarge
 from core.queueing import enqueue_after_commit
 from core.text import clean_text
-from designs.models import Design, DesignVersion, DesignVersionEvent, Source, Units, VersionStatus
+from designs.models import Design, DesignVersion, Source, Units, VersionStatus
+from designs.services.status import VERSION_MACHINE
 
 ANALYSE_TASK = "meshes.analyse_design_version"
 
@@ -129,15 +130,11 @@ def _create_version(
             "analysed_at",
         ):
             setattr(version, field, getattr(reuse, field))
-        version.status = reuse.status
         version.error, version.error_code = reuse.error, reuse.error_code
         version.reused_from = reuse
-        version.status_changed_at = timezone.now()
-        version.save()
-        DesignVersionEvent.objects.create(
-            version=version,
-            from_status="",
-            to_status=version.status,
+        VERSION_MACHINE.create(
+            instance=version,
+            to=reuse.status,
             actor=actor,
             reason=f"same file as version {reuse.number} of design {reuse.design_id}: analysis reused",
         )
@@ -147,13 +144,10 @@ def _create_version(
             version.file.save(f"upload.{file_format}", uploaded_file, save=False)
             if stored is not None:
                 stored.append(version.file.name)
-        version.status = VersionStatus.QUEUED
-        version.status_changed_at = version.enqueued_at = timezone.now()
-        version.save()
-        DesignVersionEvent.objects.create(
-            version=version,
-            from_status="",
-            to_status=VersionStatus.QUEUED,
+        VERSION_MACHINE.create(
+            instance=version,
+            to=VersionStatus.QUEUED,
+            enqueued_at=timezone.now(),
             actor=actor,
             reason="uploaded" if uploaded_file is not None else "generated from a template",
         )

@@ -3,6 +3,7 @@ from django.db import models
 
 from catalogue.models import Material
 from core.models import StatusEvent
+from core.state import NOTHING
 from designs.models import DesignVersion
 
 
@@ -20,6 +21,7 @@ class OrderStatus(models.TextChoices):
 ORDER_TERMINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
 ORDER_CANCELLABLE = frozenset({OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.ROUTING, OrderStatus.ON_HOLD})
 ORDER_TRANSITIONS = {
+    NOTHING: frozenset({OrderStatus.PLACED}),
     OrderStatus.PLACED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset({OrderStatus.ROUTING, OrderStatus.ON_HOLD, OrderStatus.CANCELLED}),
     OrderStatus.ROUTING: frozenset({OrderStatus.IN_PRODUCTION, OrderStatus.ON_HOLD, OrderStatus.CANCELLED}),

@@ -2,6 +2,7 @@ from django.db import models
 
 from catalogue.models import Material
 from core.models import StatusEvent
+from core.state import NOTHING
 from makers.models import Maker
 from orders.models.orders import Order, OrderItem
 
@@ -26,6 +27,7 @@ JOB_ACTIVE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED, JobStatus.PRINTIN
 JOB_HELD = frozenset({JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED})
 JOB_DROPPED = frozenset({JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED, JobStatus.FAILED})
 JOB_TRANSITIONS = {
+    NOTHING: frozenset({JobStatus.OFFERED}),
     JobStatus.OFFERED: frozenset({JobStatus.ACCEPTED, JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED}),
     JobStatus.ACCEPTED: frozenset({JobStatus.PRINTING, JobStatus.CANCELLED, JobStatus.FAILED}),
     JobStatus.PRINTING: frozenset({JobStatus.PRINTED, JobStatus.FAILED}),
@@ -48,6 +50,7 @@ class BatchStatus(models.TextChoices):
 
 
 BATCH_TRANSITIONS = {
+    NOTHING: frozenset({BatchStatus.OPEN}),
     BatchStatus.OPEN: frozenset({BatchStatus.IN_PRODUCTION, BatchStatus.CANCELLED}),
     BatchStatus.IN_PRODUCTION: frozenset({BatchStatus.COMPLETED, BatchStatus.CANCELLED}),
     BatchStatus.COMPLETED: frozenset(),

@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
@@ -26,10 +27,8 @@ from orders.models import (
     JOB_DROPPED,
     JOB_HELD,
     Batch,
-    BatchEvent,
     BatchStatus,
     Job,
-    JobEvent,
     JobItem,
     JobStatus,
     Order,
@@ -39,7 +38,7 @@ from orders.models import (
 from orders.packing.plates import PartDoesNotFitError, PartToPack, pack_batch
 from orders.pricing.prices import estimate_batch_hours
 from orders.services import quoting
-from orders.services.status import batch_set_status, job_set_status, order_set_status
+from orders.services.status import BATCH_MACHINE, JOB_MACHINE, batch_set_status, job_set_status, order_set_status
 
 logger = logging.getLogger(__name__)
 
@@ -150,15 +149,13 @@ def _joinable_batch(*, maker_id: int, material_id: int) -> Batch:
     )
     if batch is not None:
         return batch
-    batch = Batch.objects.create(
+    return BATCH_MACHINE.create(
+        to=BatchStatus.OPEN,
+        reason="new batch",
         maker_id=maker_id,
         material_id=material_id,
-        status=BatchStatus.OPEN,
-        status_changed_at=now,
         joinable_until=now + timedelta(minutes=settings.BATCH_WINDOW_MINUTES),
-    )
-    BatchEvent.objects.create(batch=batch, from_status="", to_status=BatchStatus.OPEN, reason="new batch")
-    return batch
+    ).obj
 
 
 def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[Assignment]) -> Job:
@@ -166,13 +163,14 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     now = timezone.now()
     best = assignments[0].ranked
     maker = Maker.objects.get(pk=maker_id)
-    job = Job.objects.create(
+    job = JOB_MACHINE.create(
+        to=JobStatus.OFFERED,
+        reason=f"offered to {maker.name} ({best.distance_km:.0f} km from the customer)",
+        details={"score": round(best.score, 4), "score_parts": best.score_parts},
         order=order,
         batch=batch,
         maker_id=maker_id,
         material_id=material_id,
-        status=JobStatus.OFFERED,
-        status_changed_at=now,
         offer_expires_at=now + timedelta(hours=settings.OFFER_TTL_HOURS),
         quantity=sum(a.item.quantity for a in assignments),
         price=sum((Decimal(a.ranked.price) for a in assignments), Decimal("0")),
@@ -180,16 +178,9 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
         distance_km=best.distance_km,
         co2_kg=sum(a.ranked.co2_kg for a in assignments),
         match={"items": {str(a.item.pk): quoting.ranked_as_dict(a.ranked) for a in assignments}},
-    )
+    ).obj
     JobItem.objects.bulk_create(JobItem(job=job, order_item=a.item, quantity=a.item.quantity) for a in assignments)
-    JobEvent.objects.create(
-        job=job,
-        from_status="",
-        to_status=JobStatus.OFFERED,
-        reason=f"offered to {maker.name} ({best.distance_km:.0f} km from the customer)",
-        details={"score": round(best.score, 4), "score_parts": best.score_parts},
-    )
-    Maker.objects.filter(pk=maker_id).update(offers_received=maker.offers_received + 1)
+    Maker.objects.filter(pk=maker_id).update(offers_received=F("offers_received") + 1)
     batch_repack(batch_id=batch.pk)
     notify_many(
         users=maker.members.all(),

@@ -36,16 +36,6 @@ def normalised_photo(photo) -> ContentFile:
     return ContentFile(buffer.getvalue())
 
 
-def _no_pending_proposal(job: Job) -> None:
-    from codesign.services import job_has_pending_proposal
-
-    if job_has_pending_proposal(job.pk):
-        raise Conflict(
-            "A revision proposal for this job is waiting for the customer; start printing once they answer.",
-            code="proposal_pending",
-        )
-
-
 def _offer_still_open(job: Job) -> None:
     if job.offer_expires_at <= timezone.now():
         raise Conflict("This offer has expired; the job has gone to another maker.", code="offer_expired")
@@ -138,7 +128,6 @@ def job_report_progress(
             reason=note or f"maker reports {status}",
             details=details,
             updates=updates,
-            guard=_no_pending_proposal if status == JobStatus.PRINTING else None,
         )
         job = transition.obj
         if transition.changed:

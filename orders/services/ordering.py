@@ -16,9 +16,9 @@ from core.errors import Conflict, DomainError
 from core.queueing import enqueue_after_commit
 from core.text import clean_text
 from designs.models import DesignVersion
-from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderEvent, OrderItem, OrderStatus
+from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus
 from orders.services import quoting
-from orders.services.status import job_set_status, order_set_status
+from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
 
 DISPATCH_TASK = "dispatch.dispatch_order"
 
@@ -74,17 +74,19 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
     if len(currencies) != 1:
         raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
     with transaction.atomic():
-        order = Order.objects.create(
+        order = ORDER_MACHINE.create(
+            to=OrderStatus.PLACED,
+            actor=customer,
+            reason="placed by the customer",
+            details={"items": len(priced), "total": str(sum((b.total for *_, b in priced), Decimal("0")))},
             customer=customer,
-            status=OrderStatus.PLACED,
-            status_changed_at=timezone.now(),
             ship_to_latitude=ship_to.latitude,
             ship_to_longitude=ship_to.longitude,
             ship_to_label=ship_to.label,
             currency=currencies.pop(),
             total=sum((b.total for *_, b in priced), Decimal("0")),
             note=note[:2000],
-        )
+        ).obj
         OrderItem.objects.bulk_create(
             OrderItem(
                 order=order,
@@ -100,14 +102,6 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
                 reorder_of_id=request.reorder_of_id,
             )
             for request, version, material, breakdown in priced
-        )
-        OrderEvent.objects.create(
-            order=order,
-            from_status="",
-            to_status=OrderStatus.PLACED,
-            actor=customer,
-            reason="placed by the customer",
-            details={"items": len(priced), "total": str(order.total)},
         )
     return order
 

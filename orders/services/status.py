@@ -1,9 +1,9 @@
 """The doors through which order, job and batch statuses change (one per state machine)."""
 
+from core.notifications import notify
 from core.state import StateMachine, Transition
 from orders.models import (
     BATCH_TRANSITIONS,
-    JOB_DROPPED,
     JOB_TRANSITIONS,
     ORDER_TRANSITIONS,
     Batch,
@@ -44,8 +44,6 @@ def order_set_status(*, order_id: int, to: str, **options) -> Transition:
 
 
 def _tell_the_customer(transition: Transition) -> None:
-    from core.notifications import notify
-
     order = transition.obj
     notify(
         user=order.customer,
@@ -64,14 +62,9 @@ def _tell_the_customer(transition: Transition) -> None:
 
 
 def job_set_status(*, job_id: int, to: str, **options) -> Transition:
-    """Move a job; a job that ends without its parts withdraws the revision proposals waiting on it."""
-    return JOB_MACHINE.move(pk=job_id, to=to, on_change=_withdraw_proposals if to in JOB_DROPPED else None, **options)
-
-
-def _withdraw_proposals(transition: Transition) -> None:
-    from codesign.services import proposals_withdraw_for_job
-
-    proposals_withdraw_for_job(job_id=transition.obj.pk)
+    """Move a job (higher apps take part through the door's signals: co-design withdraws the revision
+    proposals of a job that ends and holds printing while one waits)."""
+    return JOB_MACHINE.move(pk=job_id, to=to, **options)
 
 
 def batch_set_status(*, batch_id: int, to: str, **options) -> Transition:
