@@ -28,6 +28,8 @@ ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("PLATFORM_VENV", ROOT / ".venv"))
 PYTHON = VENV / "bin" / "python"
 QUEUES = "celery,meshes,dispatch,notify"
+# lint-imports through the interpreter, so that the project's `platform` package is found before the standard one.
+LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
 
 
 def say(message: str) -> None:
@@ -222,6 +224,10 @@ def command_test(arguments) -> int:
     ensure_assets()
     ensure_chromium()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
+    # The layer contracts first (a second): a wrong arrow between apps fails the run before any test.
+    say("checking the layers: lint-imports (contracts in pyproject.toml)")
+    if subprocess.run([str(PYTHON), "-c", LINT_IMPORTS], cwd=ROOT, env=env).returncode != 0:
+        return 1
     command = [PYTHON, "-m", "pytest", *arguments.pytest_args]
     say("running: " + " ".join(str(part) for part in command))
     return subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode

@@ -7,6 +7,7 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts and roles"
 
     def ready(self):
+        # Function-level imports: models and receivers can be imported only once the app registry is ready.
         from django.contrib.auth.signals import user_login_failed
         from django.db.models.signals import post_migrate
 

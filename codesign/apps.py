@@ -6,6 +6,7 @@ class CodesignConfig(AppConfig):
     verbose_name = "Co-design (conversations and revision proposals)"
 
     def ready(self):
+        # Function-level imports: models and receivers can be imported only once the app registry is ready.
         # Co-design takes part in the job state machine of the orders app (below it) through the door's
         # signals, so that orders never imports co-design.
         from codesign import services

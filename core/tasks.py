@@ -3,6 +3,7 @@
 from celery import shared_task
 
 from core import queueing
+from core.notifications import notification_deliver
 from core.queueing import time_limits
 
 
@@ -30,6 +31,5 @@ def outbox_sweep() -> int:
 )
 def deliver_notification(*, notification_id: int) -> None:
     """E-mail (and webhook) one notification; network failures retry with backoff, five times at most."""
-    from core.notifications import notification_deliver
 
     notification_deliver(notification_id=notification_id)

@@ -9,10 +9,12 @@ from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
+from catalogue.models import Material
 from core.errors import DomainError, PayloadTooLarge
 from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsStaff
 from designs import selectors, services
 from designs.models import Design, DesignVersion, Units
+from designs.parametric import TEMPLATES
 from designs.uploads import MeshUploadHandler
 
 
@@ -279,7 +281,6 @@ class TemplateDesignSerializer(serializers.Serializer):
 def _material_or_400(code: str):
     if not code:
         return None
-    from catalogue.models import Material
 
     material = Material.objects.filter(code=code, is_active=True).first()
     if material is None:
@@ -297,7 +298,6 @@ class TemplateListView(APIView):
         responses={200: OpenApiResponse(description="list of templates with parameters[]")},
     )
     def get(self, request):
-        from designs.parametric import TEMPLATES
 
         return Response([template.to_dict() for template in TEMPLATES.values()])
 

@@ -24,7 +24,10 @@ from django.utils import timezone
 from core.errors import TransitionNotAllowed
 from core.queueing import enqueue_after_commit, time_limits
 from core.resources import memory_cap
+from designs.geometry import LoadLimits, MeshError, analyse, load_mesh, write_preview_glb, write_thumbnail_png
 from designs.models import VERSION_TERMINAL, DesignVersion, VersionStatus
+from designs.parametric import ParameterError, generate
+from designs.selectors import material_specs
 from designs.services.status import design_version_set_status
 
 logger = logging.getLogger(__name__)
@@ -40,7 +43,6 @@ class AnalysisOutcome:
 
 
 def load_limits():
-    from designs.geometry import LoadLimits
 
     return LoadLimits(
         max_bytes=settings.DESIGN_UPLOAD_MAX_BYTES,
@@ -69,13 +71,10 @@ def _write_stl(mesh, path: Path) -> None:
 
 
 def _generate_from_template(version: DesignVersion, workdir: Path) -> Path:
-    from designs.parametric import ParameterError, generate
 
     try:
         mesh = generate(version.template_slug, version.parameters)
     except (ParameterError, KeyError) as error:
-        from designs.geometry import MeshError
-
         message = getattr(error, "message", None) or str(error)
         raise MeshError("template_error", f"The template could not make this part: {message}") from error
     path = workdir / "generated.stl"
@@ -84,8 +83,6 @@ def _generate_from_template(version: DesignVersion, workdir: Path) -> Path:
 
 
 def _analyse_files(version: DesignVersion, workdir: Path) -> AnalysisOutcome:
-    from designs.geometry import analyse, load_mesh, write_preview_glb, write_thumbnail_png
-    from designs.selectors import material_specs
 
     started = time.perf_counter()
     generated = None
@@ -131,7 +128,6 @@ def _analyse_geometry(version: DesignVersion, workdir: Path) -> AnalysisOutcome:
     Only the geometry is wrapped: database and storage errors are temporary faults that must stay visible
     (the task fails, the delivery is counted, the sweep retries), not verdicts on the file.
     """
-    from designs.geometry import MeshError
 
     try:
         return _analyse_files(version, workdir)
@@ -184,7 +180,6 @@ def _claim(version_id: int) -> tuple[DesignVersion | None, int]:
 
 def design_version_analyse(*, version_id: int) -> str:
     """Load, check, repair and render one version; end it ``ready`` or ``failed`` with a plain reason."""
-    from designs.geometry import MeshError
 
     version, attempts = _claim(version_id)
     if version is None:

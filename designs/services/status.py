@@ -1,5 +1,6 @@
 """The one door for design-version status changes."""
 
+from core.notifications import notify
 from core.state import StateMachine, Transition
 from designs.models import VERSION_TRANSITIONS, DesignVersion, DesignVersionEvent, VersionStatus
 
@@ -24,7 +25,6 @@ def design_version_set_status(*, version_id: int, to: str, **options) -> Transit
 
 
 def _notify_owner(transition: Transition) -> None:
-    from core.notifications import notify
 
     to = transition.to_status
     version = transition.obj

@@ -3,7 +3,8 @@
 from decimal import Decimal
 
 from core.errors import DomainError, NotFound
-from designs.parametric import ParameterError, get_template, validate_parameters
+from designs.geometry import LoadedMesh, write_preview_glb
+from designs.parametric import ParameterError, generate, get_template, validate_parameters
 
 
 def template_or_404(slug: str):
@@ -43,9 +44,6 @@ def template_preview_glb(*, slug: str, raw: dict) -> bytes:
     """A quick GLB of the template for the live preview (our own code on validated numbers, not an upload)."""
     import tempfile
     from pathlib import Path
-
-    from designs.geometry import LoadedMesh, write_preview_glb
-    from designs.parametric import generate
 
     values = template_parameters(slug=slug, raw=raw)
     mesh = generate(slug, values)

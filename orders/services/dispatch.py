@@ -38,6 +38,7 @@ from orders.models import (
 from orders.packing.plates import PartDoesNotFitError, PartToPack, pack_batch
 from orders.pricing.prices import estimate_batch_hours
 from orders.services import quoting
+from orders.services.reliability import maker_refresh_reliability
 from orders.services.status import BATCH_MACHINE, JOB_MACHINE, batch_set_status, job_set_status, order_set_status
 
 logger = logging.getLogger(__name__)
@@ -343,7 +344,6 @@ def offers_expire(*, now=None) -> int:
             if not transition.changed:
                 continue
             job = transition.obj
-            from orders.services.reliability import maker_refresh_reliability
 
             maker_refresh_reliability(maker_id=job.maker_id)
             batch_sync(batch_id=job.batch_id)

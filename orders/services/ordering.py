@@ -18,6 +18,7 @@ from core.text import clean_text
 from designs.models import DesignVersion
 from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus
 from orders.services import quoting
+from orders.services.dispatch import batch_sync
 from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
 
 DISPATCH_TASK = "dispatch.dispatch_order"
@@ -182,7 +183,6 @@ def order_confirm(*, order_id: int, actor) -> Order:
 def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
     """Cancel before production starts; open offers and accepted jobs are withdrawn from their makers."""
     reason = clean_text(reason, field="The reason", max_length=2000)
-    from orders.services.dispatch import batch_sync
 
     with transaction.atomic():
         transition = order_set_status(

@@ -15,7 +15,7 @@ from makers.models import Maker, Printer
 from orders.matching.cities import find_city
 from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
-from orders.models import JOB_ACTIVE, Quote
+from orders.models import JOB_ACTIVE, Job, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
 
 
@@ -126,8 +126,6 @@ def maker_candidates(
     the eligible ones; a quote wants every nearby maker, to say why the others cannot).
     """
     from collections import defaultdict
-
-    from orders.models import Job
 
     box = bounding_box(lat=ship_to.latitude, lon=ship_to.longitude, radius_km=radius_km)
     longitudes = Q()

@@ -10,6 +10,11 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.staff import sync_staff_membership
+from catalogue.models import Material
+from designs.models import Design
+from designs.parametric import get_template, validate_parameters
+from designs.services import design_create_from_template
+from makers.services import maker_onboard, printer_upsert
 
 DEMO_PASSWORD = "demo-pass-123"
 
@@ -115,7 +120,6 @@ class Command(BaseCommand):
         }
 
     def _materials(self):
-        from catalogue.models import Material
 
         for (
             code,
@@ -158,7 +162,6 @@ class Command(BaseCommand):
             )
 
     def _makers(self):
-        from makers.services import maker_onboard, printer_upsert
 
         for slug, name, city, country, lat, lon, capacity, respond, factor, printers in MAKERS:
             maker = maker_onboard(
@@ -185,8 +188,6 @@ class Command(BaseCommand):
                 )
 
     def _designs(self, users):
-        from designs.models import Design
-        from designs.services import design_create_from_template
 
         samples = [
             (users["alice"], "Ring size 54", "ring", {"size": 54}),
@@ -198,8 +199,6 @@ class Command(BaseCommand):
             if Design.objects.filter(owner=owner, name=name).exists():
                 continue
             try:
-                from designs.parametric import get_template, validate_parameters
-
                 values = validate_parameters(get_template(slug), parameters)
             except (ImportError, KeyError) as error:
                 self.stderr.write(f"skipping sample {name}: {error}")
