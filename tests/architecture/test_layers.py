@@ -35,7 +35,9 @@ def test_a_lower_app_importing_a_higher_one_breaks_the_layers(tmp_path):
     project = copy_of_the_project(tmp_path)
     selectors = project / "designs" / "selectors.py"
     # Given the arrow the issue found: designs reaching into orders from inside a function.
-    selectors.write_text(selectors.read_text() + "\n\ndef _jobs():\n    from orders.models import Job\n\n    return Job\n")
+    selectors.write_text(
+        selectors.read_text() + "\n\ndef _jobs():\n    from orders.models import Job\n\n    return Job\n"
+    )
 
     result = lint_imports(project)
 
