@@ -16,6 +16,7 @@ import numpy as np
 from .arrays import column_bounds, extents
 from .background import Background
 from .bounding import OrientedBox, convex_hull, oriented_box, principal_box
+from .layers import facing_areas, layer_contours
 from .materials import MaterialSpec, PartFacts, judge_material
 from .mesh import Issue, LoadedMesh
 from .orientation import OrientationOptions, best_pose
@@ -138,6 +139,12 @@ def analyse(
         pose, poses = best_pose(surface, hull, options=options.orientation_options)
         lap("orientation")
 
+    # What a layer-by-layer process meets in the print orientation (the FDM estimate uses it).
+    print_up = pose.up if pose is not None else np.array([0.0, 0.0, 1.0])
+    facing = facing_areas(surface, print_up)
+    contours = layer_contours(surface, print_up)
+    lap("layers")
+
     units_suspected, units_reason = suspect_units(mesh, extents)
     if units_reason:
         issues.append(Issue("units_suspected", "warning", units_reason))
@@ -190,6 +197,21 @@ def analyse(
         "support_volume_mm3": _number(pose.support_volume_mm3) if pose else None,
         "suggested_orientation": _orientation_section(pose, poses) if pose else None,
         "print_extents_mm": _print_extents(pose, hull, vertices) if pose else None,
+        "facing_areas_mm2": {
+            "up": _number(facing.up_mm2),
+            "down": _number(facing.down_mm2),
+            "side": _number(facing.side_mm2),
+        },
+        "layer_contours": {
+            "levels": contours.levels,
+            "mean_length_mm": _number(contours.mean_length_mm),
+            "mean_loops": _number(contours.mean_loops, 4),
+            "mean_area_mm2": _number(contours.mean_area_mm2),
+            "short_loop_share": _number(contours.short_loop_share, 4),
+            "short_loop_mm": _number(contours.short_loop_mm, 4),
+            "small_island_share": _number(contours.small_island_share, 4),
+            "small_island_mm2": _number(contours.small_island_mm2, 4),
+        },
         "materials": verdicts,
         "highlights": _highlights(repair, thickness, materials),
         "issues": [issue.as_dict() for issue in issues],

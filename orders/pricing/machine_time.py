@@ -5,10 +5,10 @@ spends once whatever it holds (``per_batch_hours``: the layers of a vat or powde
 are round, typical values for current desktop and shop machines, chosen to be explainable rather than
 precise; a maker's real speed is reflected by its price factor.
 
-- FDM (filament): the nozzle visits every part on every layer, so nothing is shared. Time = interior and
-  support volume at an effective 20 cm3/h (sparse infill) + outer shells from the surface area at
-  144 cm2/h (two 0.4 mm perimeters at 40 mm/s and 0.2 mm layers: 0.4 x 2 x 0.2 x 40 mm3/s = 11.5 cm3/h
-  over 0.08 cm of shell) + 2 s per 0.2 mm layer for layer changes, travel and retraction.
+- FDM (filament): the nozzle visits every part on every layer, so nothing is shared. The part is split
+  into what a slicer extrudes (perimeters, top and bottom solid layers, sparse infill, support), each
+  drawn at its own speed, plus travel per loop and per layer (``FdmModel`` and ``fdm_print``: the
+  figures are PrusaSlicer's defaults, calibrated against its own estimate).
 - SLA (resin): the laser draws 40 cm3/h of part and supports; each 0.05 mm layer also costs 10 s of peel,
   recoat and settle once for the whole build. Post-processing: wash and UV cure, 1 day.
 - SLS (nylon powder): sintering 100 cm3/h of part; each 0.1 mm layer costs 10 s of recoat and heating for
@@ -35,13 +35,24 @@ _LAYER_EPSILON = 1e-9
 
 @dataclass(frozen=True, kw_only=True)
 class PartMetrics:
-    """What the mesh analysis measured, in millimetres, with the part in its print orientation."""
+    """What the mesh analysis measured, in millimetres, with the part in its print orientation.
+
+    The fields from ``up_area_mm2`` on are the analysis report's ``facing_areas_mm2`` and
+    ``layer_contours`` (see ``designs.geometry.layers``); reports older than them leave them ``None`` and
+    the FDM estimate falls back on volume, area and height.
+    """
 
     volume_mm3: float
     support_volume_mm3: float
     area_mm2: float
     height_mm: float
     extents_mm: tuple[float, float, float]
+    up_area_mm2: float | None = None  # faces pointing up, projected on the bed
+    down_area_mm2: float | None = None  # faces pointing down, projected on the bed
+    side_area_mm2: float | None = None  # contour length of the cross-sections integrated over the height
+    loops_per_layer: float | None = None  # closed contour loops in one cross-section (walls and holes)
+    short_loop_share: float = 0.0  # share of the contour length in loops a slicer draws slowly (holes, pins)
+    small_island_share: float = 0.0  # share of the cross-section area in islands too small for sparse infill
 
     def __post_init__(self) -> None:
         if self.volume_mm3 <= 0:
@@ -117,6 +128,149 @@ PROCESS_TIME_MODELS: dict[str, ProcessTimeModel] = {
 
 
 @dataclass(frozen=True, kw_only=True)
+class FdmModel:
+    """A filament print as PrusaSlicer 2.5 makes it with its defaults (0.4 mm nozzle, 1.75 mm filament,
+    0.2 mm layers, 2 perimeters, 3 top and 3 bottom solid layers, 20 % infill, automatic supports).
+
+    Fixed figures are the slicer's own settings; the ones marked "fitted" were calibrated on the shared
+    real uploads against the slicer's G-code (``bench/bench_estimate.py``: fitted on one half, checked on
+    the other and leave-one-out).
+    """
+
+    layer_height_mm: float = 0.2
+    # Extrusion width: PrusaSlicer's automatic width is 1.125 x the 0.4 mm nozzle.
+    extrusion_width_mm: float = 0.45
+    perimeters: int = 2
+    top_layers: int = 3
+    bottom_layers: int = 3
+    infill_density: float = 0.20
+    # Fitted: sparse infill extruded per mm3 of interior over the nominal density (lines overlap the
+    # perimeters by 25 % and the interior of a mesh is a little larger than the slicer's infill region).
+    infill_volume_factor: float = 0.96
+    # Fitted: share of the analysis' support volume (columns under every face steeper than 45 degrees) that
+    # becomes support extrusion: 2.5 mm line spacing (about 15 % solid) plus dense interface layers, and
+    # the slicer does not support bridges nor slopes up to about 55 degrees.
+    support_extrusion_share: float = 0.12
+    # Speeds in mm/s (PrusaSlicer defaults): perimeters 60, external perimeters 50 % of that, loops up to
+    # 2 pi x 6.5 mm at the small perimeter speed, sparse infill 80, solid infill 20, support 60.
+    perimeter_speed: float = 60.0
+    external_perimeter_speed: float = 30.0
+    small_perimeter_speed: float = 15.0
+    infill_speed: float = 80.0
+    solid_infill_speed: float = 20.0
+    support_speed: float = 60.0
+    # The first layer is drawn at 30 mm/s whatever the feature.
+    first_layer_speed: float = 30.0
+    # 0: no volumetric limit (PrusaSlicer's default); a printer profile's limit in mm3/s caps every feature.
+    max_volumetric_speed: float = 0.0
+    # Fitted: drawing time over length / nominal speed, from acceleration and deceleration at every corner
+    # (the default 1500 mm/s2 machine limit: a 80 mm/s infill line needs 4 mm to reach speed).
+    acceleration_factor: float = 1.05
+    # Fitted: seconds per contour loop and layer for the travel to it, retraction and the seam.
+    seconds_per_loop: float = 0.0
+    # Fitted: seconds per layer for the layer change and the moves between features.
+    seconds_per_layer: float = 1.3
+    # The cooling logic slows a layer drawn faster than this, so the plastic of small parts can cool
+    # (PrusaSlicer default 5 s), but never below the minimum print speed of 10 mm/s.
+    min_layer_seconds: float = 5.0
+    min_print_speed: float = 10.0
+
+    @property
+    def flow_section_mm2(self) -> float:
+        """Cross-section of one extruded line: a rectangle with round sides, (w - h) h + pi (h / 2)^2."""
+        height = self.layer_height_mm
+        return (self.extrusion_width_mm - height) * height + math.pi * (height / 2) ** 2
+
+    def rate_mm3_s(self, speed: float) -> float:
+        rate = self.flow_section_mm2 * speed
+        return min(rate, self.max_volumetric_speed) if self.max_volumetric_speed > 0 else rate
+
+
+FDM_MODEL = FdmModel()
+
+
+@dataclass(frozen=True, kw_only=True)
+class FdmPrint:
+    """Extruded volumes (mm3) by feature and the time to print them."""
+
+    perimeter_mm3: float
+    solid_mm3: float
+    sparse_mm3: float
+    support_mm3: float
+    layers: int
+    hours: float
+
+    @property
+    def part_mm3(self) -> float:
+        return self.perimeter_mm3 + self.solid_mm3 + self.sparse_mm3
+
+
+def fdm_print(part: PartMetrics, *, with_support: bool, model: FdmModel = FDM_MODEL) -> FdmPrint:
+    """What a slicer extrudes for ``part`` and how long it takes, from the part's measured geometry.
+
+    - perimeters: one loop per perimeter along every cross-section's contour: (contour length integrated
+      over the height = ``side_area_mm2``) x perimeters x line spacing (the line's section / layer height),
+      at most the part's volume (thin parts are all perimeter);
+    - top and bottom solid layers: the up- and down-facing areas x 3 layers x layer height, at most what
+      the perimeters leave;
+    - the rest is interior: sparse infill at the density (x ``infill_volume_factor``), except in islands
+      too small for sparse infill, which are filled solid;
+    - support: the analysis' support volume x ``support_extrusion_share``.
+    Time: each volume at its speed's volumetric rate (perimeters: half external, short loops at the small
+    perimeter speed), x ``acceleration_factor``; per layer at least ``min_layer_seconds`` (cooling), plus
+    travel per loop and layer. Without facing areas (old reports) the side is the area less the top and
+    bottom, each taken as volume / height.
+    """
+    layer = model.layer_height_mm
+    layers = layer_count(height_mm=part.height_mm, layer_height_mm=layer)
+    volume = part.volume_mm3
+    mean_section = volume / max(part.height_mm, layer)
+    up = part.up_area_mm2 if part.up_area_mm2 is not None else mean_section
+    down = part.down_area_mm2 if part.down_area_mm2 is not None else mean_section
+    side = part.side_area_mm2 if part.side_area_mm2 is not None else max(part.area_mm2 - up - down, 0.0)
+    spacing = model.flow_section_mm2 / layer
+    perimeter = min(side * model.perimeters * spacing, volume)
+    top_bottom = min((up * model.top_layers + down * model.bottom_layers) * layer, volume - perimeter)
+    interior = volume - perimeter - top_bottom
+    solid_interior = interior * min(max(part.small_island_share, 0.0), 1.0)
+    sparse = (interior - solid_interior) * min(model.infill_density * model.infill_volume_factor, 1.0)
+    solid = top_bottom + solid_interior
+    support = part.support_volume_mm3 * model.support_extrusion_share if with_support else 0.0
+
+    short = min(max(part.short_loop_share, 0.0), 1.0)
+    perimeter_seconds = perimeter * (
+        short / model.rate_mm3_s(model.small_perimeter_speed)
+        + (1 - short) * 0.5 / model.rate_mm3_s(model.external_perimeter_speed)
+        + (1 - short) * 0.5 / model.rate_mm3_s(model.perimeter_speed)
+    )
+    drawing = (
+        perimeter_seconds
+        + solid / model.rate_mm3_s(model.solid_infill_speed)
+        + sparse / model.rate_mm3_s(model.infill_speed)
+        + support / model.rate_mm3_s(model.support_speed)
+    )
+    # The first layer (a bottom layer: mostly solid) is drawn at the first-layer speed instead.
+    first_layer = min(down, mean_section) * layer if layers > 1 else 0.0
+    drawing += first_layer * (
+        1 / model.rate_mm3_s(model.first_layer_speed) - 1 / model.rate_mm3_s(model.solid_infill_speed)
+    )
+    drawing *= model.acceleration_factor
+    per_layer = drawing / layers
+    slowest = (perimeter + solid + sparse + support) / model.flow_section_mm2 / model.min_print_speed / layers
+    per_layer = max(per_layer, min(model.min_layer_seconds, slowest))
+    loops = part.loops_per_layer if part.loops_per_layer is not None else 1.0
+    seconds = layers * (per_layer + model.seconds_per_layer + loops * model.seconds_per_loop)
+    return FdmPrint(
+        perimeter_mm3=perimeter,
+        solid_mm3=solid,
+        sparse_mm3=sparse,
+        support_mm3=support,
+        layers=layers,
+        hours=seconds / 3600.0,
+    )
+
+
+@dataclass(frozen=True, kw_only=True)
 class MachineTime:
     per_part_hours: float
     per_batch_hours: float
@@ -130,6 +284,9 @@ def layer_count(*, height_mm: float, layer_height_mm: float) -> int:
 def machine_time_for_part(*, part: PartMetrics, process: str, with_support: bool) -> MachineTime:
     """Hours for one copy of ``part`` and the hours its build spends once, per ``PROCESS_TIME_MODELS``."""
     model = PROCESS_TIME_MODELS[process]
+    if process == "fdm":
+        printed = fdm_print(part, with_support=with_support)
+        return MachineTime(per_part_hours=printed.hours, per_batch_hours=0.0, layers=printed.layers)
     printed_cm3 = (part.volume_mm3 + (part.support_volume_mm3 if with_support else 0.0)) / 1000.0
     layers = layer_count(height_mm=part.height_mm, layer_height_mm=model.layer_height_mm)
     layer_hours = layers * model.seconds_per_layer / 3600.0

@@ -19,6 +19,7 @@ from orders.pricing.machine_time import (
     PartMetrics,
     ProcessTimeModel,
     batch_machine_hours,
+    fdm_print,
     machine_time_for_part,
 )
 
@@ -121,7 +122,7 @@ class QuoteBreakdown:
     unit_price: Decimal  # total / quantity, rounded to cents
     currency: str
     machine_hours: float
-    mass_g: float  # one part, without support material
+    mass_g: float  # one part, without support material (FDM: the plastic extruded for it)
     total_mass_g: float
     lead_time_days: int  # working days to ship, before transit
     valid_until: datetime
@@ -178,7 +179,8 @@ def quote_part(
 
     Lines (every unit amount is multiplied by ``price_factor``, the maker's own level, then rounded):
     - ``material``: (part volume + support volume when the material needs support) in cm3 x price per cm3,
-      per part.
+      per part. For FDM the volumes are what the slicer extrudes (``machine_time.fdm_print``: perimeters,
+      solid layers and sparse infill, and support lines), not the solid volumes.
     - ``machine_time``: the part's own machine hours (see ``machine_time.PROCESS_TIME_MODELS``) x machine
       rate, per part.
     - ``machine_time_shared``: layer time that one build spends once for all its parts (SLA, SLS, MJF, metal
@@ -204,7 +206,13 @@ def quote_part(
     model = PROCESS_TIME_MODELS[material.process]
     time = machine_time_for_part(part=part, process=material.process, with_support=material.needs_support)
 
-    printed_cm3 = (part.volume_mm3 + (part.support_volume_mm3 if material.needs_support else 0.0)) / 1000.0
+    if material.process == "fdm":
+        extruded = fdm_print(part, with_support=material.needs_support)
+        part_cm3, support_cm3 = extruded.part_mm3 / 1000.0, extruded.support_mm3 / 1000.0
+    else:
+        part_cm3 = part.volume_mm3 / 1000.0
+        support_cm3 = part.support_volume_mm3 / 1000.0 if material.needs_support else 0.0
+    printed_cm3 = part_cm3 + support_cm3
     material_unit = to_cents(_decimal(printed_cm3) * material.price_per_cm3 * price_factor)
     machine_unit = to_cents(_decimal(time.per_part_hours) * material.machine_rate_per_hour * price_factor)
     handling_unit = to_cents(material.handling_per_part * price_factor)
@@ -242,7 +250,7 @@ def quote_part(
     total = subtotal - discount
 
     machine_hours = time.per_part_hours * quantity + time.per_batch_hours
-    mass_g = part.volume_mm3 / 1000.0 * material.density_g_cm3
+    mass_g = part_cm3 * material.density_g_cm3
     lead_time_days = PREPARATION_DAYS + math.ceil(machine_hours / PRODUCTIVE_HOURS_PER_DAY) + model.post_processing_days
     issued = now if now is not None else datetime.now(UTC)
     return QuoteBreakdown(

@@ -69,13 +69,25 @@ def _report_extents(report: dict) -> tuple[float, float, float]:
 def part_metrics(report: dict) -> PartMetrics:
     """What pricing needs from the analysis report, in the suggested print orientation."""
     extents = _report_extents(report)
+    facing = report.get("facing_areas_mm2") or {}
+    contours = report.get("layer_contours") or {}
     return PartMetrics(
         volume_mm3=float(report["volume_mm3"]),
         support_volume_mm3=float(report.get("support_volume_mm3") or 0.0),
         area_mm2=float(report["area_mm2"]),
         height_mm=max(float(extents[2]), 0.01),
         extents_mm=extents,
+        up_area_mm2=_optional_float(facing.get("up")),
+        down_area_mm2=_optional_float(facing.get("down")),
+        side_area_mm2=_optional_float(facing.get("side")),
+        loops_per_layer=_optional_float(contours.get("mean_loops")),
+        short_loop_share=float(contours.get("short_loop_share") or 0.0),
+        small_island_share=float(contours.get("small_island_share") or 0.0),
     )
+
+
+def _optional_float(value) -> float | None:
+    return None if value is None else float(value)
 
 
 def printable_version(*, version: DesignVersion, material: Material) -> dict:

@@ -25,21 +25,26 @@ def test_quote_of_a_cube_in_pla_is_itemised_and_adds_up(customer, version, maker
     body = response.json()
     lines = {line["code"]: Decimal(line["amount"]) for line in body["lines"]}
     # then, checked by hand:
-    #   material 8 cm3 x 0.10                                         = 0.80
-    #   machine  8 cm3 / 20 cm3/h + 24 cm2 / 144 cm2/h + 100 layers x 2 s = 0.6222 h x 3.00 = 1.87
-    #   handling 0.50, set-up 5.00                                    -> total 8.17
+    #   extruded (FdmModel; the report has no facing areas, so top = bottom = 8000 / 20 = 400 mm2 and the
+    #   side 2400 - 800 = 1600 mm2): perimeters 1600 x 2 x 0.4070796 mm = 1302.65 mm3, top and bottom
+    #   800 x 3 x 0.2 = 480 mm3, sparse (8000 - 1302.65 - 480) x 0.2 x 0.96 = 1193.73 mm3 -> 2976.38 mm3
+    #   material 2.97638 cm3 x 0.10                                   = 0.30
+    #   machine  1302.65 x 0.307065 s/mm3 (perimeters at 30 and 60 mm/s) + 480 / 1.628318 (solid, 20 mm/s)
+    #            + 1193.73 / 6.513272 (infill, 80 mm/s) - 80 x 0.204710 (first layer at 30 mm/s)
+    #            = 861.67 s x 1.05 = 904.76 s + 100 layers x 1.3 s = 1034.76 s = 0.28743 h x 3.00 = 0.86
+    #   handling 0.50, set-up 5.00                                    -> total 6.66
     assert lines == {
-        "material": Decimal("0.80"),
-        "machine_time": Decimal("1.87"),
+        "material": Decimal("0.30"),
+        "machine_time": Decimal("0.86"),
         "handling": Decimal("0.50"),
         "setup": Decimal("5.00"),
     }
-    assert Decimal(body["total"]) == Decimal("8.17") == sum(lines.values())
+    assert Decimal(body["total"]) == Decimal("6.66") == sum(lines.values())
     assert body["currency"] == "EUR"
     assert body["lead_time_days"] >= 1
     valid_until = timezone.datetime.fromisoformat(body["valid_until"])
     assert abs(valid_until - (timezone.now() + timedelta(days=14))) < timedelta(minutes=1)
-    assert Quote.objects.filter(customer=customer, total=Decimal("8.17")).count() == 1
+    assert Quote.objects.filter(customer=customer, total=Decimal("6.66")).count() == 1
 
 
 def test_quote_lists_nearby_makers_first_and_says_why_others_are_out(customer, version, makers):

@@ -85,35 +85,44 @@ def _amounts(quote):
 
 
 def test_fdm_quote_for_twelve_parts_worked_by_hand():
-    # given a 12 cm3 (10 + 2 support) PLA bracket and 12 copies
+    # given a 10 cm3 PLA bracket (2 cm3 of support columns, 36 cm2 of surface, 20 mm tall) and 12 copies;
+    # the report has no facing areas, so the estimate takes top and bottom as volume / height = 500 mm2
+    # each and the side as 3600 - 1000 = 2600 mm2
     # when quoted
     quote = quote_part(part=SMALL_BRACKET, material=PLA, quantity=12, now=NOW)
-    # then, line by line:
-    # material: 12 cm3 x 0.08 = 0.96 per part, x 12 = 11.52
-    # machine: 12 cm3 / 20 cm3/h = 0.6 h, 36 cm2 / 144 cm2/h = 0.25 h, 100 layers x 2 s = 0.0556 h
-    #          = 0.90556 h x 3.00 = 2.7167 -> 2.72 per part, x 12 = 32.64
+    # then, by FdmModel: a line is (0.45 - 0.2) x 0.2 + pi x 0.1^2 = 0.0814159 mm2, spacing 0.4070796 mm
+    # perimeters 2600 x 2 x 0.4070796 = 2116.81 mm3; top and bottom (500 x 3 + 500 x 3) x 0.2 = 600 mm3
+    # interior 10000 - 2116.81 - 600 = 7283.19 mm3 of sparse infill at 20 % x 0.96 = 1398.37 mm3
+    # support 2000 x 0.12 = 240 mm3; extruded 2116.81 + 600 + 1398.37 + 240 = 4355.18 mm3
+    # material: 4.35518 cm3 x 0.08 = 0.3484 -> 0.35 per part, x 12 = 4.20
+    # drawing: perimeters half at 30 mm/s (2.442477 mm3/s), half at 60 (4.884954): 2116.81 x 0.307065
+    #   = 649.99 s; solid 600 / 1.628318 (20 mm/s) = 368.48 s; sparse 1398.37 / 6.513272 (80 mm/s)
+    #   = 214.69 s; support 240 / 4.884954 = 49.13 s; first layer 100 mm3 at 30 instead of 20 mm/s:
+    #   100 x (0.409420 - 0.614130) = -20.47 s; sum 1261.82 s x 1.05 (acceleration) = 1324.91 s
+    # 100 layers: 13.25 s each (over the 5 s cooling minimum) + 1.3 s per layer = 1454.9 s = 0.40414 h
+    # machine: 0.40414 h x 3.00 = 1.2124 -> 1.21 per part, x 12 = 14.52
     # handling 1.50 x 12 = 18.00; set-up 5.00 once; FDM shares no layers, so no shared line
     assert _amounts(quote) == {
-        "material": (12, Decimal("0.96"), Decimal("11.52")),
-        "machine_time": (12, Decimal("2.72"), Decimal("32.64")),
+        "material": (12, Decimal("0.35"), Decimal("4.20")),
+        "machine_time": (12, Decimal("1.21"), Decimal("14.52")),
         "handling": (12, Decimal("1.50"), Decimal("18.00")),
         "setup": (1, Decimal("5.00"), Decimal("5.00")),
-        # per-part amounts 0.96 + 2.72 + 1.50 = 5.18
-        # units 5-9 at 5 %: 0.259 -> 0.26 x 5 = 1.30; units 10-12 at 10 %: 0.518 -> 0.52 x 3 = 1.56
-        "quantity_discount": (1, Decimal("-2.86"), Decimal("-2.86")),
+        # per-part amounts 0.35 + 1.21 + 1.50 = 3.06
+        # units 5-9 at 5 %: 0.153 -> 0.15 x 5 = 0.75; units 10-12 at 10 %: 0.306 -> 0.31 x 3 = 0.93
+        "quantity_discount": (1, Decimal("-1.68"), Decimal("-1.68")),
     }
-    # subtotal 11.52 + 32.64 + 18.00 + 5.00 = 67.16; total 67.16 - 2.86 = 64.30; per part 5.358 -> 5.36
-    assert quote.subtotal == Decimal("67.16")
-    assert quote.discount == Decimal("2.86")
-    assert quote.total == Decimal("64.30")
-    assert quote.unit_price == Decimal("5.36")
+    # subtotal 4.20 + 14.52 + 18.00 + 5.00 = 41.72; total 41.72 - 1.68 = 40.04; per part 3.3367 -> 3.34
+    assert quote.subtotal == Decimal("41.72")
+    assert quote.discount == Decimal("1.68")
+    assert quote.total == Decimal("40.04")
+    assert quote.unit_price == Decimal("3.34")
     assert quote.currency == "EUR"
-    # 12 x 0.90556 h = 10.867 h; lead = 1 preparation + ceil(10.867 / 20) + 0 post-processing = 2 days
-    assert quote.machine_hours == 10.867
+    # 12 x 0.40414 h = 4.850 h; lead = 1 preparation + ceil(4.85 / 20) + 0 post-processing = 2 days
+    assert quote.machine_hours == pytest.approx(4.850, abs=0.001)
     assert quote.lead_time_days == 2
-    # mass 10 cm3 x 1.24 g/cm3 = 12.4 g (support is removed)
-    assert quote.mass_g == 12.4
-    assert quote.total_mass_g == 148.8
+    # mass: the plastic of the part, 4.11518 cm3 x 1.24 g/cm3 = 5.10 g (support is removed)
+    assert quote.mass_g == 5.1
+    assert quote.total_mass_g == 61.23
     assert quote.valid_until == datetime(2025, 3, 15, 12, 0, tzinfo=UTC)
     assert quote.line("quantity_discount").label == "Quantity discount: 5% off units 5-9, 10% off units 10-12"
 
@@ -278,14 +287,15 @@ def test_quote_rejects_bad_input_in_plain_words():
 def test_quote_serialises_money_as_strings():
     quote = quote_part(part=SMALL_BRACKET, material=PLA, quantity=1, now=NOW)
     data = quote.as_dict()
-    assert data["total"] == "10.18"
+    # 0.35 material + 1.21 machine time + 1.50 handling + 5.00 set-up (see the worked example above)
+    assert data["total"] == "8.06"
     assert data["currency"] == "EUR"
     assert data["lines"][0] == {
         "code": "material",
-        "label": "PLA: 12.00 cm3 incl. support",
+        "label": "PLA: 4.36 cm3 incl. support",
         "quantity": 1,
-        "unit_amount": "0.96",
-        "amount": "0.96",
+        "unit_amount": "0.35",
+        "amount": "0.35",
     }
     assert data["valid_until"] == "2025-03-15T12:00:00+00:00"
 
@@ -357,9 +367,9 @@ def test_batch_hours_for_a_packed_fdm_plate_worked_by_hand():
     )
     # when timed
     estimate = estimate_batch_hours(material=PLA, parts={"bracket": SMALL_BRACKET}, packing=packing)
-    # then 0.25 h plate change + 10 x 0.905556 h = 9.30556 h
+    # then 0.25 h plate change + 10 x 0.40414 h (the worked FDM example above) = 4.2914 h
     assert estimate.plate_count == 1
-    assert estimate.total_hours == pytest.approx(0.25 + 10 * (0.6 + 0.25 + 200 / 3600))
+    assert estimate.total_hours == pytest.approx(0.25 + 10 * 0.40414, abs=1e-4)
 
 
 def test_batch_hours_for_sla_spend_layers_once_per_plate_worked_by_hand():

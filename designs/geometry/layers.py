@@ -1,0 +1,163 @@
+"""What a layer-by-layer process sees of a part standing with ``up`` vertical: facing areas and contours.
+
+Two measures that estimates of filament (FDM) printing need and that volume and area alone do not give:
+
+- ``facing_areas``: the surface split by where it faces. ``up`` and ``down`` are the areas projected on the
+  bed of the faces pointing up and down (what top and bottom solid layers cover), ``side`` is the sum of
+  face area x the horizontal part of its normal: the layers cut a face of area A whose normal is
+  horizontal by a share s in lines of total length L with L x (height between layers) = A x s, so ``side``
+  is the integral of the cross-section's contour length over the height, and ``side / layer height`` is
+  the length of one perimeter loop summed over all layers.
+- ``layer_contours``: the mesh cut by horizontal planes at evenly spaced heights. Each cut is a set of
+  closed loops (outer walls and holes); the loops' lengths say how much of the walls are small loops
+  (holes, pins, thin struts) that printers draw slowly, and how many separate loops a layer has (each
+  costs a travel move and a retraction).
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .surface import Surface
+
+# PrusaSlicer draws perimeter loops up to 2 pi x 6.5 mm long at its "small perimeter" speed (holes and
+# thin pins); the same limit sorts our loops into short and long.
+SHORT_LOOP_MM = 2 * np.pi * 6.5
+# An island (outer loop) of at most 100 mm2 (a 10 mm square) keeps at most about 70 mm2 inside two 0.4 mm
+# perimeters: the size below which PrusaSlicer fills solid rather than sparse (``solid_infill_below_area``).
+SMALL_ISLAND_MM2 = 100.0
+CONTOUR_LEVELS = 24
+
+
+@dataclass(frozen=True)
+class FacingAreas:
+    up_mm2: float
+    down_mm2: float
+    side_mm2: float
+
+
+@dataclass(frozen=True)
+class LayerContours:
+    levels: int  # heights cut (planes that met the part)
+    mean_length_mm: float  # contour length of one cut, averaged over the cuts
+    mean_loops: float  # closed loops in one cut, averaged
+    short_loop_share: float  # share of the contour length in loops up to ``short_loop_mm``
+    short_loop_mm: float
+    mean_area_mm2: float  # cross-section area of one cut (outer loops minus holes), averaged
+    small_island_share: float  # share of the outer loops' area in islands up to ``small_island_mm2``
+    small_island_mm2: float
+
+
+def facing_areas(surface: Surface, up: np.ndarray) -> FacingAreas:
+    up = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
+    cosines = surface.along(surface.normals_by_axis, up)
+    areas = surface.areas
+    return FacingAreas(
+        up_mm2=float((areas * np.clip(cosines, 0.0, None)).sum()),
+        down_mm2=float((areas * np.clip(-cosines, 0.0, None)).sum()),
+        side_mm2=float((areas * np.sqrt(np.clip(1.0 - cosines * cosines, 0.0, None))).sum()),
+    )
+
+
+def layer_contours(
+    surface: Surface,
+    up: np.ndarray,
+    *,
+    levels: int = CONTOUR_LEVELS,
+    short_loop_mm: float = SHORT_LOOP_MM,
+    small_island_mm2: float = SMALL_ISLAND_MM2,
+) -> LayerContours:
+    """Cut at ``levels`` heights (the middles of equal slices of the height) and measure the loops."""
+    up = np.asarray(up, dtype=np.float64) / np.linalg.norm(up)
+    faces = surface.faces
+    heights = surface.vertices @ up
+    empty = LayerContours(0, 0.0, 0.0, 0.0, short_loop_mm, 0.0, 0.0, small_island_mm2)
+    if len(faces) == 0:
+        return empty
+    bottom, top = float(heights.min()), float(heights.max())
+    face_heights = heights[faces]
+    lowest, highest = face_heights.min(axis=1), face_heights.max(axis=1)
+    lengths, loop_counts, areas, short, outer, small = [], [], [], 0.0, 0.0, 0.0
+    for level in bottom + (np.arange(levels) + 0.5) * (top - bottom) / levels:
+        crossing = np.flatnonzero((lowest < level) & (highest >= level))
+        if len(crossing) == 0:
+            continue
+        loop_lengths, loop_areas = _loops(surface, up, heights, crossing, level)
+        lengths.append(float(loop_lengths.sum()))
+        areas.append(float(loop_areas.sum()))
+        islands = loop_areas[loop_areas > 0]
+        outer += float(islands.sum())
+        small += float(islands[islands <= small_island_mm2].sum())
+        loop_counts.append(len(loop_lengths))
+        short += float(loop_lengths[loop_lengths <= short_loop_mm].sum())
+    if not lengths:
+        return empty
+    total = sum(lengths)
+    return LayerContours(
+        levels=len(lengths),
+        mean_length_mm=total / len(lengths),
+        mean_loops=float(np.mean(loop_counts)),
+        short_loop_share=short / total if total > 0 else 0.0,
+        short_loop_mm=short_loop_mm,
+        mean_area_mm2=float(np.mean(areas)),
+        small_island_share=small / outer if outer > 0 else 0.0,
+        small_island_mm2=small_island_mm2,
+    )
+
+
+def _loops(
+    surface: Surface, up: np.ndarray, heights: np.ndarray, crossing: np.ndarray, level: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """Length and signed enclosed area (outer loops positive, holes negative) of each connected chain of
+    cut segments of the ``crossing`` faces.
+
+    Each segment is turned so that its face's outward normal lies on its right (seen from above): then an
+    outer loop runs counter-clockwise and a hole clockwise, and the shoelace sum over a loop's segments is
+    its signed area whatever order the segments come in.
+    """
+    vertices, faces = surface.vertices, surface.faces[crossing]
+    above = heights[faces] >= level
+    ends = []  # per face, its two crossed edges as (vertex a, vertex b)
+    for corner in range(3):
+        a, b = faces[:, corner], faces[:, (corner + 1) % 3]
+        ends.append((a, b, above[:, corner] != above[:, (corner + 1) % 3]))
+    # Every crossing triangle has exactly two edges with a sign change: take them in corner order.
+    changed = np.stack([flag for _a, _b, flag in ends], axis=1)
+    order = np.argsort(~changed, axis=1, kind="stable")[:, :2]
+    rows = np.arange(len(faces))[:, None]
+    edge_a = np.stack([a for a, _b, _f in ends], axis=1)[rows, order]
+    edge_b = np.stack([b for _a, b, _f in ends], axis=1)[rows, order]
+    low, high = np.minimum(edge_a, edge_b), np.maximum(edge_a, edge_b)
+    height_low, height_high = heights[low], heights[high]
+    fraction = (level - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
+    points = vertices[low] + (vertices[high] - vertices[low]) * fraction[..., None]
+    direction = points[:, 1] - points[:, 0]
+    segment_lengths = np.linalg.norm(direction, axis=1)
+    normals = surface.normals_of(crossing)
+    backwards = np.einsum("ij,ij->i", np.cross(direction, up), normals) < 0
+    start = np.where(backwards[:, None], points[:, 1], points[:, 0])
+    end = np.where(backwards[:, None], points[:, 0], points[:, 1])
+    twice_area = np.cross(start, end) @ up
+    keys = low.astype(np.int64) * (len(vertices) + 1) + high
+    _unique, nodes = np.unique(keys.reshape(-1), return_inverse=True)
+    nodes = nodes.reshape(-1, 2)
+    loop = _components(nodes, int(nodes.max()) + 1)[nodes[:, 0]]
+    return np.bincount(loop, weights=segment_lengths), np.bincount(loop, weights=twice_area) / 2.0
+
+
+def _components(edges: np.ndarray, count: int) -> np.ndarray:
+    """Connected-component label (its smallest node) of each node: hook roots to the smaller root across
+    each edge, then jump pointers to the roots, until nothing changes (numpy only: the core report imports
+    no scipy)."""
+    labels = np.arange(count)
+    while True:
+        first, second = labels[edges[:, 0]], labels[edges[:, 1]]
+        lower = np.minimum(first, second)
+        hooked = labels.copy()
+        np.minimum.at(hooked, first, lower)
+        np.minimum.at(hooked, second, lower)
+        while not np.array_equal(jumped := hooked[hooked], hooked):
+            hooked = jumped
+        if np.array_equal(hooked, labels):
+            return labels
+        labels = hooked
