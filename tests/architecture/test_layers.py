@@ -5,7 +5,7 @@ import shutil
 import subprocess
 import sys
 
-from tests.architecture.code import ROOT, function_level_imports, source_files
+from tests.architecture.code import PROJECT_PACKAGES, ROOT, function_level_imports, source_files
 
 LINT = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
 
@@ -25,7 +25,7 @@ def test_the_layer_and_purity_contracts_are_kept():
 
 
 def copy_of_the_project(tmp_path):
-    for package in ("platform", "core", "accounts", "catalogue", "designs", "makers", "orders", "codesign", "web"):
+    for package in PROJECT_PACKAGES:
         shutil.copytree(ROOT / package, tmp_path / package, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
     return tmp_path
