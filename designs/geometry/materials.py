@@ -13,10 +13,11 @@ below the formable minimum is a hard reason; one between the two is a risk warni
 are never walls (the analysis reports them as an informational issue).
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from .bounding import fits_in
 from .units import format_length, format_volume
+from .walls import WallFinding, WallSurvey
 
 PROCESSES = ("fdm", "sla", "sls", "mjf", "metal")
 
@@ -66,8 +67,8 @@ class PartFacts:
     fraction_below: dict
     support_volume_mm3: float | None
     was_repaired: bool
-    # The thin-wall regions (``walls.WallSurvey``), None when thickness was not measured.
-    walls: object | None = field(default=None)
+    # The thin-wall regions, None when thickness was not measured.
+    walls: WallSurvey | None = None
 
 
 def _dimensions(values) -> str:
@@ -86,7 +87,7 @@ class _Findings:
         return [detail["message"] for detail in self.details]
 
 
-def _wall_message(finding, count: int) -> str:
+def _wall_message(finding: WallFinding, count: int) -> str:
     near = ", ".join(f"{value:.0f}" for value in finding.center_mm)
     more = f"; {count - 1} more such places" if count > 1 else ""
     return (
@@ -160,7 +161,7 @@ def judge_material(material: MaterialSpec, facts: PartFacts) -> dict:
     }
 
 
-def _judge_walls(material: MaterialSpec, survey, reasons: _Findings, warnings: _Findings) -> None:
+def _judge_walls(material: MaterialSpec, survey: WallSurvey, reasons: _Findings, warnings: _Findings) -> None:
     """Walls below what the process can form are reasons; walls below the recommended minimum, warnings."""
     formable, recommended = material.formable_wall_mm, material.min_wall_mm
     too_thin = survey.walls_below(formable)
