@@ -164,12 +164,14 @@ def judge_material(material: MaterialSpec, facts: PartFacts) -> dict:
 def _judge_walls(material: MaterialSpec, survey: WallSurvey, reasons: _Findings, warnings: _Findings) -> None:
     """Walls below what the process can form are reasons; walls below the recommended minimum, warnings."""
     formable, recommended = material.formable_wall_mm, material.min_wall_mm
+    # The process's explanation fits its default figure only.
+    why = _WHY_FORMABLE.get(material.process, "") if material.min_formable_wall_mm is None else ""
     too_thin = survey.walls_below(formable)
     if too_thin:
         reasons.add(
             "thin_wall",
             f"{_wall_message(too_thin[0], len(too_thin))} is thinner than the {format_length(formable)} "
-            f"{material.name} can form at all{_WHY_FORMABLE.get(material.process, '')}.",
+            f"{material.name} can form at all{why}.",
             regions=sorted({finding.wall.index for finding in too_thin}),
         )
     refused = {finding.wall.index for finding in too_thin}
