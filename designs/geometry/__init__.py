@@ -15,6 +15,7 @@ from .mesh import Issue, LoadedMesh
 from .orientation import OrientationOptions
 from .repair import RepairOptions, RepairResult, repair_mesh
 from .thickness import ThicknessOptions
+from .walls import WallOptions
 
 # Imported on first use (PEP 562), so a process that only analyses does not compile the preview code.
 _LAZY = {"write_preview_glb": ".preview", "write_thumbnail_png": ".thumbnail"}
@@ -40,6 +41,7 @@ __all__ = [
     "RepairOptions",
     "RepairResult",
     "ThicknessOptions",
+    "WallOptions",
     "analyse",
     "load_mesh",
     "load_mesh_bytes",

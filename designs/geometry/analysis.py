@@ -5,6 +5,13 @@ are taken from the mesh as read: vertices merged by position, faces that collaps
 rounding-noise gaps closed (see ``repair``). Volume, area, bodies and every printing check use the
 repaired mesh when repair changed something, because that is what will be printed; the ``repair`` section
 says what changed and the volume before and after.
+
+Walls (see ``walls``): thin places are regions with an area, not a percentile of samples. ``min_wall_mm``
+is the thinnest wall: the thinnest thin-wall region, or else the 1st percentile of the samples whose far
+side is parallel to their own (sharp edges, tips and small specks left out); None when no such wall was
+found or thickness was not measured. ``thin_wall.regions`` lists the thin-wall regions (thinner than the
+strictest material's recommended minimum) that verdicts refer to by ``index``; sharp edges and tips
+thinner than that are one informational issue (``sharp_edges``) and their own highlight.
 """
 
 import time
@@ -24,6 +31,7 @@ from .repair import RepairOptions, RepairResult, repair_mesh
 from .surface import Surface
 from .thickness import ThicknessOptions, measure_thickness
 from .units import UNIT_WORDS, format_length
+from .walls import WallOptions, WallSurvey, survey_walls
 
 # Below this largest extent a part in millimetres is implausible and probably in metres ...
 _METRES_BELOW_MM = 1.0
@@ -39,6 +47,7 @@ class AnalysisOptions:
     orientation: bool = True
     repair: RepairOptions = field(default_factory=RepairOptions)
     thickness_options: ThicknessOptions = field(default_factory=ThicknessOptions)
+    wall_options: WallOptions = field(default_factory=WallOptions)
     orientation_options: OrientationOptions = field(default_factory=OrientationOptions)
 
     @classmethod
@@ -128,11 +137,13 @@ def analyse(
     lap("bounds")
 
     surface = Surface(vertices=final.vertices, faces=final.faces)
-    thickness = None
+    thickness = walls = None
     if options.thickness:
         # Surfaces of cavities (bodies with negative volume) end a wall for any body around them.
         bodies = np.where(repair.shell_volumes[repair.shell_labels] < 0, -1, repair.shell_labels)
         thickness = measure_thickness(surface, face_shells=bodies, options=options.thickness_options)
+        limit = max((material.min_wall_mm for material in materials), default=0.0)
+        walls = survey_walls(thickness, limit_mm=limit, options=options.wall_options)
         lap("thickness")
     pose = poses = None
     if options.orientation:
@@ -149,6 +160,8 @@ def analyse(
     if units_reason:
         issues.append(Issue("units_suspected", "warning", units_reason))
     issues.extend(_topology_issues(repair))
+    if walls is not None and len(walls.edge_samples):
+        issues.append(_sharp_edges_issue(walls))
     fraction_below = {}
     if thickness is not None:
         fraction_below = {material.code: thickness.fraction_below(material.min_wall_mm) for material in materials}
@@ -159,11 +172,12 @@ def analyse(
         volume_mm3=repair.repaired.signed_volume_mm3,
         extents_mm=tuple(float(value) for value in extents),
         oriented_extents_mm=box.sorted_extents,
-        min_wall_mm=thickness.robust_minimum_mm if thickness else None,
+        min_wall_mm=walls.min_wall_mm if walls else None,
         thinnest_mm=thickness.thinnest_mm if thickness else None,
         fraction_below=fraction_below,
         support_volume_mm3=pose.support_volume_mm3 if pose else None,
         was_repaired=repair.performed,
+        walls=walls,
     )
     verdicts = {material.code: judge_material(material, facts) for material in materials}
     lap("verdicts")
@@ -192,7 +206,7 @@ def analyse(
         "units_suspected": units_suspected,
         "repair": _repair_section(repair),
         "min_wall_mm": _number(facts.min_wall_mm, 4),
-        "thin_wall": _thin_wall_section(thickness, materials),
+        "thin_wall": _thin_wall_section(walls, materials),
         "overhang_area_mm2": _number(pose.overhang_area_mm2) if pose else None,
         "support_volume_mm3": _number(pose.support_volume_mm3) if pose else None,
         "suggested_orientation": _orientation_section(pose, poses) if pose else None,
@@ -213,7 +227,7 @@ def analyse(
             "small_island_mm2": _number(contours.small_island_mm2, 4),
         },
         "materials": verdicts,
-        "highlights": _highlights(repair, thickness, materials),
+        "highlights": _highlights(repair, walls),
         "issues": [issue.as_dict() for issue in issues],
         "timings_ms": {**{f"repair_{name}": value for name, value in repair.timings_ms.items()}, **timings},
     }
@@ -227,19 +241,33 @@ def _boxes(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray, OrientedBox]:
 
 
 THIN_POINTS_SHOWN = 500
+EDGE_POINTS_SHOWN = 200
 
 
-def _highlights(repair: RepairResult, thickness, materials: Sequence[MaterialSpec]) -> dict:
+def _highlights(repair: RepairResult, walls: WallSurvey | None) -> dict:
     """Coordinates (mm, the preview's frame) of what the viewer marks: open and non-manifold edges as
-    segments, and surface points where a wall is thinner than the strictest material allows."""
+    segments; surface points on the thin-wall regions (thinnest first), and on sharp edges and tips thinner
+    than the strictest material's minimum wall."""
     shown = {name: np.round(segments, 2).tolist() for name, segments in repair.problem_edges.items()}
-    if thickness is not None and thickness.measured and materials:
-        limit = max(material.min_wall_mm for material in materials)
-        thin = np.flatnonzero(thickness.thicknesses < limit)
-        if len(thin):
-            thin = thin[np.argsort(thickness.thicknesses[thin], kind="stable")][:THIN_POINTS_SHOWN]
-            shown["thin_walls"] = np.round(thickness.points[thin], 2).tolist()
+    if walls is not None:
+        values, points = walls.thickness.thicknesses, walls.thickness.points
+        if walls.walls:
+            thin = np.concatenate([wall.samples for wall in walls.walls])
+            thin = thin[np.argsort(values[thin], kind="stable")][:THIN_POINTS_SHOWN]
+            shown["thin_walls"] = np.round(points[thin], 2).tolist()
+        if len(walls.edge_samples):
+            edges = walls.edge_samples[np.argsort(values[walls.edge_samples], kind="stable")][:EDGE_POINTS_SHOWN]
+            shown["sharp_edges"] = np.round(points[edges], 2).tolist()
     return shown
+
+
+def _sharp_edges_issue(walls: WallSurvey) -> Issue:
+    return Issue(
+        "sharp_edges",
+        "info",
+        f"About {walls.edge_area_mm2:.0f} mm2 of the surface is thinner than {format_length(walls.limit_mm)} "
+        "only at sharp edges, tips or small details (not walls); these print slightly rounded or blunted.",
+    )
 
 
 def _repair_section(repair: RepairResult) -> dict:
@@ -336,15 +364,24 @@ def _topology_issues(repair: RepairResult) -> list[Issue]:
     return issues
 
 
-def _thin_wall_section(thickness, materials: Sequence[MaterialSpec]) -> dict | None:
-    if thickness is None:
+def _thin_wall_section(walls: WallSurvey | None, materials: Sequence[MaterialSpec]) -> dict | None:
+    if walls is None:
         return None
+    thickness = walls.thickness
     return {
-        "method": f"percentile {thickness.percentile:g} of inward ray lengths from area-weighted surface samples",
+        "method": (
+            "inward ray lengths from area-weighted surface samples; thin samples whose far side is within "
+            f"{walls.options.max_taper_degrees:g} degrees of parallel grouped into wall regions of real area, "
+            "the rest are sharp edges or tips"
+        ),
         "samples": thickness.samples,
         "measured": thickness.measured,
         "percentile": thickness.percentile,
-        "min_wall_mm": _number(thickness.robust_minimum_mm, 4),
+        "min_wall_mm": _number(walls.min_wall_mm, 4),
+        "limit_mm": _number(walls.limit_mm, 4),
+        "regions": [wall.as_dict() for wall in walls.walls],
+        "sharp_edge_area_mm2": _number(walls.edge_area_mm2, 4),
+        "formable_wall_mm": {material.code: material.formable_wall_mm for material in materials},
         "thinnest_mm": _number(thickness.thinnest_mm, 4),
         "median_mm": _number(thickness.median_mm, 4),
         "fraction_below_minimum": {

@@ -1,11 +1,35 @@
-"""Materials as the analysis sees them, and the per-material verdict with reasons in plain words."""
+"""Materials as the analysis sees them, and the per-material verdict with reasons in plain words.
+
+A verdict is ``{printable, reasons, warnings, reason_details, warning_details, needs_risk_acceptance}``:
+``reasons`` (plain words) are the hard reasons that make ``printable`` false; ``warnings`` (plain words) do
+not. ``reason_details`` and ``warning_details`` are the same lists in the same order as
+``{code, message}`` (a thin-wall entry adds ``regions``: indexes into the report's ``thin_wall.regions``,
+for highlighting). ``needs_risk_acceptance`` is true when the part is printable but has a warning the
+customer must accept to print at their own risk (``RISK_CODES``: walls thinner than recommended).
+
+Walls: ``min_wall_mm`` is the recommended minimum; below ``formable_wall_mm`` (``min_formable_wall_mm``, or
+the process default) the process cannot form a wall at all. A wall region of real area (see ``walls``)
+below the formable minimum is a hard reason; one between the two is a risk warning. Sharp edges and tips
+are never walls (the analysis reports them as an informational issue).
+"""
 
 from dataclasses import dataclass
 
 from .bounding import fits_in
 from .units import format_length, format_volume
+from .walls import WallFinding, WallSurvey
 
 PROCESSES = ("fdm", "sla", "sls", "mjf", "metal")
+
+# The thinnest wall each process can form at all, when a material does not say. FDM: the narrowest single
+# line a 0.4 mm nozzle lays (PrusaSlicer's and Cura's minimum wall line width, 85 % of the nozzle; thinner
+# walls are widened or dropped by the slicer); SLA: a supported resin wall; SLS/MJF: a powder-bed wall that
+# survives depowdering; metal: a single laser track with margin. Never more than the recommended minimum.
+FORMABLE_WALL_MM = {"fdm": 0.34, "sla": 0.2, "sls": 0.5, "mjf": 0.5, "metal": 0.4}
+_WHY_FORMABLE = {"fdm": " (the narrowest line a 0.4 mm nozzle lays)"}
+
+# Warning codes the customer must accept to print at their own risk.
+RISK_CODES = frozenset({"thin_wall"})
 
 
 @dataclass(frozen=True)
@@ -17,6 +41,15 @@ class MaterialSpec:
     min_detail_mm: float
     build_volume_mm: tuple[float, float, float]
     needs_support: bool = True
+    # Thinnest wall the process can form at all (None: the process default in FORMABLE_WALL_MM).
+    min_formable_wall_mm: float | None = None
+
+    @property
+    def formable_wall_mm(self) -> float:
+        formable = self.min_formable_wall_mm
+        if formable is None:
+            formable = FORMABLE_WALL_MM.get(self.process, self.min_wall_mm)
+        return min(formable, self.min_wall_mm)
 
 
 @dataclass(frozen=True)
@@ -34,76 +67,119 @@ class PartFacts:
     fraction_below: dict
     support_volume_mm3: float | None
     was_repaired: bool
+    # The thin-wall regions, None when thickness was not measured.
+    walls: WallSurvey | None = None
 
 
 def _dimensions(values) -> str:
     return " x ".join(f"{value:.0f}" if value >= 100 else f"{value:.1f}".rstrip("0").rstrip(".") for value in values)
 
 
+class _Findings:
+    def __init__(self) -> None:
+        self.details: list[dict] = []
+
+    def add(self, code: str, message: str, **extra) -> None:
+        self.details.append({"code": code, "message": message, **extra})
+
+    @property
+    def messages(self) -> list[str]:
+        return [detail["message"] for detail in self.details]
+
+
+def _wall_message(finding: WallFinding, count: int) -> str:
+    near = ", ".join(f"{value:.0f}" for value in finding.center_mm)
+    more = f"; {count - 1} more such places" if count > 1 else ""
+    return (
+        f"A wall {format_length(finding.thickness_mm)} thick (about {finding.area_mm2:.0f} mm2 of surface, near "
+        f"{near} mm{more})"
+    )
+
+
 def judge_material(material: MaterialSpec, facts: PartFacts) -> dict:
-    """``{printable, reasons, warnings}`` for one material; a reason is a blocking problem."""
-    reasons: list[str] = []
-    warnings: list[str] = []
+    """The verdict for one material (see the module docstring); a reason is a blocking problem."""
+    reasons, warnings = _Findings(), _Findings()
     if not facts.is_watertight:
         if facts.open_edges:
             detail = f"{facts.open_edges:,} open edges"
         else:
             detail = f"faces left unclosed at {facts.non_manifold_edges:,} edges shared by more than two faces"
-        reasons.append(
+        reasons.add(
+            "not_closed",
             f"The surface is not a closed solid ({detail} remain after repair), so {material.name} cannot be "
-            "printed from it reliably."
+            "printed from it reliably.",
         )
     if facts.volume_mm3 <= 0:
-        reasons.append("The model encloses no volume (it is a flat sheet or an open surface).")
+        reasons.add("no_volume", "The model encloses no volume (it is a flat sheet or an open surface).")
     largest = max(facts.extents_mm)
     if largest < material.min_detail_mm:
-        reasons.append(
+        reasons.add(
+            "too_small",
             f"The part is only {format_length(largest)} across, smaller than the "
-            f"{format_length(material.min_detail_mm)} detail {material.name} can reproduce."
+            f"{format_length(material.min_detail_mm)} detail {material.name} can reproduce.",
         )
     build = tuple(float(value) for value in material.build_volume_mm)
     fits_as_modelled = all(part <= space + 1e-9 for part, space in zip(facts.extents_mm, build, strict=True))
     if not fits_as_modelled:
         if fits_in(list(facts.extents_mm), build) or fits_in(facts.oriented_extents_mm, build):
-            warnings.append(
+            warnings.add(
+                "fits_turned",
                 f"Fits the {_dimensions(build)} mm build volume of {material.name} only when turned "
-                f"(as modelled it is {_dimensions(facts.extents_mm)} mm)."
+                f"(as modelled it is {_dimensions(facts.extents_mm)} mm).",
             )
         else:
             part = sorted(facts.oriented_extents_mm, reverse=True)
             space = sorted(build, reverse=True)
             for part_size, space_size in zip(part, space, strict=True):
                 if part_size > space_size + 1e-9:
-                    reasons.append(
+                    reasons.add(
+                        "too_large",
                         f"{format_length(part_size)} exceeds the {format_length(space_size)} build size for "
-                        f"{material.name} (build volume {_dimensions(build)} mm), in any orientation."
+                        f"{material.name} (build volume {_dimensions(build)} mm), in any orientation.",
                     )
                     break
-    if facts.min_wall_mm is not None:
-        if facts.min_wall_mm < material.min_wall_mm:
-            reasons.append(
-                f"Wall {format_length(facts.min_wall_mm)} is thinner than the {format_length(material.min_wall_mm)} "
-                f"minimum for {material.name}."
-            )
-        else:
-            fraction = facts.fraction_below.get(material.code, 0.0)
-            if fraction > 0:
-                warnings.append(
-                    f"{fraction:.1%} of the surface is thinner than the {format_length(material.min_wall_mm)} "
-                    f"minimum for {material.name} (sharp edges or small features)."
-                )
-        if facts.thinnest_mm is not None and facts.thinnest_mm < material.min_detail_mm:
-            warnings.append(
-                f"Some details ({format_length(facts.thinnest_mm)}) are finer than the "
-                f"{format_length(material.min_detail_mm)} {material.name} can reproduce."
-            )
+    if facts.walls is not None:
+        _judge_walls(material, facts.walls, reasons, warnings)
     else:
-        warnings.append("Wall thickness was not checked.")
+        warnings.add("thickness_not_checked", "Wall thickness was not checked.")
     if material.needs_support and facts.support_volume_mm3:
-        warnings.append(
+        warnings.add(
+            "needs_support",
             f"Needs support material ({'' if facts.support_volume_mm3 < 1 else 'about '}"
-            f"{format_volume(facts.support_volume_mm3)} in the suggested orientation)."
+            f"{format_volume(facts.support_volume_mm3)} in the suggested orientation).",
         )
     if facts.was_repaired:
-        warnings.append("Will be printed from the repaired copy of the model.")
-    return {"printable": not reasons, "reasons": reasons, "warnings": warnings}
+        warnings.add("repaired", "Will be printed from the repaired copy of the model.")
+    printable = not reasons.details
+    return {
+        "printable": printable,
+        "reasons": reasons.messages,
+        "warnings": warnings.messages,
+        "reason_details": reasons.details,
+        "warning_details": warnings.details,
+        "needs_risk_acceptance": printable and any(detail["code"] in RISK_CODES for detail in warnings.details),
+    }
+
+
+def _judge_walls(material: MaterialSpec, survey: WallSurvey, reasons: _Findings, warnings: _Findings) -> None:
+    """Walls below what the process can form are reasons; walls below the recommended minimum, warnings."""
+    formable, recommended = material.formable_wall_mm, material.min_wall_mm
+    # The process's explanation fits its default figure only.
+    why = _WHY_FORMABLE.get(material.process, "") if material.min_formable_wall_mm is None else ""
+    too_thin = survey.walls_below(formable)
+    if too_thin:
+        reasons.add(
+            "thin_wall",
+            f"{_wall_message(too_thin[0], len(too_thin))} is thinner than the {format_length(formable)} "
+            f"{material.name} can form at all{why}.",
+            regions=sorted({finding.wall.index for finding in too_thin}),
+        )
+    refused = {finding.wall.index for finding in too_thin}
+    thin = [finding for finding in survey.walls_below(recommended) if finding.wall.index not in refused]
+    if thin:
+        warnings.add(
+            "thin_wall",
+            f"{_wall_message(thin[0], len(thin))} is thinner than the {format_length(recommended)} recommended "
+            f"for {material.name}: it may print weak or incomplete, so it can only be printed at your own risk.",
+            regions=sorted({finding.wall.index for finding in thin}),
+        )

@@ -6,9 +6,14 @@ normal); the local thickness is the distance to the first surface it leaves the 
 hit whose normal points along the ray). Hits on surfaces facing the ray mean the start point was not
 inside material (self-intersections, open meshes) and are ignored.
 
-The reported minimum is robust: the ``percentile`` (default 1st) of the measured thicknesses, i.e. the
-thinnest 1% of the surface area is treated as outliers (sharp edges, tips, sampling at corners). The
-absolute thinnest sample is reported separately.
+Each measurement also keeps the angle between the start surface and the surface the ray left through
+(``taper_degrees``: 0 where the two are parallel, as on both sides of a wall; the wedge angle at a sharp
+edge or tip). Thickness grows with distance from an edge by about ``2 tan(angle / 2)`` per millimetre, so
+that angle tells a wall (two sides that stay the same distance apart) from an edge or a tip; ``walls``
+groups the thin samples into regions with that.
+
+``robust_minimum_mm`` is the ``percentile`` (default 1st) of all measured thicknesses, edges and tips
+included; the report's wall figures come from ``walls``. The absolute thinnest sample is kept separately.
 """
 
 from dataclasses import dataclass, field
@@ -35,6 +40,10 @@ class ThicknessResult:
     percentile: float
     # The surface point each thickness was measured from (same order), for showing thin places.
     points: np.ndarray = field(default_factory=lambda: np.zeros((0, 3)))
+    # Angle (degrees) between the start surface and the one the ray left through (same order).
+    taper_degrees: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Surface area each sample stands for (total area / samples drawn), for turning counts into areas.
+    sample_area_mm2: float = 0.0
 
     @property
     def measured(self) -> int:
@@ -83,7 +92,7 @@ def measure_thickness(
     """Sample, cast and measure. With ``face_shells`` (body of each face, -1 for the surfaces of cavities)
     a ray only ends on the surface of its own body or of a cavity: where bodies overlap (assemblies, pins
     pushed into holes) it passes through the other body's faces, so overlaps do not read as paper-thin
-    walls."""
+    walls. A ray from a cavity's surface ends on any surface (the body around the cavity)."""
     points, faces = sample_surface(surface, count=options.samples, seed=options.seed)
     if len(points) == 0:
         return ThicknessResult(samples=0, thicknesses=np.zeros(0), percentile=options.percentile)
@@ -91,6 +100,7 @@ def measure_thickness(
     directions = -surface.normals_of(faces)
     travelled = np.zeros(len(points))
     thicknesses = np.full(len(points), np.nan)
+    exit_faces = np.full(len(points), -1, dtype=np.int64)
     pending = np.arange(len(points))
     origins = points + directions * offset
     for _crossing in range(_MAX_FOREIGN_CROSSINGS + 1):
@@ -99,11 +109,13 @@ def measure_thickness(
         ours = found.copy()
         if face_shells is not None:
             hit_shell = face_shells[hit[found]]
-            ours[found] = (hit_shell == face_shells[faces[pending[found]]]) | (hit_shell < 0)
+            start_shell = face_shells[faces[pending[found]]]
+            ours[found] = (hit_shell == start_shell) | (hit_shell < 0) | (start_shell < 0)
         leaving = np.zeros(len(hit), dtype=bool)
         leaving[ours] = np.einsum("ij,ij->i", surface.normals_of(hit[ours]), directions[pending[ours]]) > 0
         done = pending[leaving]
         thicknesses[done] = travelled[done] + distance[leaving] + offset
+        exit_faces[done] = hit[leaving]
         foreign = found & ~ours
         pending = pending[foreign]
         if len(pending) == 0:
@@ -112,6 +124,13 @@ def measure_thickness(
         travelled[pending] += step
         origins[pending] = origins[pending] + directions[pending] * step[:, None]
     finite = np.isfinite(thicknesses)
+    # The exit normal points along the ray; against the start normal it is the outward normal of the far side.
+    facing = np.einsum("ij,ij->i", surface.normals_of(exit_faces[finite]), -directions[finite])
     return ThicknessResult(
-        samples=len(points), thicknesses=thicknesses[finite], percentile=options.percentile, points=points[finite]
+        samples=len(points),
+        thicknesses=thicknesses[finite],
+        percentile=options.percentile,
+        points=points[finite],
+        taper_degrees=np.degrees(np.arccos(np.clip(-facing, -1.0, 1.0))),
+        sample_area_mm2=float(surface.areas.sum()) / len(points),
     )

@@ -51,17 +51,29 @@ def test_cube_report_is_exact_and_json_ready():
     assert set(report["timings_ms"]) >= {"repair", "bounds", "thickness", "orientation"}
 
 
-def test_thin_walled_box_fails_a_material_with_a_thicker_minimum():
+def test_thin_walled_box_is_printed_at_risk_in_a_material_with_a_thicker_minimum():
     # given a 20 mm hollow box with 0.6 mm walls
     report = analyse(loaded(*hollow_box(20.0, 0.6)), materials=[PETG, RESIN]).report
-    # then the sampled wall is 0.6 mm and PETG (0.8 mm minimum) is refused in plain words
+    # then the wall is 0.6 mm, one region of the whole box (both sides of the walls)
     assert report["min_wall_mm"] == pytest.approx(0.6, abs=0.005)
     assert report["thin_wall"]["samples"] == 4000
+    [region] = report["thin_wall"]["regions"]
+    assert region["thickness_mm"] == pytest.approx(0.6, abs=0.005)
+    assert region["area_mm2"] == pytest.approx(6 * (20**2 + 18.8**2), rel=0.1)
     # (samples close to the box edges measure along a wall, hence not all of them)
     assert 0.8 < report["thin_wall"]["fraction_below_minimum"]["petg"] < 1.0
-    assert report["materials"]["petg"]["printable"] is False
-    assert report["materials"]["petg"]["reasons"] == ["Wall 0.6 mm is thinner than the 0.8 mm minimum for PETG."]
-    assert report["materials"]["resin"]["printable"] is True
+    # and PETG (0.8 mm recommended, 0.34 mm formable) can print it, at the customer's risk
+    petg = report["materials"]["petg"]
+    assert (petg["printable"], petg["reasons"], petg["needs_risk_acceptance"]) == (True, [], True)
+    assert petg["warning_details"][0]["code"] == "thin_wall"
+    assert petg["warnings"][0].startswith("A wall 0.6 mm thick (about ")
+    assert petg["warnings"][0].endswith(
+        "is thinner than the 0.8 mm recommended for PETG: it may print weak or incomplete, so it can only be "
+        "printed at your own risk."
+    )
+    resin = report["materials"]["resin"]
+    assert (resin["printable"], resin["needs_risk_acceptance"]) == (True, False)
+    assert [detail["code"] for detail in resin["warning_details"]] == ["needs_support"]  # the cavity's ceiling
     assert report["volume_mm3"] == 1355.33  # 20^3 - 18.8^3, to six significant digits
 
 
@@ -143,6 +155,9 @@ def test_core_options_skip_thickness_and_orientation():
         "printable": True,
         "reasons": [],
         "warnings": ["Wall thickness was not checked."],
+        "reason_details": [],
+        "warning_details": [{"code": "thickness_not_checked", "message": "Wall thickness was not checked."}],
+        "needs_risk_acceptance": False,
     }
 
 

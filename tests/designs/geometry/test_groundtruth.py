@@ -367,7 +367,8 @@ def test_report_preview_and_thumbnail_for_every_mesh(name, tmp_path):
     assert all(extent >= 0 for extent in report["bounding_box_mm"])
     assert report["area_mm2"] > 0
     assert set(report["materials"]) == {material.code for material in MATERIALS}
-    assert all({"printable", "reasons", "warnings"} == set(verdict) for verdict in report["materials"].values())
+    verdict_keys = {"printable", "reasons", "warnings", "reason_details", "warning_details", "needs_risk_acceptance"}
+    assert all(verdict_keys == set(verdict) for verdict in report["materials"].values())
     assert all(issue["severity"] in ("error", "warning", "info") for issue in report["issues"])
     shown = result.repaired or mesh
     write_preview_glb(shown, tmp_path / "preview.glb")
