@@ -5,8 +5,9 @@ import base64
 import numpy as np
 import pytest
 
-from designs.geometry import LoadLimits, MeshError, load_mesh, load_mesh_bytes
+from designs.geometry import AnalysisOptions, LoadLimits, MeshError, analyse, load_mesh, load_mesh_bytes
 from tests.designs.geometry.builders import (
+    MATERIALS,
     ascii_stl,
     binary_stl,
     box,
@@ -223,3 +224,45 @@ def test_binary_stl_corners_written_as_negative_zero_merge_with_zero():
     # then the 36 stored corners are the cube's 8 vertices, none of them negative zero
     assert (mesh.source_vertex_count, mesh.vertex_count) == (36, 8)
     assert not np.signbit(mesh.vertices).any()
+
+
+def _openscad_obj(*cube_origins: tuple[float, float, float]) -> bytes:
+    """10 mm cubes written the way OpenSCAD writes an OBJ: one list of corners (corners that bodies share
+    written once), then one quad per side, counter-clockwise seen from outside."""
+    corners: dict[tuple, int] = {}
+    quads = []
+    sides = (
+        ((0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 0, 0)),
+        ((0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)),
+        ((0, 0, 0), (1, 0, 0), (1, 0, 1), (0, 0, 1)),
+        ((0, 1, 0), (0, 1, 1), (1, 1, 1), (1, 1, 0)),
+        ((0, 0, 0), (0, 0, 1), (0, 1, 1), (0, 1, 0)),
+        ((1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1)),
+    )
+    for origin in cube_origins:
+        for side in sides:
+            points = [tuple(o + 10.0 * step for o, step in zip(origin, corner, strict=True)) for corner in side]
+            quads.append([corners.setdefault(point, len(corners) + 1) for point in points])
+    return obj_text(np.array(list(corners)), quads, header="# OpenSCAD obj exporter")
+
+
+@pytest.mark.parametrize(
+    ("origins", "non_manifold_edges"),
+    [
+        # Checked with PrusaSlicer 2.5 (prusa-slicer --info on the same bytes): manifold = yes,
+        # number_of_parts = 2, volume = 2000.000244, size 20 x 20 x 10.
+        (((0.0, 0.0, 0.0), (10.0, 10.0, 0.0)), 1),
+        # Touching at a corner only, plus a loose cube: manifold = yes, number_of_parts = 3, volume = 3000.000488.
+        (((0.0, 0.0, 0.0), (10.0, 10.0, 10.0), (20.0, 0.0, 0.0)), 0),
+    ],
+)
+def test_openscad_obj_with_bodies_touching_at_an_edge_or_corner_agrees_with_prusaslicer(origins, non_manifold_edges):
+    # given an OpenSCAD-style OBJ whose bodies share corners (and an edge)
+    mesh = load_mesh_bytes(_openscad_obj(*origins), units=None, limits=LIMITS, file_format="obj")
+    # when analysed
+    report = analyse(mesh, materials=MATERIALS, options=AnalysisOptions.core()).report
+    # then, as PrusaSlicer: one body per cube, each closed, their volumes summed
+    assert report["shells"] == len(origins)
+    assert report["volume_mm3"] == pytest.approx(1000.0 * len(origins), rel=1e-9)
+    assert report["watertight"] is True and report["repair"]["watertight_after"] is True
+    assert report["non_manifold_edges"] == non_manifold_edges and report["open_edges"] == 0
