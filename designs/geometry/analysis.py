@@ -127,10 +127,12 @@ def analyse(
     issues: list[Issue] = list(mesh.warnings)
     vertices = final.vertices
     hull = None
+    # The size is the part's as uploaded (after unit conversion): repair can drop faces (duplicates, fins,
+    # collapsed slivers) and with them corners, but never adds any, so the report measures the original.
     if boxing is not None:
-        lower, upper, box = boxing.result() if final is mesh else _boxes(vertices)
+        lower, upper, box = boxing.result() if final is mesh else _boxes(_used_vertices(mesh))
     else:
-        lower, upper = column_bounds(vertices)
+        lower, upper = column_bounds(_used_vertices(mesh) if final is not mesh else vertices)
         hull = convex_hull(vertices)
         box = oriented_box(vertices, hull) if hull is not None else principal_box(vertices, aligned=upper - lower)
     extents = upper - lower
@@ -232,6 +234,13 @@ def analyse(
         "timings_ms": {**{f"repair_{name}": value for name, value in repair.timings_ms.items()}, **timings},
     }
     return AnalysisResult(report=report, repaired=final if repair.performed else None)
+
+
+def _used_vertices(mesh: LoadedMesh) -> np.ndarray:
+    """The corners that some face of ``mesh`` uses (a file may list points no face uses)."""
+    used = np.zeros(len(mesh.vertices), dtype=bool)
+    used[mesh.faces.reshape(-1)] = True
+    return mesh.vertices if used.all() else mesh.vertices[used]
 
 
 def _boxes(vertices: np.ndarray) -> tuple[np.ndarray, np.ndarray, OrientedBox]:

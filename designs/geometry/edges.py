@@ -168,8 +168,11 @@ class EdgeTopology:
         return own
 
     def open_half_edges(self) -> np.ndarray:
-        """Half-edges on edges used by one face only: the rims of holes."""
-        return np.flatnonzero(self.partner < 0) if self.open_edges else np.zeros(0, dtype=np.int64)
+        """Half-edges with no partner, the rims of holes: edges used by one face only, and the face left
+        over around an edge shared by an odd number of faces (a hole whose rim runs along such edges)."""
+        if self.is_all_paired or not self.unpaired_half_edges:
+            return np.zeros(0, dtype=np.int64)
+        return np.flatnonzero(self.partner < 0)
 
     @cached_property
     def shells(self) -> tuple[int, np.ndarray]:

@@ -22,6 +22,7 @@ import numpy as np
 from .arrays import extents, largest_extent
 from .background import Background
 from .errors import MeshError
+from .fins import fin_faces
 from .holes import fill_holes
 from .mesh import LoadedMesh
 from .topology import (
@@ -168,23 +169,38 @@ def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -
         topology = build_edge_topology(vertices, faces)
     lap("clean")
 
-    shell_count, labels = shell_labels(topology)
-    shell_face_counts = np.bincount(labels, minlength=shell_count)
-    flips = consistent_flips(topology, labels=labels, face_weights=area_twice)
-    lap("winding")
+    fins_removed = 0
+    while True:
+        shell_count, labels = shell_labels(topology)
+        shell_face_counts = np.bincount(labels, minlength=shell_count)
+        flips = consistent_flips(topology, labels=labels, face_weights=area_twice)
+        lap("winding")
 
-    open_half_edges = topology.open_half_edges()
-    owner = open_half_edges % max(len(faces), 1)
-    forward = ~flips[owner]
-    filling = fill_holes(
-        vertices=vertices,
-        rim_start=np.where(forward, topology.start[open_half_edges], topology.end[open_half_edges]),
-        rim_end=np.where(forward, topology.end[open_half_edges], topology.start[open_half_edges]),
-        rim_shell=labels[owner],
-        shell_face_counts=shell_face_counts,
-        max_hole_edges=options.max_hole_edges,
-    )
-    lap("holes")
+        open_half_edges = topology.open_half_edges()
+        owner = open_half_edges % max(len(faces), 1)
+        forward = ~flips[owner]
+        filling = fill_holes(
+            vertices=vertices,
+            rim_start=np.where(forward, topology.start[open_half_edges], topology.end[open_half_edges]),
+            rim_end=np.where(forward, topology.end[open_half_edges], topology.start[open_half_edges]),
+            rim_shell=labels[owner],
+            shell_face_counts=shell_face_counts,
+            max_hole_edges=options.max_hole_edges,
+        )
+        lap("holes")
+        # A rim that cannot be closed may be the free edge of a sheet hanging inside or outside the part
+        # (``fins``): once, drop such sheets and orient and fill again without them.
+        if fins_removed or not filling.holes_left_open or not topology.non_manifold_edges:
+            break
+        fins = fin_faces(topology)
+        fins_removed = int(np.count_nonzero(fins))
+        if not fins_removed:
+            break
+        faces = faces[~fins]
+        volume_terms = volume_terms[~fins]
+        area_twice = area_twice[~fins]
+        topology = build_edge_topology(vertices, faces)
+        lap("fins")
 
     any_flips = bool(flips.any())
     oriented = faces
@@ -230,6 +246,7 @@ def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -
         "vertices_merged_close": vertices_snapped,
         "degenerate_faces_removed": collapsed_count + int(np.count_nonzero(removable_thin & ~duplicates)),
         "duplicate_faces_removed": int(np.count_nonzero(duplicates)),
+        "fin_faces_removed": fins_removed,
         "faces_flipped": int(np.count_nonzero(net_flips)),
         "bodies_turned_outward": int(np.count_nonzero(turned_shells)),
         "holes_filled": filling.holes_filled,

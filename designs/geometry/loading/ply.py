@@ -95,6 +95,10 @@ def _parse_header(data: bytes) -> tuple[str, list, int]:
     return encoding, elements, match.end()
 
 
+# Elements whose lists are faces: polygons, or triangle strips (``tristrips``, -1 between strips).
+_FACE_ELEMENTS = ("face", "tristrips")
+
+
 def _check_counts(elements: list, body_bytes: int, encoding: str, limits: LoadLimits) -> None:
     for element in elements:
         if element.name == "vertex" and element.count > limits.max_vertices:
@@ -122,14 +126,46 @@ def parse_ply(data: bytes, *, limits: LoadLimits) -> RawMesh:
     body = memoryview(data)[body_start:]
     _check_counts(elements, len(body), encoding, limits)
     names = [element.name for element in elements]
-    if "vertex" not in names or "face" not in names:
+    if "vertex" not in names or not any(name in _FACE_ELEMENTS for name in names):
         raise MeshError("no_faces", "The PLY file has no faces (it may be a point cloud).")
     if encoding == "ascii":
-        vertex_table, polygons = _read_ascii(bytes(body), elements)
+        vertices, items = _read_ascii(bytes(body), elements)
     else:
-        vertex_table, polygons = _read_binary(body, elements, ">" if encoding.endswith("big_endian") else "<")
-    vertices = vertex_table
+        vertices, items = _read_binary(body, elements, ">" if encoding.endswith("big_endian") else "<")
+    polygons = items.get("face", np.zeros((0, 3), dtype=np.int64))
+    if "tristrips" in items:
+        strips = strip_triangles(items["tristrips"], vertex_count=len(vertices))
+        polygons = _with_triangles(polygons, strips)
     return _assemble(vertices, polygons, limits)
+
+
+def strip_triangles(strips, *, vertex_count: int) -> np.ndarray:
+    """Triangles of PLY triangle strips (scanners write them): each item lists vertex numbers, -1 ends a
+    strip. Along a strip every next vertex makes a triangle with the two before it, every second one
+    turned so that all keep the strip's winding; triangles on a repeated vertex only join strips and
+    are dropped."""
+    pieces = [np.append(np.asarray(item, dtype=np.int64).reshape(-1), -1) for item in strips]
+    flat = np.concatenate(pieces) if pieces else np.zeros(0, np.int64)
+    bad = (flat < -1) | (flat >= vertex_count)
+    if bad.any():
+        raise _bad_indices(int(np.count_nonzero(bad)), vertex_count)
+    breaks = flat < 0
+    # Position of each index inside its strip: a triangle ends at every index with two before it in the strip.
+    strip_number = np.cumsum(breaks)
+    strip_start = np.flatnonzero(np.r_[True, breaks[:-1]])
+    position = np.arange(len(flat)) - strip_start[strip_number - breaks]
+    ends = np.flatnonzero(~breaks & (position >= 2))
+    first, second, third = flat[ends - 2], flat[ends - 1], flat[ends]
+    odd = position[ends] % 2 == 1
+    triangles = np.stack([np.where(odd, second, first), np.where(odd, first, second), third], axis=1)
+    joining = (first == second) | (second == third) | (first == third)
+    return triangles[~joining]
+
+
+def _with_triangles(polygons, triangles: np.ndarray):
+    if isinstance(polygons, np.ndarray) and polygons.shape[1:] == (3,):
+        return np.concatenate([polygons, triangles])
+    return list(polygons) + list(triangles)
 
 
 def _assemble(vertices: np.ndarray, polygons, limits: LoadLimits) -> RawMesh:
@@ -166,10 +202,10 @@ def _xyz(table: np.ndarray, names: list) -> np.ndarray:
     return np.ascontiguousarray(table[:, columns], dtype=np.float64)
 
 
-def _read_binary(body: memoryview, elements: list, order: str) -> tuple[np.ndarray, object]:
+def _read_binary(body: memoryview, elements: list, order: str) -> tuple[np.ndarray, dict]:
     offset = 0
     vertices = None
-    polygons = None
+    polygons = {}
     for element in elements:
         if not any(prop.is_list for prop in element.properties):
             dtype = np.dtype([(f"p{i}", order + prop.dtype) for i, prop in enumerate(element.properties)])
@@ -183,9 +219,9 @@ def _read_binary(body: memoryview, elements: list, order: str) -> tuple[np.ndarr
             offset += size
             continue
         items, offset = _read_binary_lists(body, element, order, offset)
-        if element.name == "face":
-            polygons = items
-    if vertices is None or polygons is None:
+        if element.name in _FACE_ELEMENTS:
+            polygons[element.name] = items
+    if vertices is None or not polygons:
         raise MeshError("no_faces", "The PLY file has no faces (it may be a point cloud).")
     return vertices, polygons
 
@@ -250,7 +286,7 @@ def _read_binary_lists_slowly(
                 offset += count_type.itemsize
                 if length < 0 or offset + length * value_type.itemsize > len(body):
                     raise MeshError("truncated", "The PLY file ends inside its face data; it is cut off.")
-                if i == face_list and element.name == "face":
+                if i == face_list and element.name in _FACE_ELEMENTS:
                     polygons.append(np.frombuffer(body, dtype=value_type, count=length, offset=offset).astype(np.int64))
                 offset += length * value_type.itemsize
             else:
@@ -258,7 +294,7 @@ def _read_binary_lists_slowly(
     return polygons, offset
 
 
-def _read_ascii(body: bytes, elements: list) -> tuple[np.ndarray, object]:
+def _read_ascii(body: bytes, elements: list) -> tuple[np.ndarray, dict]:
     """All numbers at once (np.fromstring), then walked element by element."""
     with warnings.catch_warnings():
         warnings.simplefilter("error", DeprecationWarning)
@@ -268,7 +304,7 @@ def _read_ascii(body: bytes, elements: list) -> tuple[np.ndarray, object]:
             raise _unreadable("its data holds something that is not a number")
     position = 0
     vertices = None
-    polygons = None
+    polygons = {}
     for element in elements:
         if not any(prop.is_list for prop in element.properties):
             width = len(element.properties)
@@ -281,9 +317,9 @@ def _read_ascii(body: bytes, elements: list) -> tuple[np.ndarray, object]:
             position = end
             continue
         items, position = _read_ascii_lists(numbers, element, position)
-        if element.name == "face":
-            polygons = items
-    if vertices is None or polygons is None:
+        if element.name in _FACE_ELEMENTS:
+            polygons[element.name] = items
+    if vertices is None or not polygons:
         raise MeshError("no_faces", "The PLY file has no faces (it may be a point cloud).")
     return vertices, polygons
 

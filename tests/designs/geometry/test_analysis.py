@@ -279,3 +279,38 @@ def test_work_meant_for_a_second_thread_runs_in_the_caller_when_no_thread_starts
     failing = Background(lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         failing.result()
+
+
+def test_watertight_after_a_rounding_merge_only_when_the_merge_closed_it():
+    # given a cube whose top corners were written twice with a 1e-12 mm error (rounding noise) ...
+    vertices, faces = box()
+    noisy = np.concatenate([vertices, vertices[4:] + 1e-12])
+    noisy_faces = faces.copy()
+    noisy_faces[2:4] += 4
+    report = analyse(loaded(noisy, noisy_faces), materials=MATERIALS, options=AnalysisOptions.core()).report
+    # then joining the noise closes it: watertight, and the repair section says corners were joined
+    assert report["watertight"] is True and report["open_edges"] == 0
+    assert report["repair"]["changes"]["vertices_merged_close"] == 4
+    assert "vertices_merged_close" in {issue["code"] for issue in report["issues"]}
+    # given the same noise and, besides, a real hole (one triangle of a side missing)
+    open_report = analyse(
+        loaded(noisy, np.delete(noisy_faces, 8, axis=0)), materials=MATERIALS, options=AnalysisOptions.core()
+    ).report
+    # then the merge happens but the file is reported as it is: open, three open edges; repair closes it
+    assert open_report["repair"]["changes"]["vertices_merged_close"] == 4
+    assert open_report["watertight"] is False and open_report["open_edges"] == 3
+    assert open_report["repair"]["watertight_after"] is True and open_report["repair"]["changes"]["holes_filled"] == 1
+
+
+def test_bounding_box_is_the_uploaded_parts_even_when_repair_drops_faces():
+    # given a 10 mm cube and a face that collapsed to a line reaching 50 mm out (repair drops it)
+    vertices, faces = box()
+    vertices = np.concatenate([vertices, [[50.0, 0.0, 0.0]]])
+    faces = np.concatenate([faces, [[1, 8, 8]]])
+    for options in (AnalysisOptions.core(), AnalysisOptions(thickness=False)):
+        result = analyse(loaded(vertices, faces), materials=MATERIALS, options=options)
+        # then the repaired copy is the cube, but the report measures what was uploaded
+        assert result.repaired is not None and result.repaired.vertices[:, 0].max() == 10.0
+        assert result.report["bounding_box_mm"] == [50.0, 10.0, 10.0]
+        assert result.report["bounding_box_max_mm"] == [50.0, 10.0, 10.0]
+        assert result.report["volume_mm3"] == pytest.approx(1000.0)

@@ -5,8 +5,9 @@ import base64
 import numpy as np
 import pytest
 
-from designs.geometry import LoadLimits, MeshError, load_mesh, load_mesh_bytes
+from designs.geometry import AnalysisOptions, LoadLimits, MeshError, analyse, load_mesh, load_mesh_bytes
 from tests.designs.geometry.builders import (
+    MATERIALS,
     ascii_stl,
     binary_stl,
     box,
@@ -223,3 +224,106 @@ def test_binary_stl_corners_written_as_negative_zero_merge_with_zero():
     # then the 36 stored corners are the cube's 8 vertices, none of them negative zero
     assert (mesh.source_vertex_count, mesh.vertex_count) == (36, 8)
     assert not np.signbit(mesh.vertices).any()
+
+
+def _openscad_obj(*cube_origins: tuple[float, float, float]) -> bytes:
+    """10 mm cubes written the way OpenSCAD writes an OBJ: one list of corners (corners that bodies share
+    written once), then one quad per side, counter-clockwise seen from outside."""
+    corners: dict[tuple, int] = {}
+    quads = []
+    sides = (
+        ((0, 0, 0), (0, 1, 0), (1, 1, 0), (1, 0, 0)),
+        ((0, 0, 1), (1, 0, 1), (1, 1, 1), (0, 1, 1)),
+        ((0, 0, 0), (1, 0, 0), (1, 0, 1), (0, 0, 1)),
+        ((0, 1, 0), (0, 1, 1), (1, 1, 1), (1, 1, 0)),
+        ((0, 0, 0), (0, 0, 1), (0, 1, 1), (0, 1, 0)),
+        ((1, 0, 0), (1, 1, 0), (1, 1, 1), (1, 0, 1)),
+    )
+    for origin in cube_origins:
+        for side in sides:
+            points = [tuple(o + 10.0 * step for o, step in zip(origin, corner, strict=True)) for corner in side]
+            quads.append([corners.setdefault(point, len(corners) + 1) for point in points])
+    return obj_text(np.array(list(corners)), quads, header="# OpenSCAD obj exporter")
+
+
+@pytest.mark.parametrize(
+    ("origins", "non_manifold_edges"),
+    [
+        # Checked with PrusaSlicer 2.5 (prusa-slicer --info on the same bytes): manifold = yes,
+        # number_of_parts = 2, volume = 2000.000244, size 20 x 20 x 10.
+        (((0.0, 0.0, 0.0), (10.0, 10.0, 0.0)), 1),
+        # Touching at a corner only, plus a loose cube: manifold = yes, number_of_parts = 3, volume = 3000.000488.
+        (((0.0, 0.0, 0.0), (10.0, 10.0, 10.0), (20.0, 0.0, 0.0)), 0),
+    ],
+)
+def test_openscad_obj_with_bodies_touching_at_an_edge_or_corner_agrees_with_prusaslicer(origins, non_manifold_edges):
+    # given an OpenSCAD-style OBJ whose bodies share corners (and an edge)
+    mesh = load_mesh_bytes(_openscad_obj(*origins), units=None, limits=LIMITS, file_format="obj")
+    # when analysed
+    report = analyse(mesh, materials=MATERIALS, options=AnalysisOptions.core()).report
+    # then, as PrusaSlicer: one body per cube, each closed, their volumes summed
+    assert report["shells"] == len(origins)
+    assert report["volume_mm3"] == pytest.approx(1000.0 * len(origins), rel=1e-9)
+    assert report["watertight"] is True and report["repair"]["watertight_after"] is True
+    assert report["non_manifold_edges"] == non_manifold_edges and report["open_edges"] == 0
+
+
+def _ply_with_strips(vertices: np.ndarray, strips: list[list[int]], *, encoding: str) -> bytes:
+    """A PLY whose faces come as triangle strips, as scanners write them: ``element tristrips`` with one
+    ``vertex_indices`` list per item, -1 between strips."""
+    header = (
+        f"ply\nformat {encoding} 1.0\nelement vertex {len(vertices)}\nproperty float x\nproperty float y\n"
+        f"property float z\nelement tristrips {len(strips)}\nproperty list int int vertex_indices\nend_header\n"
+    ).encode()
+    if encoding == "ascii":
+        body = "".join(f"{float(x)!r} {float(y)!r} {float(z)!r}\n" for x, y, z in vertices)
+        body += "".join(f"{len(strip)} " + " ".join(map(str, strip)) + "\n" for strip in strips)
+        return header + body.encode()
+    order = ">" if encoding == "binary_big_endian" else "<"
+    body = np.asarray(vertices, dtype=order + "f4").tobytes()
+    for strip in strips:
+        body += np.asarray([len(strip), *strip], dtype=order + "i4").tobytes()
+    return header + body
+
+
+# The six sides of CUBE as quads (a, b, c, d counter-clockwise from outside): a strip a b d c is the two
+# triangles a b d and b c d, the same winding.
+_CUBE_SIDES = [(0, 3, 2, 1), (4, 5, 6, 7), (0, 1, 5, 4), (2, 3, 7, 6), (1, 2, 6, 5), (3, 0, 4, 7)]
+
+
+def _triangles_by_position(mesh) -> list:
+    """Each triangle as its corners' coordinates, starting at its smallest corner (winding kept)."""
+    found = []
+    for face in mesh.faces:
+        corners = [tuple(np.round(mesh.vertices[index], 6)) for index in face]
+        start = corners.index(min(corners))
+        found.append(tuple(corners[start:] + corners[:start]))
+    return sorted(found)
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "binary_little_endian", "binary_big_endian"])
+def test_ply_triangle_strips_load_like_the_same_faces(encoding):
+    vertices, _faces = CUBE
+    sides = [[a, b, d, c] for a, b, c, d in _CUBE_SIDES]
+    # given the cube as strips: three sides in one item separated by -1, one joined to the next by
+    # repeating a vertex (the usual stitching, whose zero-area triangles are not faces), one alone
+    stitched = sides[3] + [sides[3][-1], sides[4][0]] + sides[4]
+    strips = [sides[0] + [-1] + sides[1] + [-1] + sides[2], stitched, sides[5] + [-1]]
+    from_strips = load_mesh_bytes(_ply_with_strips(vertices, strips, encoding=encoding), units=None, limits=LIMITS)
+    # and the same cube as a plain face list
+    triangles = np.array([triangle for a, b, c, d in _CUBE_SIDES for triangle in ((a, b, d), (b, c, d))])
+    from_faces = load_mesh_bytes(ply_bytes(vertices, triangles, encoding=encoding), units=None, limits=LIMITS)
+    # then both hold the same 12 triangles, wound the same way: a closed 6000 mm3 box
+    assert from_strips.face_count == from_faces.face_count == 12
+    assert _triangles_by_position(from_strips) == _triangles_by_position(from_faces)
+    report = analyse(from_strips, materials=MATERIALS, options=AnalysisOptions.core()).report
+    assert report["watertight"] is True and report["winding_consistent"] is True and report["inverted"] is False
+    assert report["volume_mm3"] == pytest.approx(6000.0)
+
+
+def test_ply_triangle_strip_with_an_index_past_the_vertices_is_refused():
+    vertices, _faces = CUBE
+    data = _ply_with_strips(vertices, [[0, 1, 2, 8]], encoding="ascii")
+    with pytest.raises(MeshError) as refusal:
+        load_mesh_bytes(data, units=None, limits=LIMITS)
+    assert refusal.value.code == "bad_indices"
