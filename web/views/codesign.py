@@ -10,10 +10,10 @@ from django.views.decorators.http import require_POST
 from codesign import services as codesign
 from codesign.models import Message, ProposalStatus, RevisionProposal
 from core.errors import DomainError, NotFound
+from core.pages import customer_required, maker_required, signed_in_required
 from designs import services as design_services
 from orders.selectors import jobs_for_maker
 from orders.services import quoting
-from web.access import customer_required, maker_required, signed_in_required
 from web.forms import parameters_from_post, template_form_fields
 
 MESSAGE_LIMIT = 200

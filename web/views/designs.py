@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import Material
 from core.errors import DomainError
+from core.pages import customer_required, signed_in_required
 from designs import services as design_services
 from designs.models import VERSION_ACTIVE, VersionStatus
 from designs.selectors import design_for_owner, designs_visible_to, version_file_url
@@ -19,7 +20,6 @@ from designs.uploads import MeshUploadHandler
 from orders.matching.cities import CITIES
 from orders.models import Quote
 from orders.services import quoting
-from web.access import customer_required, signed_in_required
 from web.forms import QuoteForm, UploadForm, VersionUploadForm
 from web.report import report_view
 from web.views.codesign import version_messages

@@ -7,11 +7,11 @@ from django.views.decorators.http import require_POST
 
 from codesign import services as codesign
 from core.errors import DomainError
+from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
 from orders.selectors import jobs_for_maker
 from orders.services import jobs as job_services
-from web.access import maker_required
 from web.forms import ProgressForm, RequiredReasonForm
 from web.plates import plate_drawings
 from web.views.codesign import job_messages, proposal_forms, proposals_for

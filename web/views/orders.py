@@ -8,10 +8,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.pages import customer_or_staff_required, customer_required
 from orders.models import JOB_DROPPED, ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
 from orders.selectors import orders_visible_to
 from orders.services import ordering, quoting
-from web.access import customer_or_staff_required, customer_required
 from web.forms import PlaceOrderForm, ReasonForm
 from web.views.codesign import expected_price, job_messages, proposals_for
 
