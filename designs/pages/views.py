@@ -15,14 +15,13 @@ from core.errors import DomainError
 from core.pages import customer_required, signed_in_required
 from designs import services as design_services
 from designs.models import VERSION_ACTIVE, VersionStatus
+from designs.pages.forms import QuoteForm, UploadForm, VersionUploadForm
+from designs.pages.report import report_view
 from designs.selectors import design_for_owner, designs_visible_to, version_file_url
 from designs.uploads import MeshUploadHandler
 from orders.matching.cities import CITIES
 from orders.models import Quote
 from orders.services import quoting
-from web.forms import QuoteForm, UploadForm, VersionUploadForm
-from web.report import report_view
-from web.views.codesign import version_messages
 
 DESIGNS_PER_PAGE = 24
 
@@ -34,7 +33,7 @@ def design_list(request):
     if request.user.is_customer:
         designs = designs.filter(owner=request.user)
     page = Paginator(designs, DESIGNS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "web/designs/list.html", {"page": page, "designs": page.object_list})
+    return render(request, "designs/list.html", {"page": page, "designs": page.object_list})
 
 
 def _streamed_upload(view):
@@ -89,7 +88,7 @@ def design_upload(request):
                     messages.info(request, "You uploaded this file before: here is that design.")
                 return redirect("web:design-detail", pk=result.design.pk)
     status = 400 if form.errors else 200
-    return render(request, "web/designs/upload.html", {"form": form}, status=status)
+    return render(request, "designs/upload.html", {"form": form}, status=status)
 
 
 def _material_rows(materials, report):
@@ -115,7 +114,6 @@ def _design_page(request, design, *, version_number=None, quote_form=None, versi
         "report": None,
         "version_form": version_form or (VersionUploadForm() if is_owner else None),
         "max_upload_mb": settings.DESIGN_UPLOAD_MAX_BYTES // (1024 * 1024),
-        "thread": version_messages(version) if version is not None else [],
     }
     if version is not None and version.status == VersionStatus.READY:
         context["report"] = report_view(version.analysis, material_names={m.code: m.name for m in materials})
@@ -142,7 +140,7 @@ def _design_page(request, design, *, version_number=None, quote_form=None, versi
                 .select_related("material", "design_version")
                 .order_by("-created_at")[:5]
             )
-    return render(request, "web/designs/detail.html", context, status=status)
+    return render(request, "designs/detail.html", context, status=status)
 
 
 @signed_in_required

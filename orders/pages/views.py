@@ -9,11 +9,10 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import customer_or_staff_required, customer_required
-from orders.models import JOB_DROPPED, ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from orders.pages.forms import PlaceOrderForm, ReasonForm
 from orders.selectors import orders_visible_to
 from orders.services import ordering, quoting
-from web.forms import PlaceOrderForm, ReasonForm
-from web.views.codesign import expected_price, job_messages, proposals_for
 
 ORDERS_PER_PAGE = 25
 # How often the order page asks for news, in milliseconds.
@@ -32,7 +31,7 @@ def quote_detail(request, pk):
     quote = _quote_for(request.user, pk)
     return render(
         request,
-        "web/orders/quote.html",
+        "orders/quote.html",
         {
             "quote": quote,
             "result": quote.result,
@@ -97,7 +96,7 @@ def order_list(request):
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "web/orders/list.html",
+        "orders/list.html",
         {"page": page, "orders": page.object_list, "statuses": OrderStatus.choices, "status": status},
     )
 
@@ -107,15 +106,7 @@ def _order_context(request, pk) -> dict:
     allowed = ORDER_TRANSITIONS[order.status]
     is_customer = request.user.is_customer and order.customer_id == request.user.pk
     jobs = list(order.jobs.all())
-    proposals = proposals_for(order=order)
-    for proposal in proposals:
-        proposal.expected_total = expected_price(proposal)
-        proposal.expected_difference = (
-            proposal.expected_total - proposal.order_item.total_price if proposal.expected_total is not None else None
-        )
     return {
-        "proposals": proposals,
-        "threads": _threads(jobs),
         "order": order,
         "items": list(order.items.all()),
         "events": list(order.events.all()),
@@ -129,21 +120,15 @@ def _order_context(request, pk) -> dict:
     }
 
 
-def _threads(jobs) -> list[tuple]:
-    """Conversations of the order's jobs: those still going, and ended ones where something was said."""
-    threads = job_messages(jobs)
-    return [(job, threads[job.pk]) for job in jobs if threads[job.pk] or job.status not in JOB_DROPPED]
-
-
 @customer_or_staff_required
 def order_detail(request, pk):
-    return render(request, "web/orders/detail.html", _order_context(request, pk))
+    return render(request, "orders/detail.html", _order_context(request, pk))
 
 
 @customer_or_staff_required
 def order_live(request, pk):
     """The part of the order page that changes (status, actions, jobs, timeline), fetched every few seconds."""
-    response = render(request, "web/orders/_live.html", _order_context(request, pk))
+    response = render(request, "orders/_live.html", _order_context(request, pk))
     response["Cache-Control"] = "no-store"
     return response
 
