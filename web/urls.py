@@ -27,7 +27,7 @@ urlpatterns = [
     path("designs/upload/", designs.design_upload, name="design-upload"),
     path("designs/<int:pk>/", designs.design_detail, name="design-detail"),
     path("designs/<int:pk>/versions/", designs.version_upload, name="design-version-upload"),
-    path("designs/<int:pk>/quote/", designs.quote_create, name="quote-create"),
+    path("designs/<int:pk>/quote/", orders.quote_create, name="quote-create"),
     path(
         "designs/<int:pk>/versions/<int:number>/messages/",
         codesign.version_message_post,

@@ -1,4 +1,4 @@
-"""Forms of the design pages (upload, new version, quote) and the template form built from a schema. They check
+"""Forms of the design pages (upload, new version) and the template form built from a schema. They check
 shapes; the rules stay in the services, whose errors the views show next to the form."""
 
 from django import forms
@@ -28,41 +28,6 @@ class VersionUploadForm(forms.Form):
     message = forms.CharField(
         label="What changed", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
-
-
-class QuoteForm(forms.Form):
-    material = forms.ChoiceField(label="Material")
-    colour = forms.ChoiceField(label="Colour", required=False)
-    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=10_000, initial=1)
-    city = forms.CharField(
-        label="Ship to city",
-        max_length=80,
-        required=False,
-        help_text="A city name, or the latitude and longitude below.",
-        widget=forms.TextInput(attrs={"list": "city-names", "autocomplete": "address-level2"}),
-    )
-    latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
-
-    def __init__(self, *args, materials=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["material"].choices = [(m.code, f"{m.name} ({m.get_process_display()})") for m in materials]
-        colours = sorted({colour for m in materials for colour in m.colours})
-        self.fields["colour"].choices = [("", "Any colour"), *((colour, colour) for colour in colours)]
-
-    def clean(self):
-        data = super().clean()
-        has_city = bool((data.get("city") or "").strip())
-        has_point = data.get("latitude") is not None and data.get("longitude") is not None
-        if not has_city and not has_point:
-            raise forms.ValidationError("Say where to ship: a city, or a latitude and a longitude.")
-        return data
-
-    def ship_to(self) -> dict:
-        data = self.cleaned_data
-        if (data.get("city") or "").strip():
-            return {"city": data["city"].strip()}
-        return {"lat": data["latitude"], "lon": data["longitude"]}
 
 
 def template_form_fields(parameters: list[dict]) -> list[dict]:

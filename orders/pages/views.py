@@ -1,4 +1,5 @@
-"""Quotes and orders: the quote page with its order button, the orders list and the order page (live timeline)."""
+"""Quotes and orders: the quote form of the design page, the quote page with its order button, the orders list and
+the order page (live timeline)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,16 +8,83 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from catalogue.models import Material
 from core.errors import DomainError
 from core.pages import customer_or_staff_required, customer_required
+from designs.pages.views import design_page
+from designs.selectors import design_for_owner
+from orders.matching.cities import CITIES
 from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
-from orders.pages.forms import PlaceOrderForm, ReasonForm
+from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to
 from orders.services import ordering, quoting
 
 ORDERS_PER_PAGE = 25
 # How often the order page asks for news, in milliseconds.
 ORDER_POLL_MS = 3000
+
+
+def printable_materials(materials, report):
+    """Materials the quote form offers: those the analysis found printable, in catalogue order."""
+    verdicts = (report or {}).get("materials") or {}
+    return [m for m in materials if (verdicts.get(m.code) or {}).get("printable")]
+
+
+def design_quote(user, design, version, materials, quote_form=None) -> dict:
+    """The quote form of the design page (shown by the ``design_quote`` tag) and the owner's recent quotes."""
+    quote_materials = printable_materials(materials, version.analysis)
+    cheapest = min(quote_materials, key=lambda m: m.price_per_cm3, default=None)
+    return {
+        "quote_materials": quote_materials,
+        "quote_form": quote_form
+        or QuoteForm(materials=quote_materials, initial={"material": cheapest.code if cheapest else ""}),
+        "colour_options": sorted(
+            {
+                (colour, " ".join(m.code for m in quote_materials if colour in m.colours))
+                for m in quote_materials
+                for colour in m.colours
+            }
+        ),
+        "cities": [city.name for city in CITIES],
+        "quotes": list(
+            Quote.objects.filter(customer=user, design_version__design=design)
+            .select_related("material", "design_version")
+            .order_by("-created_at")[:5]
+        ),
+    }
+
+
+@customer_required
+@require_POST
+def quote_create(request, pk):
+    """Price the chosen version in a material and list nearby makers; the answer is a quote page."""
+    design = design_for_owner(user=request.user, design_id=pk)
+    number = request.POST.get("version", "")
+    if not number.isdigit():
+        raise Http404("No such version.")
+    version = get_object_or_404(design.versions, number=int(number))
+    materials = printable_materials(
+        list(Material.objects.filter(is_active=True).order_by("process", "code")), version.analysis
+    )
+    form = QuoteForm(request.POST, materials=materials)
+    if form.is_valid():
+        material = next(m for m in materials if m.code == form.cleaned_data["material"])
+        try:
+            quote = quoting.quote_create(
+                customer=request.user,
+                version=version,
+                material=material,
+                quantity=form.cleaned_data["quantity"],
+                colour=form.cleaned_data["colour"] or "",
+                ship_to=quoting.ship_to_from(form.ship_to()),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("web:quote-detail", pk=quote.pk)
+    return design_page(
+        request, design, version_number=version.number, extra_context={"quote_form": form}, status=400
+    )
 
 
 def _quote_for(user, pk) -> Quote:
