@@ -1,9 +1,17 @@
-"""Server-rendered pages for customers, makers and staff (the API lives under /api/)."""
+"""Server-rendered pages for customers, makers and staff (the API lives under /api/).
+
+The URLs of every page stay here, in the top layer, under the ``web`` namespace; the views of each app's pages live
+in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``web/views/``."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from web.views import catalogue, codesign, designs, maker, orders, pages, staff
+from codesign.pages import views as codesign
+from designs.pages import parametric as catalogue
+from designs.pages import views as designs
+from orders.pages import jobs as maker
+from orders.pages import views as orders
+from web.views import pages, staff
 
 app_name = "web"
 
@@ -19,7 +27,7 @@ urlpatterns = [
     path("designs/upload/", designs.design_upload, name="design-upload"),
     path("designs/<int:pk>/", designs.design_detail, name="design-detail"),
     path("designs/<int:pk>/versions/", designs.version_upload, name="design-version-upload"),
-    path("designs/<int:pk>/quote/", designs.quote_create, name="quote-create"),
+    path("designs/<int:pk>/quote/", orders.quote_create, name="quote-create"),
     path(
         "designs/<int:pk>/versions/<int:number>/messages/",
         codesign.version_message_post,

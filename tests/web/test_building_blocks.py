@@ -2,9 +2,9 @@
 
 import pytest
 
+from designs.pages.report import number, report_view, units_text
+from orders.pages.plates import plate_drawings
 from web.charts import bar_chart, column_chart, nice_ceiling
-from web.plates import plate_drawings
-from web.report import number, report_view, units_text
 
 
 @pytest.mark.parametrize(

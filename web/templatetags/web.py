@@ -6,7 +6,7 @@ from django import template
 from django.utils import timezone
 
 from core.models import Notification
-from web.report import size_text
+from designs.pages.report import size_text
 
 register = template.Library()
 

@@ -10,10 +10,10 @@ from accounts.services import user_register
 from core.errors import DomainError
 from core.models import Notification
 from core.notifications import notifications_mark_read
+from core.pages import signed_in_required
 from designs.parametric import TEMPLATES
 from designs.selectors import designs_visible_to
 from orders.selectors import orders_visible_to
-from web.access import signed_in_required
 from web.forms import SignUpForm
 
 

@@ -2,9 +2,9 @@
 
 from django.shortcuts import render
 
+from core.pages import staff_required
 from orders.models import BatchStatus
 from web import charts
-from web.access import staff_required
 from web.dashboard import dashboard_data
 from web.queues import queue_depths, worker_liveness
 from web.templatetags.web import co2_text

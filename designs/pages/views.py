@@ -1,10 +1,9 @@
 
-"""Customers' designs: the list, the upload, the design page (3D view, report, versions) and the quote form."""
+"""Customers' designs: the list, the upload, and the design page (3D view, report, versions)."""
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
@@ -12,17 +11,13 @@ from django.views.decorators.http import require_POST
 
 from catalogue.models import Material
 from core.errors import DomainError
+from core.pages import customer_required, signed_in_required
 from designs import services as design_services
 from designs.models import VERSION_ACTIVE, VersionStatus
+from designs.pages.forms import UploadForm, VersionUploadForm
+from designs.pages.report import report_view
 from designs.selectors import design_for_owner, designs_visible_to, version_file_url
 from designs.uploads import MeshUploadHandler
-from orders.matching.cities import CITIES
-from orders.models import Quote
-from orders.services import quoting
-from web.access import customer_required, signed_in_required
-from web.forms import QuoteForm, UploadForm, VersionUploadForm
-from web.report import report_view
-from web.views.codesign import version_messages
 
 DESIGNS_PER_PAGE = 24
 
@@ -34,7 +29,7 @@ def design_list(request):
     if request.user.is_customer:
         designs = designs.filter(owner=request.user)
     page = Paginator(designs, DESIGNS_PER_PAGE).get_page(request.GET.get("page"))
-    return render(request, "web/designs/list.html", {"page": page, "designs": page.object_list})
+    return render(request, "designs/list.html", {"page": page, "designs": page.object_list})
 
 
 def _streamed_upload(view):
@@ -89,16 +84,12 @@ def design_upload(request):
                     messages.info(request, "You uploaded this file before: here is that design.")
                 return redirect("web:design-detail", pk=result.design.pk)
     status = 400 if form.errors else 200
-    return render(request, "web/designs/upload.html", {"form": form}, status=status)
+    return render(request, "designs/upload.html", {"form": form}, status=status)
 
 
-def _material_rows(materials, report):
-    """Materials the quote form offers: those the analysis found printable, in catalogue order."""
-    verdicts = (report or {}).get("materials") or {}
-    return [m for m in materials if (verdicts.get(m.code) or {}).get("printable")]
-
-
-def _design_page(request, design, *, version_number=None, quote_form=None, version_form=None, status=200):
+def design_page(request, design, *, version_number=None, version_form=None, extra_context=None, status=200):
+    """The design page of one of its versions. The apps above add their parts with template tags (the order app's
+    quote form, co-design's conversation); ``extra_context`` carries what they pass back, e.g. a form with errors."""
     user = request.user
     versions = list(design.versions.select_related("created_by").order_by("-number"))
     version = next((v for v in versions if str(v.number) == str(version_number)), None) if version_number else None
@@ -113,43 +104,24 @@ def _design_page(request, design, *, version_number=None, quote_form=None, versi
         "is_owner": is_owner,
         "is_active": version is not None and version.status in VERSION_ACTIVE,
         "report": None,
+        "catalogue_materials": materials,
         "version_form": version_form or (VersionUploadForm() if is_owner else None),
         "max_upload_mb": settings.DESIGN_UPLOAD_MAX_BYTES // (1024 * 1024),
-        "thread": version_messages(version) if version is not None else [],
     }
     if version is not None and version.status == VersionStatus.READY:
         context["report"] = report_view(version.analysis, material_names={m.code: m.name for m in materials})
         for kind in ("preview", "thumbnail", "file", "repaired"):
             context[f"{kind}_url"] = version_file_url(version, kind)
         context["highlights"] = (version.analysis or {}).get("highlights") or None
-        if is_owner:
-            quote_materials = _material_rows(materials, version.analysis)
-            context["quote_materials"] = quote_materials
-            cheapest = min(quote_materials, key=lambda m: m.price_per_cm3, default=None)
-            context["quote_form"] = quote_form or QuoteForm(
-                materials=quote_materials, initial={"material": cheapest.code if cheapest else ""}
-            )
-            context["colour_options"] = sorted(
-                {
-                    (colour, " ".join(m.code for m in quote_materials if colour in m.colours))
-                    for m in quote_materials
-                    for colour in m.colours
-                }
-            )
-            context["cities"] = [city.name for city in CITIES]
-            context["quotes"] = list(
-                Quote.objects.filter(customer=user, design_version__design=design)
-                .select_related("material", "design_version")
-                .order_by("-created_at")[:5]
-            )
-    return render(request, "web/designs/detail.html", context, status=status)
+    context.update(extra_context or {})
+    return render(request, "designs/detail.html", context, status=status)
 
 
 @signed_in_required
 def design_detail(request, pk):
     """The owner, staff, and a maker with a job of it: versions, 3D preview, report; the owner also quotes."""
     design = get_object_or_404(designs_visible_to(request.user), pk=pk)
-    return _design_page(request, design, version_number=request.GET.get("version"))
+    return design_page(request, design, version_number=request.GET.get("version"))
 
 
 @_streamed_upload
@@ -176,35 +148,4 @@ def version_upload(request, pk):
         else:
             messages.success(request, f"Version {version.number} uploaded. The printability check is running.")
             return redirect(f"{reverse('web:design-detail', kwargs={'pk': pk})}?version={version.number}")
-    return _design_page(request, design, version_form=form, status=400)
-
-
-@customer_required
-@require_POST
-def quote_create(request, pk):
-    """Price the chosen version in a material and list nearby makers; the answer is a quote page."""
-    design = design_for_owner(user=request.user, design_id=pk)
-    number = request.POST.get("version", "")
-    if not number.isdigit():
-        raise Http404("No such version.")
-    version = get_object_or_404(design.versions, number=int(number))
-    materials = _material_rows(
-        list(Material.objects.filter(is_active=True).order_by("process", "code")), version.analysis
-    )
-    form = QuoteForm(request.POST, materials=materials)
-    if form.is_valid():
-        material = next(m for m in materials if m.code == form.cleaned_data["material"])
-        try:
-            quote = quoting.quote_create(
-                customer=request.user,
-                version=version,
-                material=material,
-                quantity=form.cleaned_data["quantity"],
-                colour=form.cleaned_data["colour"] or "",
-                ship_to=quoting.ship_to_from(form.ship_to()),
-            )
-        except DomainError as error:
-            form.add_error(None, error.message)
-        else:
-            return redirect("web:quote-detail", pk=quote.pk)
-    return _design_page(request, design, version_number=version.number, quote_form=form, status=400)
+    return design_page(request, design, version_form=form, status=400)

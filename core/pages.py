@@ -1,4 +1,4 @@
-"""Who may open which page: the same rules as the API, told apart by role.
+"""Who may open which page (every app's pages use these): the same rules as the API, told apart by role.
 
 Anonymous visitors are sent to the login page. A signed-in account of the wrong role gets a 404, as for
 someone else's object: a page that exists for another role is nobody else's business.

@@ -1,5 +1,8 @@
 """Co-design on the pages: conversations on design versions and jobs, revisions makers propose, the customer's
-answer. Every write goes through ``orders.services.codesign``; who may see a thread is decided there too."""
+answer. Every write goes through ``codesign.services``; who may see a thread is decided there too.
+
+The design, order and job pages (apps below this one) show their co-design parts through the ``codesign`` template
+tags (``codesign/templatetags/codesign.py``), which read them with the helpers here."""
 
 from django.contrib import messages
 from django.http import Http404
@@ -10,11 +13,12 @@ from django.views.decorators.http import require_POST
 from codesign import services as codesign
 from codesign.models import Message, ProposalStatus, RevisionProposal
 from core.errors import DomainError, NotFound
+from core.pages import customer_required, maker_required, signed_in_required
 from designs import services as design_services
+from designs.pages.forms import parameters_from_post, template_form_fields
+from orders.models import JOB_DROPPED
 from orders.selectors import jobs_for_maker
 from orders.services import quoting
-from web.access import customer_required, maker_required, signed_in_required
-from web.forms import parameters_from_post, template_form_fields
 
 MESSAGE_LIMIT = 200
 
@@ -79,6 +83,23 @@ def proposal_forms(job, files) -> list[dict]:
             ]
         forms.append({**entry, "parameter_fields": fields})
     return forms
+
+
+def priced_proposals(order) -> list:
+    """The revisions proposed for an order, each pending one with the price the part would have if accepted now."""
+    proposals = proposals_for(order=order)
+    for proposal in proposals:
+        proposal.expected_total = expected_price(proposal)
+        proposal.expected_difference = (
+            proposal.expected_total - proposal.order_item.total_price if proposal.expected_total is not None else None
+        )
+    return proposals
+
+
+def order_threads(jobs) -> list[tuple]:
+    """Conversations of the order's jobs: those still going, and ended ones where something was said."""
+    threads = job_messages(jobs)
+    return [(job, threads[job.pk]) for job in jobs if threads[job.pk] or job.status not in JOB_DROPPED]
 
 
 def _back(request, fallback: str) -> str:

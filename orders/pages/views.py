@@ -1,4 +1,5 @@
-"""Quotes and orders: the quote page with its order button, the orders list and the order page (live timeline)."""
+"""Quotes and orders: the quote form of the design page, the quote page with its order button, the orders list and
+the order page (live timeline)."""
 
 from django.contrib import messages
 from django.core.paginator import Paginator
@@ -7,17 +8,83 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from catalogue.models import Material
 from core.errors import DomainError
-from orders.models import JOB_DROPPED, ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from core.pages import customer_or_staff_required, customer_required
+from designs.pages.views import design_page
+from designs.selectors import design_for_owner
+from orders.matching.cities import CITIES
+from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to
 from orders.services import ordering, quoting
-from web.access import customer_or_staff_required, customer_required
-from web.forms import PlaceOrderForm, ReasonForm
-from web.views.codesign import expected_price, job_messages, proposals_for
 
 ORDERS_PER_PAGE = 25
 # How often the order page asks for news, in milliseconds.
 ORDER_POLL_MS = 3000
+
+
+def printable_materials(materials, report):
+    """Materials the quote form offers: those the analysis found printable, in catalogue order."""
+    verdicts = (report or {}).get("materials") or {}
+    return [m for m in materials if (verdicts.get(m.code) or {}).get("printable")]
+
+
+def design_quote(user, design, version, materials, quote_form=None) -> dict:
+    """The quote form of the design page (shown by the ``design_quote`` tag) and the owner's recent quotes."""
+    quote_materials = printable_materials(materials, version.analysis)
+    cheapest = min(quote_materials, key=lambda m: m.price_per_cm3, default=None)
+    return {
+        "quote_materials": quote_materials,
+        "quote_form": quote_form
+        or QuoteForm(materials=quote_materials, initial={"material": cheapest.code if cheapest else ""}),
+        "colour_options": sorted(
+            {
+                (colour, " ".join(m.code for m in quote_materials if colour in m.colours))
+                for m in quote_materials
+                for colour in m.colours
+            }
+        ),
+        "cities": [city.name for city in CITIES],
+        "quotes": list(
+            Quote.objects.filter(customer=user, design_version__design=design)
+            .select_related("material", "design_version")
+            .order_by("-created_at")[:5]
+        ),
+    }
+
+
+@customer_required
+@require_POST
+def quote_create(request, pk):
+    """Price the chosen version in a material and list nearby makers; the answer is a quote page."""
+    design = design_for_owner(user=request.user, design_id=pk)
+    number = request.POST.get("version", "")
+    if not number.isdigit():
+        raise Http404("No such version.")
+    version = get_object_or_404(design.versions, number=int(number))
+    materials = printable_materials(
+        list(Material.objects.filter(is_active=True).order_by("process", "code")), version.analysis
+    )
+    form = QuoteForm(request.POST, materials=materials)
+    if form.is_valid():
+        material = next(m for m in materials if m.code == form.cleaned_data["material"])
+        try:
+            quote = quoting.quote_create(
+                customer=request.user,
+                version=version,
+                material=material,
+                quantity=form.cleaned_data["quantity"],
+                colour=form.cleaned_data["colour"] or "",
+                ship_to=quoting.ship_to_from(form.ship_to()),
+            )
+        except DomainError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect("web:quote-detail", pk=quote.pk)
+    return design_page(
+        request, design, version_number=version.number, extra_context={"quote_form": form}, status=400
+    )
 
 
 def _quote_for(user, pk) -> Quote:
@@ -32,7 +99,7 @@ def quote_detail(request, pk):
     quote = _quote_for(request.user, pk)
     return render(
         request,
-        "web/orders/quote.html",
+        "orders/quote.html",
         {
             "quote": quote,
             "result": quote.result,
@@ -97,7 +164,7 @@ def order_list(request):
     page = Paginator(orders, ORDERS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
         request,
-        "web/orders/list.html",
+        "orders/list.html",
         {"page": page, "orders": page.object_list, "statuses": OrderStatus.choices, "status": status},
     )
 
@@ -107,15 +174,7 @@ def _order_context(request, pk) -> dict:
     allowed = ORDER_TRANSITIONS[order.status]
     is_customer = request.user.is_customer and order.customer_id == request.user.pk
     jobs = list(order.jobs.all())
-    proposals = proposals_for(order=order)
-    for proposal in proposals:
-        proposal.expected_total = expected_price(proposal)
-        proposal.expected_difference = (
-            proposal.expected_total - proposal.order_item.total_price if proposal.expected_total is not None else None
-        )
     return {
-        "proposals": proposals,
-        "threads": _threads(jobs),
         "order": order,
         "items": list(order.items.all()),
         "events": list(order.events.all()),
@@ -129,21 +188,15 @@ def _order_context(request, pk) -> dict:
     }
 
 
-def _threads(jobs) -> list[tuple]:
-    """Conversations of the order's jobs: those still going, and ended ones where something was said."""
-    threads = job_messages(jobs)
-    return [(job, threads[job.pk]) for job in jobs if threads[job.pk] or job.status not in JOB_DROPPED]
-
-
 @customer_or_staff_required
 def order_detail(request, pk):
-    return render(request, "web/orders/detail.html", _order_context(request, pk))
+    return render(request, "orders/detail.html", _order_context(request, pk))
 
 
 @customer_or_staff_required
 def order_live(request, pk):
     """The part of the order page that changes (status, actions, jobs, timeline), fetched every few seconds."""
-    response = render(request, "web/orders/_live.html", _order_context(request, pk))
+    response = render(request, "orders/_live.html", _order_context(request, pk))
     response["Cache-Control"] = "no-store"
     return response
 

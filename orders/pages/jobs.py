@@ -5,16 +5,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from codesign import services as codesign
 from core.errors import DomainError
+from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.pages.forms import ProgressForm, RequiredReasonForm
+from orders.pages.plates import plate_drawings
 from orders.selectors import jobs_for_maker
 from orders.services import jobs as job_services
-from web.access import maker_required
-from web.forms import ProgressForm, RequiredReasonForm
-from web.plates import plate_drawings
-from web.views.codesign import job_messages, proposal_forms, proposals_for
 
 RECENT_JOBS = 20
 JOB_IN_HAND = (JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED)
@@ -32,7 +30,7 @@ def job_board(request):
     now = timezone.now()
     return render(
         request,
-        "web/maker/board.html",
+        "orders/maker/board.html",
         {
             "offers": list(jobs.filter(status=JobStatus.OFFERED).order_by("offer_expires_at", "id")),
             "in_hand": list(jobs.filter(status__in=JOB_IN_HAND).order_by("due_at", "id")),
@@ -71,7 +69,7 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
     next_step = NEXT_PROGRESS.get(job.status)
     return render(
         request,
-        "web/maker/job.html",
+        "orders/maker/job.html",
         {
             "job": job,
             "batch": batch,
@@ -85,9 +83,6 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "fail_form": fail_form or RequiredReasonForm(),
             "is_offer_open": job.status == JobStatus.OFFERED and job.offer_expires_at > timezone.now(),
             "can_fail": job.status in JOB_IN_HAND,
-            "thread": job_messages([job])[job.pk],
-            "proposals": proposals_for(jobs=[job]),
-            "proposal_forms": proposal_forms(job, files) if job.status in codesign.PROPOSABLE else [],
         },
         status=status,
     )

@@ -8,12 +8,12 @@ from django.shortcuts import redirect, render
 from catalogue.models import Material
 from core.errors import DomainError
 from designs import services as design_services
+from designs.pages.forms import parameters_from_post, template_form_fields, with_posted_values
 from designs.parametric import TEMPLATES
-from web.forms import parameters_from_post, template_form_fields, with_posted_values
 
 
 def template_list(request):
-    return render(request, "web/templates/list.html", {"templates": [t.to_dict() for t in TEMPLATES.values()]})
+    return render(request, "designs/templates/list.html", {"templates": [t.to_dict() for t in TEMPLATES.values()]})
 
 
 def _template_or_404(slug: str) -> dict:
@@ -30,7 +30,7 @@ def template_detail(request, slug):
     materials = list(Material.objects.filter(is_active=True).order_by("process", "code"))
     context = {"template": schema, "fields": fields, "materials": materials, "name": "", "material": ""}
     if request.method != "POST":
-        return render(request, "web/templates/detail.html", context)
+        return render(request, "designs/templates/detail.html", context)
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_customer:
@@ -47,6 +47,6 @@ def template_detail(request, slug):
     except DomainError as error:
         context.update(fields=with_posted_values(fields, raw), error=error.message, name=name, material=code)
         context["error_parameter"] = error.details.get("parameter", "")
-        return render(request, "web/templates/detail.html", context, status=400)
+        return render(request, "designs/templates/detail.html", context, status=400)
     messages.success(request, f"{result.design.name} is being generated and checked; this takes a few seconds.")
     return redirect("web:design-detail", pk=result.design.pk)

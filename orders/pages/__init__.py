@@ -1,0 +1,1 @@
+"""The order pages: quotes, orders, and the makers' job board and job pages."""

@@ -1,0 +1,69 @@
+"""Forms of the quote, order and job pages. They check shapes (a number, a required reason, a file); the rules stay
+in the services, whose errors the views show next to the form."""
+
+import uuid
+
+from django import forms
+
+
+class QuoteForm(forms.Form):
+    material = forms.ChoiceField(label="Material")
+    colour = forms.ChoiceField(label="Colour", required=False)
+    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=10_000, initial=1)
+    city = forms.CharField(
+        label="Ship to city",
+        max_length=80,
+        required=False,
+        help_text="A city name, or the latitude and longitude below.",
+        widget=forms.TextInput(attrs={"list": "city-names", "autocomplete": "address-level2"}),
+    )
+    latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
+
+    def __init__(self, *args, materials=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["material"].choices = [(m.code, f"{m.name} ({m.get_process_display()})") for m in materials]
+        colours = sorted({colour for m in materials for colour in m.colours})
+        self.fields["colour"].choices = [("", "Any colour"), *((colour, colour) for colour in colours)]
+
+    def clean(self):
+        data = super().clean()
+        has_city = bool((data.get("city") or "").strip())
+        has_point = data.get("latitude") is not None and data.get("longitude") is not None
+        if not has_city and not has_point:
+            raise forms.ValidationError("Say where to ship: a city, or a latitude and a longitude.")
+        return data
+
+    def ship_to(self) -> dict:
+        data = self.cleaned_data
+        if (data.get("city") or "").strip():
+            return {"city": data["city"].strip()}
+        return {"lat": data["latitude"], "lon": data["longitude"]}
+
+
+class PlaceOrderForm(forms.Form):
+    # One key per rendered form: a double click replays the first answer instead of ordering twice.
+    idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex)
+    note = forms.CharField(
+        label="Note for the maker (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(
+        label="Reason (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class RequiredReasonForm(forms.Form):
+    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class ProgressForm(forms.Form):
+    status = forms.ChoiceField(choices=[("printing", "Printing"), ("printed", "Printed"), ("shipped", "Shipped")])
+    photo = forms.ImageField(label="Photo of the printed parts", required=False)
+    tracking = forms.CharField(label="Tracking number", max_length=100, required=False)
+    carrier = forms.CharField(label="Carrier", max_length=60, required=False)
+    note = forms.CharField(
+        label="Note (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
