@@ -134,11 +134,12 @@ class WorkerProcess:
 
 def purge_queues() -> None:
     """Drop messages left in this session's broker by an earlier test (never touches other sessions')."""
-    from platform.celery import QUEUES, app
+    from core.queueing import queues
+    from platform.celery import app
 
     with app.connection_for_write() as broker:
         channel = broker.default_channel
-        for queue in QUEUES:
+        for queue in queues():
             # A queue that does not exist yet has nothing to purge.
             with contextlib.suppress(Exception):
                 channel.queue_purge(queue)
