@@ -85,18 +85,47 @@ def change_status(
             setattr(obj, name, value)
             fields.append(name)
         obj.save(update_fields=fields)
-        event = event_model.objects.create(
-            **{event_field: obj},
+        return _record(
+            model=model,
+            obj=obj,
             from_status=current,
             to_status=to,
-            actor=actor if getattr(actor, "pk", None) else None,
+            event_model=event_model,
+            event_field=event_field,
+            actor=actor,
             reason=reason,
-            details=details or {},
+            details=details,
+            on_change=on_change,
         )
-        transition = Transition(obj=obj, from_status=current, to_status=to, changed=True, event=event)
-        if on_change is not None:
-            on_change(transition)
-        status_changed.send(sender=model, transition=transition)
+
+
+def _record(
+    *,
+    model,
+    obj,
+    from_status: str,
+    to_status: str,
+    event_model,
+    event_field: str,
+    actor,
+    reason: str,
+    details,
+    on_change,
+) -> "Transition":
+    """The part of a status change after the row is saved (moved or created): the event row, the caller's
+    consequences and the signal, in the caller's transaction."""
+    event = event_model.objects.create(
+        **{event_field: obj},
+        from_status=from_status,
+        to_status=to_status,
+        actor=actor if getattr(actor, "pk", None) else None,
+        reason=reason,
+        details=details or {},
+    )
+    transition = Transition(obj=obj, from_status=from_status, to_status=to_status, changed=True, event=event)
+    if on_change is not None:
+        on_change(transition)
+    status_changed.send(sender=model, transition=transition)
     return transition
 
 
@@ -128,19 +157,18 @@ def create_with_status(
         if hasattr(obj, "status_changed_at"):
             obj.status_changed_at = timezone.now()
         obj.save()
-        event = event_model.objects.create(
-            **{event_field: obj},
+        return _record(
+            model=model,
+            obj=obj,
             from_status=NOTHING,
             to_status=to,
-            actor=actor if getattr(actor, "pk", None) else None,
+            event_model=event_model,
+            event_field=event_field,
+            actor=actor,
             reason=reason,
-            details=details or {},
+            details=details,
+            on_change=on_change,
         )
-        transition = Transition(obj=obj, from_status=NOTHING, to_status=to, changed=True, event=event)
-        if on_change is not None:
-            on_change(transition)
-        status_changed.send(sender=model, transition=transition)
-    return transition
 
 
 @dataclass(frozen=True)

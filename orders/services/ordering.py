@@ -74,18 +74,19 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
     currencies = {breakdown.currency for *_, breakdown in priced}
     if len(currencies) != 1:
         raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
+    total = sum((b.total for *_, b in priced), Decimal("0"))
     with transaction.atomic():
         order = ORDER_MACHINE.create(
             to=OrderStatus.PLACED,
             actor=customer,
             reason="placed by the customer",
-            details={"items": len(priced), "total": str(sum((b.total for *_, b in priced), Decimal("0")))},
+            details={"items": len(priced), "total": str(total)},
             customer=customer,
             ship_to_latitude=ship_to.latitude,
             ship_to_longitude=ship_to.longitude,
             ship_to_label=ship_to.label,
             currency=currencies.pop(),
-            total=sum((b.total for *_, b in priced), Decimal("0")),
+            total=total,
             note=note[:2000],
         ).obj
         OrderItem.objects.bulk_create(
