@@ -7,7 +7,7 @@ for ``bench_api_load.py``).
 1. ``scale_data.seed_dispatch``: 10,000 makers around European cities (1-5 printers each, about 30,000),
    1,000 placed orders of 200 customers (1-3 items of analysed real parts in printable materials).
 2. Baseline and profile, in this process: a sample of orders confirmed and dispatched by calling
-   ``dispatch_order`` directly (no broker, no worker) under cProfile; time per order, queries per order and
+   ``order_dispatch`` directly (no broker, no worker) under cProfile; time per order, queries per order and
    the time of each step (pricing, the maker query, matching, the offer with its batch repack and
    notifications, status changes).
 3. For 1 and then 2 worker processes (``celery worker -Q dispatch --concurrency 1`` each): the database is
@@ -29,9 +29,9 @@ sys.path.insert(1, str(Path(__file__).resolve().parent))
 
 import harness  # noqa: E402
 
-# Steps of dispatch_order reported from the profile: (label, file suffix, function name).
+# Steps of order_dispatch reported from the profile: (label, file suffix, function name).
 STEPS = (
-    ("whole dispatch_order", "orders/services/dispatch.py", "dispatch_order"),
+    ("whole order_dispatch", "orders/services/dispatch.py", "order_dispatch"),
     ("price the item (quoting.price)", "orders/services/quoting.py", "price"),
     ("maker query + objects (maker_candidates)", "orders/services/quoting.py", "maker_candidates"),
     ("rank makers (match_makers, pure)", "orders/matching/ranking.py", "match_makers"),
@@ -85,25 +85,25 @@ def profile_sample(order_ids: list[int], *, profiled: int = 10) -> dict:
     from django.test.utils import CaptureQueriesContext
 
     from orders.models import OrderStatus
-    from orders.services.dispatch import dispatch_order
+    from orders.services.dispatch import order_dispatch
     from orders.services.status import order_set_status
 
     for order_id in order_ids:
         # The status change only: order_confirm would also queue a dispatch task, here dispatch runs inline.
         order_set_status(order_id=order_id, to=OrderStatus.CONFIRMED, reason="benchmark")
-    dispatch_order(order_id=order_ids[0])  # warm-up (imports, first queries)
+    order_dispatch(order_id=order_ids[0])  # warm-up (imports, first queries)
     counted, timed, sampled = order_ids[1:4], order_ids[4:-profiled], order_ids[-profiled:]
     with CaptureQueriesContext(connection) as captured:
         for order_id in counted:
-            dispatch_order(order_id=order_id)
+            order_dispatch(order_id=order_id)
     started = time.perf_counter()
     for order_id in timed:
-        dispatch_order(order_id=order_id)
+        order_dispatch(order_id=order_id)
     elapsed = time.perf_counter() - started
     profiler = cProfile.Profile()
     profiler.enable()
     for order_id in sampled:
-        dispatch_order(order_id=order_id)
+        order_dispatch(order_id=order_id)
     profiler.disable()
     stats = pstats.Stats(profiler).stats
     steps = {}
@@ -274,11 +274,11 @@ def report(results: dict) -> None:
     )
     print()
     print(
-        f"Where one dispatch_order goes ({in_process['profiled_orders']} orders under cProfile, ms per order; "
+        f"Where one order_dispatch goes ({in_process['profiled_orders']} orders under cProfile, ms per order; "
         "cProfile slows Python more than SQL waits):"
     )
     steps = in_process["steps_ms"]
-    whole = steps["whole dispatch_order"] or 1.0
+    whole = steps["whole order_dispatch"] or 1.0
     print(
         harness.markdown_table(
             ["step", "ms per order", "share"],
@@ -286,7 +286,7 @@ def report(results: dict) -> None:
         )
     )
     slowest = max(
-        (label for label in steps if label != "whole dispatch_order" and not label.startswith("SQL")),
+        (label for label in steps if label != "whole order_dispatch" and not label.startswith("SQL")),
         key=lambda label: steps[label],
     )
     print(f"slowest step: {slowest} ({steps[slowest]:.1f} ms of {whole:.1f} ms per order)")

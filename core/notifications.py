@@ -18,6 +18,9 @@ from core.queueing import enqueue_after_commit
 logger = logging.getLogger(__name__)
 
 
+# The task that sends one notification (stable: stored in outbox rows); it is in core/tasks.py.
+NOTIFICATION_DELIVER_TASK = "core.notification_deliver"
+
 def notify(
     *,
     user,
@@ -43,7 +46,7 @@ def notify(
                 data=data or {},
                 dedupe_key=dedupe_key,
             )
-            enqueue_after_commit("notify.deliver_notification", notification_id=notification.pk)
+            enqueue_after_commit(NOTIFICATION_DELIVER_TASK, notification_id=notification.pk)
     except IntegrityError:
         return None
     return notification

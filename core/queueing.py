@@ -1,6 +1,6 @@
 """Background work is enqueued through a transactional outbox, after commit.
 
-``enqueue_after_commit("meshes.analyse_design_version", version_id=7)`` writes an OutboxMessage in the
+``enqueue_after_commit(DESIGN_VERSION_ANALYSE_TASK, version_id=7)`` writes an OutboxMessage in the
 caller's transaction and publishes it once that transaction commits. If the broker is down the request still
 succeeds; the row stays unsent and ``core.outbox_sweep`` (beat) publishes it when the broker is back.
 """
@@ -17,6 +17,10 @@ from django.utils import timezone
 from core.models import OutboxMessage
 
 logger = logging.getLogger(__name__)
+
+# Task names of the foundation (stable: stored in outbox rows and beat's schedule); the tasks are in core/tasks.py.
+PING_TASK = "core.ping"
+OUTBOX_SWEEP_TASK = "core.outbox_sweep"
 
 # A small circuit breaker: after the broker refused a publish, this process leaves new messages to the
 # sweeper for a few seconds instead of paying the connection timeout again for each one (a request that
@@ -46,6 +50,25 @@ def celery_app():
 def queues() -> tuple[str, ...]:
     """Every queue the platform's workers serve: one per entry of ``TASK_TIME_LIMITS``."""
     return tuple(settings.TASK_TIME_LIMITS)
+
+
+# Each task's queue, declared once where the task is (``task_options``); ``route_task`` routes by it.
+_QUEUE_OF_TASK: dict[str, str] = {}
+
+
+def task_options(*, name: str, queue: str) -> dict:
+    """The options of a task's decorator: its stable name, its queue (which ``route_task`` then routes to) and
+    that queue's time limits. ``@shared_task(**task_options(name=ORDER_DISPATCH_TASK, queue="dispatch"))``"""
+    if _QUEUE_OF_TASK.setdefault(name, queue) != queue:
+        raise ValueError(f"task {name} is declared on two queues: {_QUEUE_OF_TASK[name]} and {queue}")
+    return {"name": name, **time_limits(queue)}
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """Celery router (``CELERY_TASK_ROUTES``): a task goes to the queue it was declared on; its name says
+    nothing about it. Tasks not declared through ``task_options`` go to the default queue."""
+    queue = _QUEUE_OF_TASK.get(name)
+    return {"queue": queue} if queue else None
 
 
 def time_limits(queue: str) -> dict:

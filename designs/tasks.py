@@ -1,18 +1,19 @@
-"""Mesh work on the ``meshes`` queue: thin wrappers that load ids and call services."""
+"""Design work: analyses on the ``meshes`` queue and the stuck-analysis sweep. Thin wrappers that call services."""
 
 from celery import shared_task
 
-from core.queueing import time_limits
+from core.queueing import task_options
 from designs import services
+from designs.services.analysis import DESIGN_VERSION_ANALYSE_TASK, DESIGN_VERSIONS_SWEEP_STUCK_TASK
 
 
-@shared_task(name="meshes.analyse_design_version", **time_limits("meshes"))
-def analyse_design_version(*, version_id: int) -> str:
+@shared_task(**task_options(name=DESIGN_VERSION_ANALYSE_TASK, queue="meshes"))
+def design_version_analyse(*, version_id: int) -> str:
     """Analyse one design version (generating it first if it comes from a template)."""
     return services.design_version_analyse(version_id=version_id)
 
 
-@shared_task(name="designs.sweep_stuck_analyses", **time_limits("celery"))
-def sweep_stuck_analyses() -> int:
+@shared_task(**task_options(name=DESIGN_VERSIONS_SWEEP_STUCK_TASK, queue="celery"))
+def design_versions_sweep_stuck() -> int:
     """Beat: re-queue analyses whose worker died."""
     return services.design_versions_sweep_stuck()

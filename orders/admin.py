@@ -5,7 +5,7 @@ from designs.admin import ReadOnlyInline
 from orders.models import Batch, BatchEvent, IdempotencyKey, Job, JobEvent, JobItem, Order, OrderEvent, OrderItem, Quote
 from orders.services import jobs as job_services
 from orders.services import ordering
-from orders.services.dispatch import redispatch_after_commit
+from orders.services.dispatch import order_redispatch_after_commit
 
 
 def run_service_action(model_admin, request, queryset, action, *, done: str) -> None:
@@ -53,7 +53,7 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description="Dispatch again (offer unassigned parts)")
     def dispatch_again(self, request, queryset):
         for order in queryset:
-            redispatch_after_commit(order.pk)
+            order_redispatch_after_commit(order.pk)
         self.message_user(request, f"Dispatch queued for {queryset.count()} order(s).", messages.SUCCESS)
 
 

@@ -1,28 +1,25 @@
-"""Dispatch work on the ``dispatch`` queue and its beat timers."""
+"""Dispatch work on the ``dispatch`` queue and its beat timers. Thin wrappers that call services."""
 
 from celery import shared_task
 
-from core.queueing import time_limits
-from orders.services.dispatch import dispatch_order as dispatch
-from orders.services.dispatch import offers_expire, orders_sweep_stuck
+from core.queueing import task_options
+from orders.services import dispatch
+from orders.services.dispatch import JOB_OFFERS_EXPIRE_TASK, ORDER_DISPATCH_TASK, ORDERS_SWEEP_STUCK_TASK
 
 
-@shared_task(name="dispatch.dispatch_order", **time_limits("dispatch"))
-def dispatch_order(*, order_id: int) -> str:
+@shared_task(**task_options(name=ORDER_DISPATCH_TASK, queue="dispatch"))
+def order_dispatch(*, order_id: int) -> str:
     """Offer the order's unassigned items to the best eligible makers (safe to run again)."""
+    return dispatch.order_dispatch(order_id=order_id)
 
-    return dispatch(order_id=order_id)
 
-
-@shared_task(name="dispatch.expire_offers", **time_limits("dispatch"))
-def expire_offers() -> int:
+@shared_task(**task_options(name=JOB_OFFERS_EXPIRE_TASK, queue="dispatch"))
+def job_offers_expire() -> int:
     """Beat: expire unanswered offers and send their parts to the next maker."""
+    return dispatch.job_offers_expire()
 
-    return offers_expire()
 
-
-@shared_task(name="dispatch.sweep_stuck_orders", **time_limits("dispatch"))
-def sweep_stuck_orders() -> int:
+@shared_task(**task_options(name=ORDERS_SWEEP_STUCK_TASK, queue="dispatch"))
+def orders_sweep_stuck() -> int:
     """Beat: re-run dispatch for orders confirmed or routing with parts that no job holds (a lost task)."""
-
-    return orders_sweep_stuck()
+    return dispatch.orders_sweep_stuck()

@@ -30,6 +30,10 @@ from designs.parametric import ParameterError, generate
 from designs.selectors import material_specs
 from designs.services.status import design_version_set_status
 
+# Task names (stable: they are stored in outbox rows and beat's schedule); the tasks are in designs/tasks.py.
+DESIGN_VERSION_ANALYSE_TASK = "designs.design_version_analyse"
+DESIGN_VERSIONS_SWEEP_STUCK_TASK = "designs.design_versions_sweep_stuck"
+
 logger = logging.getLogger(__name__)
 
 
@@ -267,7 +271,7 @@ def design_version_requeue(*, version_id: int, actor=None, reason: str) -> Desig
                 updates={"analysis_attempts": 0 if actor is not None else version.analysis_attempts},
             )
         DesignVersion.objects.filter(pk=version_id).update(enqueued_at=timezone.now())
-        enqueue_after_commit("meshes.analyse_design_version", version_id=version_id)
+        enqueue_after_commit(DESIGN_VERSION_ANALYSE_TASK, version_id=version_id)
     version.refresh_from_db()
     return version
 

@@ -16,9 +16,8 @@ from core.errors import DomainError, PayloadTooLarge
 from core.queueing import enqueue_after_commit
 from core.text import clean_text
 from designs.models import Design, DesignVersion, Source, Units, VersionStatus
+from designs.services.analysis import DESIGN_VERSION_ANALYSE_TASK
 from designs.services.status import VERSION_MACHINE
-
-ANALYSE_TASK = "meshes.analyse_design_version"
 
 
 @dataclass(frozen=True)
@@ -151,7 +150,7 @@ def _create_version(
             actor=actor,
             reason="uploaded" if uploaded_file is not None else "generated from a template",
         )
-        enqueue_after_commit(ANALYSE_TASK, version_id=version.pk)
+        enqueue_after_commit(DESIGN_VERSION_ANALYSE_TASK, version_id=version.pk)
     if make_latest:
         Design.objects.filter(pk=design.pk).update(latest_version=version, updated_at=timezone.now())
         design.latest_version = version

@@ -43,6 +43,11 @@ from orders.services.status import BATCH_MACHINE, JOB_MACHINE, batch_set_status,
 
 logger = logging.getLogger(__name__)
 
+# Task names (stable: they are stored in outbox rows and beat's schedule); the tasks are in orders/tasks.py.
+ORDER_DISPATCH_TASK = "orders.order_dispatch"
+JOB_OFFERS_EXPIRE_TASK = "orders.job_offers_expire"
+ORDERS_SWEEP_STUCK_TASK = "orders.orders_sweep_stuck"
+
 DISPATCHABLE = frozenset({OrderStatus.CONFIRMED, OrderStatus.ROUTING, OrderStatus.ON_HOLD, OrderStatus.IN_PRODUCTION})
 
 
@@ -72,7 +77,7 @@ def _makers_tried(item: OrderItem) -> set[int]:
     )
 
 
-def dispatch_order(*, order_id: int) -> str:
+def order_dispatch(*, order_id: int) -> str:
     """Offer every item that has no maker to the best eligible one. Safe to run again at any time."""
     with transaction.atomic():
         order = Order.objects.select_for_update().filter(pk=order_id).first()
@@ -323,11 +328,11 @@ def order_sync(*, order_id: int, actor=None) -> str:
     return target
 
 
-def redispatch_after_commit(order_id: int) -> None:
-    enqueue_after_commit("dispatch.dispatch_order", order_id=order_id)
+def order_redispatch_after_commit(order_id: int) -> None:
+    enqueue_after_commit(ORDER_DISPATCH_TASK, order_id=order_id)
 
 
-def offers_expire(*, now=None) -> int:
+def job_offers_expire(*, now=None) -> int:
     """Beat: offers past their time expire and their parts go to the next maker."""
     now = now or timezone.now()
     expired = 0
@@ -347,7 +352,7 @@ def offers_expire(*, now=None) -> int:
 
             maker_refresh_reliability(maker_id=job.maker_id)
             batch_sync(batch_id=job.batch_id)
-            redispatch_after_commit(job.order_id)
+            order_redispatch_after_commit(job.order_id)
             expired += 1
     return expired
 
@@ -371,5 +376,5 @@ def orders_sweep_stuck(*, now=None) -> int:
     ).filter(Exists(unheld_items))
     order_ids = list(stuck.values_list("pk", flat=True)[:200])
     for order_id in order_ids:
-        enqueue_after_commit("dispatch.dispatch_order", order_id=order_id)
+        enqueue_after_commit(ORDER_DISPATCH_TASK, order_id=order_id)
     return len(order_ids)

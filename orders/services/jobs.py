@@ -10,7 +10,7 @@ from django.utils import timezone
 from core.errors import Conflict, DomainError
 from core.text import clean_text
 from orders.models import JOB_PROGRESS, Job, JobStatus
-from orders.services.dispatch import batch_sync, order_sync, redispatch_after_commit
+from orders.services.dispatch import batch_sync, order_redispatch_after_commit, order_sync
 from orders.services.reliability import maker_refresh_reliability
 from orders.services.status import job_set_status
 
@@ -84,7 +84,7 @@ def job_decline(*, job_id: int, actor, reason: str) -> Job:
         job = transition.obj
         batch_sync(batch_id=job.batch_id)
         maker_refresh_reliability(maker_id=job.maker_id)
-        redispatch_after_commit(job.order_id)
+        order_redispatch_after_commit(job.order_id)
     return job
 
 
@@ -149,7 +149,7 @@ def job_fail(*, job_id: int, actor, reason: str) -> Job:
         if transition.changed:
             batch_sync(batch_id=job.batch_id)
             maker_refresh_reliability(maker_id=job.maker_id)
-            redispatch_after_commit(job.order_id)
+            order_redispatch_after_commit(job.order_id)
     return job
 
 
@@ -162,5 +162,5 @@ def job_reroute(*, job_id: int, actor, reason: str = "") -> Job:
         job = transition.obj
         if transition.changed:
             batch_sync(batch_id=job.batch_id)
-            redispatch_after_commit(job.order_id)
+            order_redispatch_after_commit(job.order_id)
     return job

@@ -18,10 +18,8 @@ from core.text import clean_text
 from designs.models import DesignVersion
 from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus
 from orders.services import quoting
-from orders.services.dispatch import batch_sync
+from orders.services.dispatch import ORDER_DISPATCH_TASK, batch_sync
 from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
-
-DISPATCH_TASK = "dispatch.dispatch_order"
 
 
 @dataclass(frozen=True)
@@ -177,7 +175,7 @@ def order_confirm(*, order_id: int, actor) -> Order:
             updates={"confirmed_at": timezone.now()},
         )
         if transition.changed:
-            enqueue_after_commit(DISPATCH_TASK, order_id=order_id)
+            enqueue_after_commit(ORDER_DISPATCH_TASK, order_id=order_id)
     return transition.obj
 
 

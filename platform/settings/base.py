@@ -260,11 +260,8 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_DEFAULT_QUEUE = "celery"
-CELERY_TASK_ROUTES = {
-    "meshes.*": {"queue": "meshes"},
-    "dispatch.*": {"queue": "dispatch"},
-    "notify.*": {"queue": "notify"},
-}
+# Each task declares its queue where it is defined (core.queueing.task_options); this router follows that.
+CELERY_TASK_ROUTES = ("core.queueing.route_task",)
 CELERY_WORKER_SEND_TASK_EVENTS = True
 CELERY_TASK_SEND_SENT_EVENT = True
 CELERY_TASK_ALWAYS_EAGER = False
@@ -292,10 +289,11 @@ OUTBOX_RETRY_AFTER_SECONDS = env.int("OUTBOX_RETRY_AFTER_SECONDS", default=30)
 # How often beat runs the sweeps (outbox, stuck analyses and orders) and offer expiry, in seconds.
 SWEEP_INTERVAL_SECONDS = env.float("SWEEP_INTERVAL_SECONDS", default=30.0)
 CELERY_BEAT_SCHEDULE = {
+    # Task names as in each app's constants (core.queueing.OUTBOX_SWEEP_TASK, ...): settings load before the apps.
     "outbox-sweep": {"task": "core.outbox_sweep", "schedule": SWEEP_INTERVAL_SECONDS / 2},
-    "stuck-analyses-sweep": {"task": "designs.sweep_stuck_analyses", "schedule": SWEEP_INTERVAL_SECONDS},
-    "expire-offers": {"task": "dispatch.expire_offers", "schedule": SWEEP_INTERVAL_SECONDS},
-    "stuck-orders-sweep": {"task": "dispatch.sweep_stuck_orders", "schedule": SWEEP_INTERVAL_SECONDS},
+    "stuck-analyses-sweep": {"task": "designs.design_versions_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
+    "expire-offers": {"task": "orders.job_offers_expire", "schedule": SWEEP_INTERVAL_SECONDS},
+    "stuck-orders-sweep": {"task": "orders.orders_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 
 # E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.

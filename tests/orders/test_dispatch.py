@@ -7,7 +7,7 @@ from django.utils import timezone
 from core.models import Notification, OutboxMessage
 from orders.models import Batch, Job, JobEvent, Order, OrderEvent
 from orders.services import jobs as job_services
-from orders.services.dispatch import dispatch_order, offers_expire, orders_sweep_stuck
+from orders.services.dispatch import ORDER_DISPATCH_TASK, job_offers_expire, order_dispatch, orders_sweep_stuck
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo
 from tests.factories import ReadyVersionFactory, UserFactory, cube_report
@@ -44,7 +44,7 @@ def member(maker):
 
 def test_an_order_in_berlin_goes_to_a_berlin_maker_not_a_far_one(customer, version, makers):
     order = confirmed_order(customer, version)
-    assert dispatch_order(order_id=order.pk) == "routing"
+    assert order_dispatch(order_id=order.pk) == "routing"
     job = Job.objects.get(order=order)
     assert job.maker == makers["berlin"]  # the reliable Berlin shop outranks the cheaper one-slot shop
     assert job.status == "offered"
@@ -63,14 +63,14 @@ def test_an_order_in_berlin_goes_to_a_berlin_maker_not_a_far_one(customer, versi
 
 def test_an_order_in_munich_goes_to_munich(customer, version, makers):
     order = confirmed_order(customer, version, ship_to=MUNICH)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     assert Job.objects.get(order=order).maker == makers["munich"]
 
 
 def test_dispatch_twice_makes_no_second_job(customer, version, makers):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     assert Job.objects.filter(order=order).count() == 1
     assert [e.to_status for e in OrderEvent.objects.filter(order=order)] == ["placed", "confirmed", "routing"]
 
@@ -78,8 +78,8 @@ def test_dispatch_twice_makes_no_second_job(customer, version, makers):
 def test_orders_confirmed_close_together_share_a_batch(customer, version, makers):
     first = confirmed_order(customer, version, quantity=3)
     second = confirmed_order(customer, version, quantity=4)
-    dispatch_order(order_id=first.pk)
-    dispatch_order(order_id=second.pk)
+    order_dispatch(order_id=first.pk)
+    order_dispatch(order_id=second.pk)
     jobs = list(Job.objects.filter(order__in=[first, second]))
     assert len({job.batch_id for job in jobs}) == 1
     batch = jobs[0].batch
@@ -94,16 +94,16 @@ def test_orders_confirmed_close_together_share_a_batch(customer, version, makers
 
 def test_a_batch_outside_its_window_is_not_joined(customer, version, makers):
     first = confirmed_order(customer, version)
-    dispatch_order(order_id=first.pk)
+    order_dispatch(order_id=first.pk)
     Batch.objects.update(joinable_until=timezone.now() - timedelta(seconds=1))
     second = confirmed_order(customer, version)
-    dispatch_order(order_id=second.pk)
+    order_dispatch(order_id=second.pk)
     assert Batch.objects.count() == 2
 
 
 def test_a_decline_offers_the_work_to_the_next_maker(customer, version, makers, django_capture_on_commit_callbacks):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     first = Job.objects.get(order=order)
     with django_capture_on_commit_callbacks(execute=True):
         job_services.job_decline(job_id=first.pk, actor=member(first.maker), reason="printer in maintenance")
@@ -117,11 +117,11 @@ def test_a_decline_offers_the_work_to_the_next_maker(customer, version, makers, 
 
 def test_an_unanswered_offer_expires_and_moves_on(customer, version, makers, django_capture_on_commit_callbacks):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     first = Job.objects.get(order=order)
     with django_capture_on_commit_callbacks(execute=True):
-        assert offers_expire(now=timezone.now()) == 0  # not yet
-        assert offers_expire(now=first.offer_expires_at + timedelta(seconds=1)) == 1
+        assert job_offers_expire(now=timezone.now()) == 0  # not yet
+        assert job_offers_expire(now=first.offer_expires_at + timedelta(seconds=1)) == 1
     first.refresh_from_db()
     assert first.status == "expired"
     assert JobEvent.objects.filter(job=first, to_status="expired", reason__contains="did not answer").exists()
@@ -132,7 +132,7 @@ def test_no_eligible_maker_left_puts_the_order_on_hold_and_tells_staff(
     customer, version, makers, staff, django_capture_on_commit_callbacks
 ):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     for _ in range(2):  # both Berlin PLA makers decline in turn
         job = Job.objects.get(order=order, status="offered")
         with django_capture_on_commit_callbacks(execute=True):
@@ -147,7 +147,7 @@ def test_no_eligible_maker_left_puts_the_order_on_hold_and_tells_staff(
 def test_a_part_too_big_for_every_printer_holds_with_the_reason(customer, materials, makers):
     version = ReadyVersionFactory(design__owner=customer, analysis=cube_report(240.0))
     order = confirmed_order(customer, version, quantity=1)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "on_hold"
     assert "does not fit" in order.hold_reason
@@ -155,7 +155,7 @@ def test_a_part_too_big_for_every_printer_holds_with_the_reason(customer, materi
 
 def test_the_order_follows_its_jobs_to_shipped(customer, version, makers):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     job = Job.objects.get(order=order)
     actor = member(job.maker)
     job_services.job_accept(job_id=job.pk, actor=actor)
@@ -194,7 +194,7 @@ def test_the_order_follows_its_jobs_to_shipped(customer, version, makers):
 
 def test_a_failed_job_goes_back_to_routing(customer, version, makers, django_capture_on_commit_callbacks):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     job = Job.objects.get(order=order)
     job_services.job_accept(job_id=job.pk, actor=member(job.maker))
     with django_capture_on_commit_callbacks(execute=True):
@@ -207,10 +207,10 @@ def test_a_failed_job_goes_back_to_routing(customer, version, makers, django_cap
 def test_the_sweep_redispatches_an_order_whose_task_was_lost(customer, version, makers):
     order = confirmed_order(customer, version)
     Order.objects.filter(pk=order.pk).update(status_changed_at=timezone.now() - timedelta(minutes=10))
-    before = OutboxMessage.objects.filter(task_name="dispatch.dispatch_order").count()
+    before = OutboxMessage.objects.filter(task_name=ORDER_DISPATCH_TASK).count()
     assert orders_sweep_stuck() == 1
-    assert OutboxMessage.objects.filter(task_name="dispatch.dispatch_order").count() == before + 1
-    dispatch_order(order_id=order.pk)
+    assert OutboxMessage.objects.filter(task_name=ORDER_DISPATCH_TASK).count() == before + 1
+    order_dispatch(order_id=order.pk)
     Order.objects.filter(pk=order.pk).update(status_changed_at=timezone.now() - timedelta(minutes=10))
     assert orders_sweep_stuck() == 0  # every part is held now
 
@@ -220,10 +220,10 @@ def test_the_maker_with_a_full_queue_is_skipped(customer, version, makers):
     makers["berlin"].printers.update(is_online=False)
     someone = UserFactory()
     busy = confirmed_order(someone, ReadyVersionFactory(design__owner=someone), quantity=1)
-    dispatch_order(order_id=busy.pk)
+    order_dispatch(order_id=busy.pk)
     assert Job.objects.get(order=busy).maker == makers["berlin_small"]
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     order.refresh_from_db()
     assert order.status == "on_hold"
     assert "no free slot" in order.hold_reason

@@ -8,7 +8,7 @@ from django.utils import timezone
 from PIL import Image
 
 from orders.models import Job, JobEvent
-from orders.services.dispatch import dispatch_order
+from orders.services.dispatch import order_dispatch
 from tests.conftest import client_for
 from tests.orders.test_dispatch import confirmed_order, member
 
@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def offered(customer, version, makers):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     return Job.objects.get(order=order)
 
 
@@ -173,7 +173,7 @@ def test_makers_edit_their_profile_and_printers(maker_user, materials):
 def test_twenty_concurrent_accepts_exactly_one_wins(customer, version, makers):
     """Threads with their own database connections race for one offer: one 200, nineteen 409, no 500."""
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     job = Job.objects.get(order=order)
     user = member(job.maker)
     barrier = threading.Barrier(20)

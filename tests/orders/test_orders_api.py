@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from core.models import Notification
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus
-from orders.services.dispatch import dispatch_order
+from orders.services.dispatch import order_dispatch
 from orders.services.status import order_set_status
 from tests.conftest import client_for
 from tests.factories import ReadyVersionFactory
@@ -87,7 +87,7 @@ def test_confirm_then_dispatch_offers_the_nearest_maker(customer, version, maker
     response = client_for(customer).post(f"/api/orders/{order_id}/confirm/")
     assert response.status_code == 200
     assert response.json()["status"] == "confirmed"
-    dispatch_order(order_id=order_id)
+    order_dispatch(order_id=order_id)
     body = client_for(customer).get(f"/api/orders/{order_id}/").json()
     assert body["status"] == "routing"
     [job] = body["jobs"]
@@ -118,7 +118,7 @@ def test_cancel_until_production_then_not(customer, version, makers):
     )
     in_production = place(customer, version).json()["id"]
     client.post(f"/api/orders/{in_production}/confirm/")
-    dispatch_order(order_id=in_production)
+    order_dispatch(order_id=in_production)
     job_id = Order.objects.get(pk=in_production).jobs.get().pk
     maker = Order.objects.get(pk=in_production).jobs.get().maker.members.get()
     assert client_for(maker).post(f"/api/maker/jobs/{job_id}/accept/").status_code == 200
@@ -130,7 +130,7 @@ def test_cancel_until_production_then_not(customer, version, makers):
 def test_cancelling_withdraws_open_offers(customer, version, makers):
     order_id = place(customer, version).json()["id"]
     client_for(customer).post(f"/api/orders/{order_id}/confirm/")
-    dispatch_order(order_id=order_id)
+    order_dispatch(order_id=order_id)
     client_for(customer).post(f"/api/orders/{order_id}/cancel/")
     job = Order.objects.get(pk=order_id).jobs.get()
     assert job.status == "cancelled"

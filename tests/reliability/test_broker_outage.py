@@ -8,6 +8,7 @@ from rest_framework.authtoken.models import Token
 
 from core.models import OutboxMessage
 from orders.models import Job, Order
+from orders.services.dispatch import ORDER_DISPATCH_TASK
 from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.reliability.test_delivery import FAST
@@ -74,7 +75,7 @@ def test_redis_down_when_an_order_is_confirmed(cluster, redis, shop):
     # the API answered, fast, and the order is saved as confirmed
     assert confirm_seconds < 10
     assert Order.objects.get(pk=order_id).status == "confirmed"
-    message = OutboxMessage.objects.get(task_name="dispatch.dispatch_order", kwargs={"order_id": order_id})
+    message = OutboxMessage.objects.get(task_name=ORDER_DISPATCH_TASK, kwargs={"order_id": order_id})
     assert message.sent_at is None and message.last_error
     # when Redis is back, the sweeper sends the dispatch and the order is routed
     redis.start()

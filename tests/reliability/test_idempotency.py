@@ -14,7 +14,7 @@ from core.queueing import enqueue_after_commit, outbox_publish
 from designs.models import DesignVersionEvent
 from designs.services import design_upload, design_version_analyse
 from orders.models import Job, JobEvent, OrderEvent
-from orders.services.dispatch import dispatch_order, offers_expire
+from orders.services.dispatch import job_offers_expire, order_dispatch
 from tests.designs.test_designs_api import stl_bytes
 from tests.factories import MaterialFactory
 from tests.orders.test_dispatch import confirmed_order
@@ -71,17 +71,17 @@ def test_analysis_run_twice_at_once_leaves_one_result(queued_version, customer):
 
 def test_dispatch_twice_at_once_makes_one_job(customer, version, makers):
     order = confirmed_order(customer, version)
-    twice_at_once(dispatch_order, order_id=order.pk)
+    twice_at_once(order_dispatch, order_id=order.pk)
     assert Job.objects.filter(order=order).count() == 1
     assert OrderEvent.objects.filter(order=order, to_status="routing").count() == 1
 
 
 def test_offer_expiry_twice_at_once_expires_once(customer, version, makers):
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     job = Job.objects.get(order=order)
     later = job.offer_expires_at + timedelta(seconds=1)
-    twice_at_once(offers_expire, now=later)
+    twice_at_once(job_offers_expire, now=later)
     assert JobEvent.objects.filter(job=job, to_status="expired").count() == 1
 
 

@@ -19,7 +19,7 @@ from codesign.models import Message
 from makers.models import Printer
 from orders.models import Batch, Job
 from orders.services import quoting
-from orders.services.dispatch import dispatch_order
+from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from tests.conftest import client_for
 from tests.factories import MaterialFactory, PrinterFactory, ReadyVersionFactory
@@ -56,7 +56,7 @@ def _offered_job(customer, version, *, ship_to) -> Job:
         items=[ItemRequest(design_version_id=version.pk, material_code="pla", quantity=2, colour="")],
     )
     order_confirm(order_id=order.pk, actor=customer)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     return Job.objects.select_related("maker").get(order=order)
 
 

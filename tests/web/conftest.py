@@ -12,7 +12,7 @@ from PIL import Image
 
 from catalogue.models import Material
 from orders.models import Job
-from orders.services.dispatch import dispatch_order
+from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo, quote_create
 from tests.world import makers, materials, version  # noqa: F401 - fixtures shared with the order tests
@@ -55,7 +55,7 @@ def world(customer, other_customer, staff, version, makers):  # noqa: F811
         customer=customer, version=version, material=Material.objects.get(code="pla"), quantity=2, ship_to=BERLIN
     )
     order = confirmed_order(customer, version)
-    dispatch_order(order_id=order.pk)
+    order_dispatch(order_id=order.pk)
     return SimpleNamespace(
         customer=customer,
         other_customer=other_customer,

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from codesign.models import Message
 from core.models import OutboxMessage
 from designs.models import Design, DesignVersion
+from designs.services.analysis import DESIGN_VERSION_ANALYSE_TASK
 from orders.models import Quote
 from tests.factories import ReadyVersionFactory, cube_report
 from tests.web.conftest import client_as
@@ -58,7 +59,7 @@ def test_uploading_without_javascript_stores_version_one_and_queues_its_analysis
     assert version.original_filename == "bracket.stl"
     assert (
         OutboxMessage.objects.filter(
-            task_name="meshes.analyse_design_version", kwargs={"version_id": version.pk}
+            task_name=DESIGN_VERSION_ANALYSE_TASK, kwargs={"version_id": version.pk}
         ).count()
         == 1
     )
