@@ -10,7 +10,6 @@ from rest_framework.views import APIView
 
 from codesign import services as codesign
 from codesign.models import RevisionProposal
-from core.errors import DomainError
 from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsCustomerOrStaff
 from designs import selectors as design_selectors
 from designs import services as design_services
@@ -21,7 +20,6 @@ from orders import selectors
 from orders.api.serializers import MAX_ID, ReasonSerializer
 from orders.api.views import _JobActionView
 from orders.models import Job
-from orders.services import quoting
 
 
 class MessageSerializer(serializers.Serializer):
@@ -71,20 +69,9 @@ class ProposalSerializer(serializers.Serializer):
     expected_price = serializers.SerializerMethodField()
 
     def get_expected_price(self, proposal) -> dict | None:
-        """What the item would cost with the proposed version (shown before the customer decides)."""
-        if proposal.status != "pending" or proposal.version.status != "ready":
-            return None
-        try:
-            breakdown = quoting.price(
-                version=proposal.version, material=proposal.order_item.material, quantity=proposal.order_item.quantity
-            )
-        except DomainError as error:
-            return {"error": error.message}
-        return {
-            "total": str(breakdown.total),
-            "currency": breakdown.currency,
-            "difference": str(breakdown.total - proposal.order_item.total_price),
-        }
+        """Priced by the view (codesign.services.proposal_expected_price), passed in the context."""
+        expected = self.context["expected_prices"].get(proposal.pk)
+        return expected.as_dict() if expected else None
 
 
 class ProposalCreateSerializer(serializers.Serializer):
@@ -93,6 +80,14 @@ class ProposalCreateSerializer(serializers.Serializer):
     file = serializers.FileField(required=False)
     units = serializers.ChoiceField(choices=Units.choices, required=False, allow_blank=True, default="")
     parameters = serializers.JSONField(required=False)
+
+
+def _proposals_response(proposals, *, status: int = 200) -> Response:
+    """One proposal or a queryset of them, each pending one with the price it would have if accepted now."""
+    many = not isinstance(proposals, RevisionProposal)
+    rows = list(proposals) if many else [proposals]
+    context = {"expected_prices": {proposal.pk: codesign.proposal_expected_price(proposal) for proposal in rows}}
+    return Response(ProposalSerializer(rows if many else proposals, many=many, context=context).data, status=status)
 
 
 def _proposals():
@@ -145,7 +140,7 @@ class MakerJobProposalsView(_JobActionView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request, pk):
         job = self.job(request, pk)
-        return Response(ProposalSerializer(_proposals().filter(job=job), many=True).data)
+        return _proposals_response(_proposals().filter(job=job))
 
     @extend_schema(
         request={"multipart/form-data": ProposalCreateSerializer, "application/json": ProposalCreateSerializer},
@@ -164,7 +159,7 @@ class MakerJobProposalsView(_JobActionView):
             units=data["units"],
             parameters=data.get("parameters"),
         )
-        return Response(ProposalSerializer(_proposals().get(pk=proposal.pk)).data, status=201)
+        return _proposals_response(_proposals().get(pk=proposal.pk), status=201)
 
 
 class OrderProposalsView(APIView):
@@ -175,7 +170,7 @@ class OrderProposalsView(APIView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request, pk):
         order = get_object_or_404(selectors.orders_visible_to(request.user, detail=False), pk=pk)
-        return Response(ProposalSerializer(_proposals().filter(job__order=order), many=True).data)
+        return _proposals_response(_proposals().filter(job__order=order))
 
 
 class ProposalAcceptView(APIView):
@@ -186,7 +181,7 @@ class ProposalAcceptView(APIView):
     @extend_schema(request=None, responses={200: ProposalSerializer, 409: OpenApiResponse(description="not now")})
     def post(self, request, pk):
         proposal = codesign.proposal_accept(proposal_id=pk, actor=request.user)
-        return Response(ProposalSerializer(_proposals().get(pk=proposal.pk)).data)
+        return _proposals_response(_proposals().get(pk=proposal.pk))
 
 
 class ProposalRejectView(APIView):
@@ -201,7 +196,7 @@ class ProposalRejectView(APIView):
         proposal = codesign.proposal_reject(
             proposal_id=pk, actor=request.user, reason=serializer.validated_data["reason"]
         )
-        return Response(ProposalSerializer(_proposals().get(pk=proposal.pk)).data)
+        return _proposals_response(_proposals().get(pk=proposal.pk))
 
 
 class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):

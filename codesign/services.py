@@ -7,6 +7,7 @@ order's timeline, and production (printing) can continue: while a proposal is pe
 printing.
 """
 
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth import get_user_model
@@ -356,3 +357,33 @@ def withdraw_proposals_of_ended_job(*, transition: Transition, **_) -> None:
     """Connected to the status door for jobs: a job that ends without its parts withdraws its proposals."""
     if transition.to_status in JOB_DROPPED:
         proposals_withdraw_for_job(job_id=transition.obj.pk)
+
+
+@dataclass(frozen=True)
+class ExpectedPrice:
+    """What an item would cost if the customer accepted a pending proposal now (or why it cannot be priced)."""
+
+    total: Decimal | None
+    currency: str
+    difference: Decimal | None
+    error: str = ""
+
+    def as_dict(self) -> dict:
+        if self.error:
+            return {"error": self.error}
+        return {"total": str(self.total), "currency": self.currency, "difference": str(self.difference)}
+
+
+def proposal_expected_price(proposal: RevisionProposal) -> ExpectedPrice | None:
+    """The price of the proposed version for the item, before the customer decides; None once decided or while
+    the new version is not analysed yet."""
+    if proposal.status != ProposalStatus.PENDING or proposal.version.status != VersionStatus.READY:
+        return None
+    item = proposal.order_item
+    try:
+        breakdown = quoting.price(version=proposal.version, material=item.material, quantity=item.quantity)
+    except DomainError as error:
+        return ExpectedPrice(total=None, currency="", difference=None, error=error.message)
+    return ExpectedPrice(
+        total=breakdown.total, currency=breakdown.currency, difference=breakdown.total - item.total_price
+    )

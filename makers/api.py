@@ -31,18 +31,6 @@ class PrinterSerializer(serializers.ModelSerializer):
             "is_online",
         ]
 
-    def validate(self, data):
-        process = data.get("process", getattr(self.instance, "process", None))
-        for material in data.get("materials", []):
-            if material.process != process:
-                raise serializers.ValidationError(
-                    {"materials": f"{material.name} is a {material.process} material; this printer is {process}."}
-                )
-        for axis in ("build_x_mm", "build_y_mm", "build_z_mm"):
-            if axis in data and not 10 <= data[axis] <= 3000:
-                raise serializers.ValidationError({axis: "Build sizes must be between 10 and 3000 mm."})
-        return data
-
 
 class MakerProfileSerializer(serializers.ModelSerializer):
     printers = PrinterSerializer(many=True, read_only=True)

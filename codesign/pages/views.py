@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from codesign import services as codesign
-from codesign.models import Message, ProposalStatus, RevisionProposal
+from codesign.models import Message, RevisionProposal
 from core.errors import DomainError, NotFound
 from core.pages import customer_required, maker_required, signed_in_required
 from designs import services as design_services
 from designs.pages.forms import parameters_from_post, template_form_fields
 from orders.models import JOB_DROPPED
 from orders.selectors import jobs_for_maker
-from orders.services import quoting
 
 MESSAGE_LIMIT = 200
 
@@ -50,17 +49,6 @@ def proposals_for(*, jobs=None, order=None) -> list:
     return list(proposals)
 
 
-def expected_price(proposal):
-    """The new total of the item if the customer accepted now (None while the version is not priceable)."""
-    if proposal.status != ProposalStatus.PENDING:
-        return None
-    item = proposal.order_item
-    try:
-        return quoting.price(version=proposal.version, material=item.material, quantity=item.quantity).total
-    except DomainError:
-        return None
-
-
 def proposal_forms(job, files) -> list[dict]:
     """For each part of the job: the revision form (template settings for template designs, else a file)."""
     forms = []
@@ -89,7 +77,8 @@ def priced_proposals(order) -> list:
     """The revisions proposed for an order, each pending one with the price the part would have if accepted now."""
     proposals = proposals_for(order=order)
     for proposal in proposals:
-        proposal.expected_total = expected_price(proposal)
+        expected = codesign.proposal_expected_price(proposal)
+        proposal.expected_total = expected.total if expected else None
         proposal.expected_difference = (
             proposal.expected_total - proposal.order_item.total_price if proposal.expected_total is not None else None
         )

@@ -209,20 +209,58 @@ def test_a_photo_that_is_not_an_image_is_refused_and_metadata_is_dropped(offered
     client.post(f"/api/maker/jobs/{offered.pk}/accept/")
     client.post(f"/api/maker/jobs/{offered.pk}/progress/", {"status": "printing"}, format="json")
     fake = ContentFile(b"<html><script>alert(1)</script></html>", name="p.png")
-    response = client.post(f"/api/maker/jobs/{offered.pk}/progress/", {"status": "printed", "photo": fake},
-                           format="multipart")
+    response = client.post(
+        f"/api/maker/jobs/{offered.pk}/progress/", {"status": "printed", "photo": fake}, format="multipart"
+    )
     assert response.status_code == 400
     assert Job.objects.get(pk=offered.pk).status == "printing"
     exif = Image.Exif()
     exif[0x010F] = "SecretCam"  # camera make; GPS would be dropped the same way
     buffer = io.BytesIO()
     Image.new("RGB", (4000, 3000), (10, 200, 10)).save(buffer, format="JPEG", exif=exif)
-    response = client.post(f"/api/maker/jobs/{offered.pk}/progress/",
-                           {"status": "printed", "photo": ContentFile(buffer.getvalue(), name="p.jpg")},
-                           format="multipart")
+    response = client.post(
+        f"/api/maker/jobs/{offered.pk}/progress/",
+        {"status": "printed", "photo": ContentFile(buffer.getvalue(), name="p.jpg")},
+        format="multipart",
+    )
     assert response.status_code == 200, response.json()
     stored = Job.objects.get(pk=offered.pk).photo
     with Image.open(stored.open("rb")) as image:
         assert image.format == "JPEG"
         assert max(image.size) == 2048
         assert not image.getexif()
+
+
+def test_the_printer_rules_hold_for_every_change_not_only_a_new_printer(maker_user, materials):
+    # given an FDM printer loaded with PLA
+    client = client_for(maker_user)
+    created = client.post(
+        "/api/maker/printers/",
+        {
+            "name": "MK3S",
+            "process": "fdm",
+            "build_x_mm": 250,
+            "build_y_mm": 210,
+            "build_z_mm": 210,
+            "materials": ["pla"],
+        },
+        format="json",
+    )
+    printer_id = created.json()["id"]
+    before = client.get("/api/maker/printers/").json()
+
+    # when the maker makes it a resin printer but leaves the PLA in it, or gives it a 2.5 m axis
+    to_resin = client.patch(f"/api/maker/printers/{printer_id}/", {"process": "sla"}, format="json")
+    too_tall = client.patch(f"/api/maker/printers/{printer_id}/", {"build_z_mm": 2500 * 2}, format="json")
+
+    # then both are refused with the reason, and nothing changed
+    assert to_resin.status_code == 400
+    assert to_resin.json()["detail"] == "PLA is a fdm material; this printer is sla."
+    assert (to_resin.json()["code"], to_resin.json()["field"]) == ("material_not_for_process", "materials")
+    assert too_tall.status_code == 400
+    assert too_tall.json() == {
+        "detail": "Build sizes must be between 10 and 3000 mm.",
+        "code": "bad_build_size",
+        "field": "build_z_mm",
+    }
+    assert client.get("/api/maker/printers/").json() == before
