@@ -140,7 +140,9 @@ class OrderListCreateView(generics.ListAPIView):
         if not key:
             code, body = place()
             return Response(body, status=code)
-        code, body, replayed = ordering.idempotent(user=request.user, key=key, body=request.data, handler=place)
+        code, body, replayed = ordering.idempotency_key_run(
+            user=request.user, key=key, body=request.data, handler=place
+        )
         response = Response(body, status=code)
         if replayed:
             response["Idempotent-Replayed"] = "true"
@@ -373,5 +375,3 @@ class BatchDetailView(generics.RetrieveAPIView):
         if getattr(self, "swagger_fake_view", False):
             return Batch.objects.none()
         return selectors.batches_visible_to(self.request.user)
-
-

@@ -82,9 +82,7 @@ def quote_create(request, pk):
             form.add_error(None, error.message)
         else:
             return redirect("web:quote-detail", pk=quote.pk)
-    return design_page(
-        request, design, version_number=version.number, extra_context={"quote_form": form}, status=400
-    )
+    return design_page(request, design, version_number=version.number, extra_context={"quote_form": form}, status=400)
 
 
 def _quote_for(user, pk) -> Quote:
@@ -118,41 +116,18 @@ def quote_order(request, pk):
     if not form.is_valid():
         messages.error(request, "The order form was incomplete; please try again.")
         return redirect("web:quote-detail", pk=quote.pk)
-    note = form.cleaned_data["note"]
-    label = (quote.result.get("ship_to") or {}).get("label") or ""
-
-    def place_and_confirm():
-        order = ordering.order_place(
-            customer=request.user,
-            items=[
-                ordering.ItemRequest(
-                    design_version_id=quote.design_version_id,
-                    material_code=quote.material.code,
-                    quantity=quote.quantity,
-                    colour=quote.colour,
-                )
-            ],
-            ship_to=quoting.ShipTo(quote.ship_to_latitude, quote.ship_to_longitude, label),
-            note=note,
-        )
-        ordering.order_confirm(order_id=order.pk, actor=request.user)
-        return 201, {"order": order.pk}
-
     try:
-        status, body, _replayed = ordering.idempotent(
-            user=request.user,
-            key=f"web-quote-order-{form.cleaned_data['idempotency_key']}",
-            body={"quote": quote.pk, "note": note},
-            handler=place_and_confirm,
+        order_id = ordering.order_place_from_quote(
+            customer=request.user,
+            quote=quote,
+            note=form.cleaned_data["note"],
+            idempotency_key=form.cleaned_data["idempotency_key"],
         )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("web:quote-detail", pk=quote.pk)
-    if status >= 400:
-        messages.error(request, body.get("detail", "The order could not be placed."))
-        return redirect("web:quote-detail", pk=quote.pk)
-    messages.success(request, f"Order {body['order']} is placed and confirmed: we are finding makers near you.")
-    return redirect("web:order-detail", pk=body["order"])
+    messages.success(request, f"Order {order_id} is placed and confirmed: we are finding makers near you.")
+    return redirect("web:order-detail", pk=order_id)
 
 
 @customer_or_staff_required

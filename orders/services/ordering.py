@@ -16,7 +16,7 @@ from core.errors import Conflict, DomainError
 from core.queueing import enqueue_after_commit
 from core.text import clean_text
 from designs.models import DesignVersion
-from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus
+from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus, Quote
 from orders.services import quoting
 from orders.services.dispatch import ORDER_DISPATCH_TASK, batch_sync
 from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
@@ -110,7 +110,7 @@ def _request_hash(body) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
 
 
-def idempotent(*, user, key: str, body, handler: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
+def idempotency_key_run(*, user, key: str, body, handler: Callable[[], tuple[int, dict]]) -> tuple[int, dict, bool]:
     """Run ``handler`` once per (user, key), Stripe style. Returns (status, body, replayed).
 
     The key row, the work and the stored answer commit together, so a concurrent retry with the same key
@@ -210,6 +210,40 @@ def order_mark_delivered(*, order_id: int, actor) -> Order:
         updates={"delivered_at": timezone.now()},
     )
     return transition.obj
+
+
+def order_place_from_quote(*, customer, quote: Quote, note: str, idempotency_key: str) -> int:
+    """Place the order of a quote and confirm it in one step (the quote page's button); the same key (a repeated
+    click) gets the same order. Returns the order's id."""
+
+    def place_and_confirm():
+        order = order_place(
+            customer=customer,
+            items=[
+                ItemRequest(
+                    design_version_id=quote.design_version_id,
+                    material_code=quote.material.code,
+                    quantity=quote.quantity,
+                    colour=quote.colour,
+                )
+            ],
+            ship_to=quoting.ShipTo(
+                quote.ship_to_latitude, quote.ship_to_longitude, (quote.result.get("ship_to") or {}).get("label") or ""
+            ),
+            note=note,
+        )
+        order_confirm(order_id=order.pk, actor=customer)
+        return 201, {"order": order.pk}
+
+    status, body, _replayed = idempotency_key_run(
+        user=customer,
+        key=f"web-quote-order-{idempotency_key}",
+        body={"quote": quote.pk, "note": note},
+        handler=place_and_confirm,
+    )
+    if status >= 400:
+        raise DomainError(body.get("detail", "The order could not be placed."), code=body.get("code", "invalid"))
+    return body["order"]
 
 
 def order_reorder(*, customer, item_ids: list[int], quantity: int | None, ship_to: quoting.ShipTo | None) -> Order:
