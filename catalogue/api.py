@@ -3,6 +3,7 @@
 from rest_framework import generics, serializers
 
 from catalogue.models import Material
+from catalogue.selectors import active_materials
 from core.permissions import Anyone
 
 
@@ -42,4 +43,4 @@ class MaterialListView(generics.ListAPIView):
     permission_classes = [Anyone]
     serializer_class = MaterialSerializer
     pagination_class = None
-    queryset = Material.objects.filter(is_active=True).order_by("process", "code")
+    queryset = active_materials()

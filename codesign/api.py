@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 
 from codesign import services as codesign
 from codesign.models import RevisionProposal
+from codesign.selectors import proposals_with_details
 from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrMaker, IsCustomerOrStaff
 from designs import selectors as design_selectors
 from designs import services as design_services
@@ -90,12 +91,6 @@ def _proposals_response(proposals, *, status: int = 200) -> Response:
     return Response(ProposalSerializer(rows if many else proposals, many=many, context=context).data, status=status)
 
 
-def _proposals():
-    return RevisionProposal.objects.select_related(
-        "job__maker", "proposed_by", "version__design", "previous_version", "order_item__material"
-    )
-
-
 class _ThreadView(APIView):
     permission_classes = [IsAuthenticatedUser]
 
@@ -140,7 +135,7 @@ class MakerJobProposalsView(_JobActionView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request, pk):
         job = self.job(request, pk)
-        return _proposals_response(_proposals().filter(job=job))
+        return _proposals_response(proposals_with_details().filter(job=job))
 
     @extend_schema(
         request={"multipart/form-data": ProposalCreateSerializer, "application/json": ProposalCreateSerializer},
@@ -159,7 +154,7 @@ class MakerJobProposalsView(_JobActionView):
             units=data["units"],
             parameters=data.get("parameters"),
         )
-        return _proposals_response(_proposals().get(pk=proposal.pk), status=201)
+        return _proposals_response(proposals_with_details().get(pk=proposal.pk), status=201)
 
 
 class OrderProposalsView(APIView):
@@ -170,7 +165,7 @@ class OrderProposalsView(APIView):
     @extend_schema(responses=ProposalSerializer(many=True))
     def get(self, request, pk):
         order = get_object_or_404(selectors.orders_visible_to(request.user, detail=False), pk=pk)
-        return _proposals_response(_proposals().filter(job__order=order))
+        return _proposals_response(proposals_with_details().filter(job__order=order))
 
 
 class ProposalAcceptView(APIView):
@@ -181,7 +176,7 @@ class ProposalAcceptView(APIView):
     @extend_schema(request=None, responses={200: ProposalSerializer, 409: OpenApiResponse(description="not now")})
     def post(self, request, pk):
         proposal = codesign.proposal_accept(proposal_id=pk, actor=request.user)
-        return _proposals_response(_proposals().get(pk=proposal.pk))
+        return _proposals_response(proposals_with_details().get(pk=proposal.pk))
 
 
 class ProposalRejectView(APIView):
@@ -196,7 +191,7 @@ class ProposalRejectView(APIView):
         proposal = codesign.proposal_reject(
             proposal_id=pk, actor=request.user, reason=serializer.validated_data["reason"]
         )
-        return _proposals_response(_proposals().get(pk=proposal.pk))
+        return _proposals_response(proposals_with_details().get(pk=proposal.pk))
 
 
 class DesignVersionListCreateView(StreamedUploadMixin, generics.ListAPIView):

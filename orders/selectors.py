@@ -1,8 +1,9 @@
 """Reads of the orders app: who may see which order, job and batch, fetched in a constant number of queries."""
 
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
+from django.shortcuts import get_object_or_404
 
-from orders.models import JOB_ACTIVE, Batch, Job, JobEvent, JobItem, JobStatus, Order, OrderEvent, OrderItem
+from orders.models import JOB_ACTIVE, Batch, Job, JobEvent, JobItem, JobStatus, Order, OrderEvent, OrderItem, Quote
 
 
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
@@ -69,3 +70,19 @@ def maker_design_rule(user) -> Exists:
         job__status__in=[*JOB_ACTIVE, JobStatus.SHIPPED],
     )
     return Exists(job_items)
+
+
+def quote_of_customer(user, pk) -> "Quote":
+    """The customer's own quote; anyone else's is Http404."""
+    return get_object_or_404(
+        Quote.objects.select_related("material", "design_version__design").filter(customer=user), pk=pk
+    )
+
+
+def recent_quotes(user, *, design, limit: int = 5) -> list["Quote"]:
+    """The customer's latest quotes for a design (newest first)."""
+    return list(
+        Quote.objects.filter(customer=user, design_version__design=design)
+        .select_related("material", "design_version")
+        .order_by("-created_at")[:limit]
+    )

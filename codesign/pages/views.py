@@ -11,42 +11,14 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from codesign import services as codesign
-from codesign.models import Message, RevisionProposal
+from codesign.models import RevisionProposal
+from codesign.selectors import job_messages, proposals_for
 from core.errors import DomainError, NotFound
 from core.pages import customer_required, maker_required, signed_in_required
 from designs import services as design_services
 from designs.pages.forms import parameters_from_post, template_form_fields
 from orders.models import JOB_DROPPED
 from orders.selectors import jobs_for_maker
-
-MESSAGE_LIMIT = 200
-
-
-def version_messages(version) -> list:
-    return list(
-        Message.objects.filter(design_version=version)
-        .select_related("author")
-        .order_by("created_at", "id")[:MESSAGE_LIMIT]
-    )
-
-
-def job_messages(jobs) -> dict[int, list]:
-    """Messages of several jobs at once (one query), keyed by job id."""
-    threads: dict[int, list] = {job.pk: [] for job in jobs}
-    for message in Message.objects.filter(job__in=list(threads)).select_related("author").order_by("created_at", "id"):
-        threads[message.job_id].append(message)
-    return threads
-
-
-def proposals_for(*, jobs=None, order=None) -> list:
-    proposals = RevisionProposal.objects.select_related(
-        "job__maker", "proposed_by", "version__design", "previous_version", "order_item__material"
-    ).order_by("-created_at", "-id")
-    if order is not None:
-        proposals = proposals.filter(job__order=order)
-    else:
-        proposals = proposals.filter(job__in=list(jobs))
-    return list(proposals)
 
 
 def proposal_forms(job, files) -> list[dict]:

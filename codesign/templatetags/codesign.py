@@ -9,14 +9,8 @@ one's own messages and come back to the page) and, as every inclusion tag, the C
 from django import template
 
 from codesign import services as codesign
-from codesign.pages.views import (
-    job_messages,
-    order_threads,
-    priced_proposals,
-    proposal_forms,
-    proposals_for,
-    version_messages,
-)
+from codesign.pages.views import order_threads, priced_proposals, proposal_forms
+from codesign.selectors import job_messages, proposals_for, version_messages
 
 register = template.Library()
 

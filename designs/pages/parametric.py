@@ -5,7 +5,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
 
-from catalogue.models import Material
+from catalogue.selectors import active_materials
 from core.errors import DomainError
 from designs import services as design_services
 from designs.pages.forms import parameters_from_post, template_form_fields, with_posted_values
@@ -27,7 +27,7 @@ def template_detail(request, slug):
     """GET: the form. POST (customers): validate against the schema (and the material) and make the design."""
     schema = _template_or_404(slug)
     fields = template_form_fields(schema["parameters"])
-    materials = list(Material.objects.filter(is_active=True).order_by("process", "code"))
+    materials = list(active_materials())
     context = {"template": schema, "fields": fields, "materials": materials, "name": "", "material": ""}
     if request.method != "POST":
         return render(request, "designs/templates/detail.html", context)

@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
-from catalogue.models import Material
+from catalogue.selectors import active_materials
 from core.errors import DomainError
 from core.pages import customer_required, signed_in_required
 from designs import services as design_services
@@ -95,7 +95,7 @@ def design_page(request, design, *, version_number=None, version_form=None, extr
     version = next((v for v in versions if str(v.number) == str(version_number)), None) if version_number else None
     version = version or next((v for v in versions if v.pk == design.latest_version_id), None)
     version = version or (versions[0] if versions else None)
-    materials = list(Material.objects.filter(is_active=True).order_by("process", "code"))
+    materials = list(active_materials())
     is_owner = user.is_customer and design.owner_id == user.pk
     context = {
         "design": design,

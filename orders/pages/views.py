@@ -8,15 +8,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from catalogue.models import Material
+from catalogue.selectors import active_materials
 from core.errors import DomainError
 from core.pages import customer_or_staff_required, customer_required
 from designs.pages.views import design_page
 from designs.selectors import design_for_owner
 from orders.matching.cities import CITIES
-from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus, Quote
+from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus
 from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
-from orders.selectors import orders_visible_to
+from orders.selectors import orders_visible_to, quote_of_customer, recent_quotes
 from orders.services import ordering, quoting
 
 ORDERS_PER_PAGE = 25
@@ -46,11 +46,7 @@ def design_quote(user, design, version, materials, quote_form=None) -> dict:
             }
         ),
         "cities": [city.name for city in CITIES],
-        "quotes": list(
-            Quote.objects.filter(customer=user, design_version__design=design)
-            .select_related("material", "design_version")
-            .order_by("-created_at")[:5]
-        ),
+        "quotes": recent_quotes(user, design=design),
     }
 
 
@@ -64,7 +60,7 @@ def quote_create(request, pk):
         raise Http404("No such version.")
     version = get_object_or_404(design.versions, number=int(number))
     materials = printable_materials(
-        list(Material.objects.filter(is_active=True).order_by("process", "code")), version.analysis
+        list(active_materials()), version.analysis
     )
     form = QuoteForm(request.POST, materials=materials)
     if form.is_valid():
@@ -85,16 +81,10 @@ def quote_create(request, pk):
     return design_page(request, design, version_number=version.number, extra_context={"quote_form": form}, status=400)
 
 
-def _quote_for(user, pk) -> Quote:
-    return get_object_or_404(
-        Quote.objects.select_related("material", "design_version__design").filter(customer=user), pk=pk
-    )
-
-
 @customer_required
 def quote_detail(request, pk):
     """The itemised price, the makers who could make it (and why others cannot), and the order button."""
-    quote = _quote_for(request.user, pk)
+    quote = quote_of_customer(request.user, pk)
     return render(
         request,
         "orders/quote.html",
@@ -111,7 +101,7 @@ def quote_detail(request, pk):
 @require_POST
 def quote_order(request, pk):
     """Place the order of a quote and confirm it in one step; a repeated click gets the same order."""
-    quote = _quote_for(request.user, pk)
+    quote = quote_of_customer(request.user, pk)
     form = PlaceOrderForm(request.POST)
     if not form.is_valid():
         messages.error(request, "The order form was incomplete; please try again.")
