@@ -194,7 +194,9 @@ def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -
             break
         fins = fin_faces(topology)
         fins_removed = int(np.count_nonzero(fins))
-        if not fins_removed:
+        if not fins_removed or fins_removed == len(faces):
+            # Nothing hangs from the part, or it is all sheet: dropping everything would be no repair.
+            fins_removed = 0
             break
         faces = faces[~fins]
         volume_terms = volume_terms[~fins]

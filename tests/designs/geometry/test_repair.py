@@ -5,10 +5,10 @@ import time
 import numpy as np
 import pytest
 
-from designs.geometry import RepairOptions, repair_mesh
+from designs.geometry import LoadLimits, RepairOptions, analyse, load_mesh, repair_mesh
 from designs.geometry.fins import fin_faces
 from designs.geometry.topology import build_edge_topology
-from tests.designs.geometry.builders import box, combine, hollow_box, loaded
+from tests.designs.geometry.builders import MATERIALS, box, combine, hollow_box, loaded
 
 
 def test_clean_cube_needs_no_repair():
@@ -258,3 +258,51 @@ def test_a_concave_hole_far_from_the_origin_is_ear_clipped_inside_its_outline():
     assert len(patch) == 4 and np.all(normals[:, 2] > 0)
     assert np.abs(normals[:, 2]).sum() / 2 == pytest.approx(20 * 5 + 5 * 15)
     assert result.volume_after_mm3 == pytest.approx(175.0 * 8.0)
+
+
+PLY_WHOSE_COUNTS_LIE = """ply
+format ascii 1.0
+element vertex 9
+property float x
+property float y
+property float z
+element face 12
+property list uchar int vertex_indices
+end_header
+0 0 0
+20 0 0
+20 20 0
+0 20 0
+0 0 20
+20 0 20
+20 20 20
+0 20 20
+3 0 2 1
+3 0 3 2
+3 4 5 6
+3 4 6 7
+3 0 1 5
+3 0 5 4
+3 1 2 6
+3 1 6 5
+3 2 3 7
+3 2 7 6
+3 3 0 4
+3 3 4 7
+"""
+
+
+def test_a_part_that_is_all_sheet_is_not_repaired_away(tmp_path):
+    # Given a cube's PLY whose vertex count is one too many (found by the fuzz corpus: ply-count-lie-0), so that
+    # every face is read one line late and what loads is a sheet with free edges hanging on crowded edges.
+    path = tmp_path / "lying.ply"
+    path.write_text(PLY_WHOSE_COUNTS_LIE)
+    mesh = load_mesh(path, units=None, limits=LoadLimits())
+
+    # When it is analysed with every check on
+    report = analyse(mesh, materials=MATERIALS).report
+
+    # Then repair drops no fin (it would drop the whole part) and the report is complete.
+    assert report["repair"]["changes"]["fin_faces_removed"] == 0
+    assert (report["faces"], report["repair"]["faces_after"]) == (12, 11)
+    assert report["suggested_orientation"] is not None
