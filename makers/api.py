@@ -8,28 +8,52 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from catalogue.models import Material, Process
-from core.permissions import IsMaker
+from core.errors import DomainError
+from core.permissions import Anyone, IsMaker
 from makers import services as maker_services
 from makers.models import Maker, Printer
 
 
 class PrinterSerializer(serializers.ModelSerializer):
     materials = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Material.objects.all())
-    process = serializers.ChoiceField(choices=Process.choices)
+    profile = serializers.CharField(
+        max_length=120, required=False, allow_blank=True, help_text="a printer model id from /api/printer-models/"
+    )
+    process = serializers.ChoiceField(choices=Process.choices, required=False, help_text="from the model if given")
+    build_x_mm = serializers.IntegerField(required=False, help_text="the model's unless given (an override)")
+    build_y_mm = serializers.IntegerField(required=False)
+    build_z_mm = serializers.IntegerField(required=False)
 
     class Meta:
         model = Printer
         fields = [
             "id",
             "name",
+            "profile",
             "process",
+            "nozzle_mm",
             "build_x_mm",
             "build_y_mm",
             "build_z_mm",
+            "build_volume_overridden",
             "materials",
             "colours",
             "is_online",
         ]
+        read_only_fields = ["nozzle_mm", "build_volume_overridden"]
+
+
+class PrinterModelSerializer(serializers.Serializer):
+    id = serializers.CharField(help_text="vendor/model/nozzle, as PrusaSlicer's bundles name them")
+    vendor = serializers.CharField()
+    model = serializers.CharField(source="model_name")
+    nozzle_mm = serializers.FloatField(allow_null=True)
+    technology = serializers.CharField(help_text="FFF or SLA")
+    process = serializers.SerializerMethodField()
+    build_volume_mm = serializers.ListField(child=serializers.FloatField())
+
+    def get_process(self, profile) -> str:
+        return maker_services.PROCESS_OF_TECHNOLOGY[profile.technology]
 
 
 class MakerProfileSerializer(serializers.ModelSerializer):
@@ -120,11 +144,15 @@ class MakerPrinterListCreateView(APIView):
         serializer = PrinterSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        given = [data.get(axis) for axis in maker_services.AXES]
+        if any(size is not None for size in given) and None in given:
+            raise DomainError("Give all three build sizes, or none (the model's).", code="bad_build_size")
         printer = maker_services.printer_upsert(
             maker=maker,
             name=data["name"],
-            process=data["process"],
-            build_volume_mm=(data["build_x_mm"], data["build_y_mm"], data["build_z_mm"]),
+            profile=data.get("profile", ""),
+            process=data.get("process"),
+            build_volume_mm=tuple(given) if None not in given else None,
             material_codes=[m.code for m in data["materials"]],
             colours=data.get("colours") or [],
             is_online=data.get("is_online", True),
@@ -153,3 +181,17 @@ class MakerPrinterDetailView(APIView):
     def delete(self, request, pk):
         maker_services.printer_remove(printer=self.printer(request, pk))
         return Response(status=204)
+
+
+class PrinterModelListView(APIView):
+    """Anyone: the printer models the platform knows (PrusaSlicer's vendor bundles), with nozzle, technology
+    and build volume; ?vendor= and ?process= narrow the list. Empty where PrusaSlicer is not installed."""
+
+    permission_classes = [Anyone]
+
+    @extend_schema(responses=PrinterModelSerializer(many=True))
+    def get(self, request):
+        models = maker_services.printer_models(
+            vendor=request.query_params.get("vendor", ""), process=request.query_params.get("process", "")
+        )
+        return Response(PrinterModelSerializer(models, many=True).data)

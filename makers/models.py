@@ -46,6 +46,15 @@ class Maker(models.Model):
 class Printer(models.Model):
     maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="printers")
     name = models.CharField(max_length=120)
+    # A real printer model from PrusaSlicer's vendor bundles, "<vendor>/<model>/<nozzle>" (slicing.prusa); the
+    # process, nozzle and build volume come from it. Empty for processes PrusaSlicer does not slice (powder, metal).
+    profile = models.CharField(
+        max_length=120, blank=True, help_text="PrusaSlicer printer profile, e.g. PrusaResearch/MK3S/0.4"
+    )
+    nozzle_mm = models.FloatField(null=True, blank=True)
+    build_volume_overridden = models.BooleanField(
+        default=False, help_text="the maker's build volume differs from the printer model's"
+    )
     process = models.CharField(max_length=8, choices=Process.choices)
     build_x_mm = models.PositiveIntegerField()
     build_y_mm = models.PositiveIntegerField()
@@ -64,3 +73,8 @@ class Printer(models.Model):
     @property
     def build_volume_mm(self) -> tuple[int, int, int]:
         return (self.build_x_mm, self.build_y_mm, self.build_z_mm)
+
+    @property
+    def slicer_build_volume_mm(self) -> tuple[int, int, int] | None:
+        """The build volume to give the slicer: the maker's own when it overrides the model's, else None."""
+        return self.build_volume_mm if self.build_volume_overridden else None

@@ -6,4 +6,5 @@ urlpatterns = [
     path("maker/profile/", api.MakerProfileView.as_view(), name="maker-profile"),
     path("maker/printers/", api.MakerPrinterListCreateView.as_view(), name="maker-printer-list"),
     path("maker/printers/<int:pk>/", api.MakerPrinterDetailView.as_view(), name="maker-printer-detail"),
+    path("printer-models/", api.PrinterModelListView.as_view(), name="printer-model-list"),
 ]

@@ -12,9 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
-from .bundles import Bundle, load_bundle, load_bundles, profiles_dir, split_names, unquote
+from .bundles import PROFILES_DIR_ENV, Bundle, load_bundle, load_bundles, profiles_dir, split_names, unquote
 from .conditions import ConditionError, evaluate
-from .errors import NoCompatiblePreset, NotSliceable, UnknownPrinter
+from .errors import BundleError, NoCompatiblePreset, NotSliceable, UnknownPrinter
 
 FFF = "FFF"
 SLA = "SLA"
@@ -196,7 +196,10 @@ def printer_catalogue(folder: str | os.PathLike | None = None) -> list[PrinterPr
 def printer_profile(printer_id: str, folder: str | os.PathLike | None = None) -> PrinterProfile:
     """One printer profile by id (``"PrusaResearch/MK3S/0.4"``); ``UnknownPrinter`` when there is none."""
     vendor_id, _, _ = printer_id.partition("/")
-    path = profiles_dir(folder) / f"{vendor_id}.ini"
+    folder_path = profiles_dir(folder)
+    if not folder_path.is_dir():
+        raise BundleError(f"no PrusaSlicer profiles folder at {folder_path} (set {PROFILES_DIR_ENV})")
+    path = folder_path / f"{vendor_id}.ini"
     if not vendor_id or not path.is_file():
         raise UnknownPrinter(f"no printer profile {printer_id!r}: PrusaSlicer has no {vendor_id!r} profiles here")
     for profile in _profiles_of(load_bundle(path)):

@@ -138,6 +138,7 @@ EXPECTATIONS: dict[str, Row] = {
     "template-preview": Row({"POST": SIGNED_IN_WRITES}, {"slug": "template"}),
     # orders
     "material-list": Row({"GET": PUBLIC}),
+    "printer-model-list": Row({"GET": PUBLIC}),
     "quote": Row({"POST": CUSTOMERS_WRITE}),
     "order-list": Row({"GET": (R401, OK, OK, R403, R403, OK), "POST": CUSTOMERS_WRITE}),
     "order-reorder": Row({"POST": CUSTOMERS_WRITE}),

@@ -48,35 +48,38 @@ MATERIALS = [
 ]
 
 # slug, name, city, country, lat, lon, capacity, hours to respond, price factor,
-# printers: (name, process, build volume, materials, colours)
+# printers: (name, printer model (PrusaSlicer profile, empty for powder/metal), process, build volume, materials,
+# colours). The build volumes are the models' own, written out so the demo also seeds where PrusaSlicer is missing.
+MK3S, SL1S = "PrusaResearch/MK3S/0.4", "PrusaResearch/SL1S/default"
 MAKERS = [
     ("kreuzberg-print-lab", "Kreuzberg Print Lab", "Berlin", "DE", 52.4990, 13.4030, 4, 2, "1.00", [
-        ("Prusa MK4 #1", "fdm", (250, 210, 220), ["pla", "petg", "tpu"], []),
-        ("Prusa MK4 #2", "fdm", (250, 210, 220), ["pla", "petg", "r-petg"], []),
-        ("Form 3", "sla", (145, 145, 185), ["resin-standard"], [])]),
+        ("Prusa MK3S+ #1", MK3S, "fdm", (250, 210, 210), ["pla", "petg", "tpu"], []),
+        ("Prusa MK3S+ #2", MK3S, "fdm", (250, 210, 210), ["pla", "petg", "r-petg"], []),
+        ("Prusa SL1S", SL1S, "sla", (127, 80, 150), ["resin-standard"], [])]),
     ("spree-additive", "Spree Additive", "Berlin", "DE", 52.5310, 13.3850, 6, 4, "1.10", [
-        ("HP Jet Fusion 5200", "mjf", (380, 284, 380), ["pa12-mjf"], []),
-        ("Fuse 1+", "sls", (165, 165, 300), ["pa12-sls"], [])]),
+        ("HP Jet Fusion 5200", "", "mjf", (380, 284, 380), ["pa12-mjf"], []),
+        ("Fuse 1+", "", "sls", (165, 165, 300), ["pa12-sls"], [])]),
     ("neukoelln-makerspace", "Neukölln Makerspace", "Berlin", "DE", 52.4810, 13.4350, 2, 8, "0.85", [
-        ("Bambu X1C", "fdm", (256, 256, 256), ["pla", "petg", "asa", "r-petg"], [])]),
+        ("Voron 2.4 350", "Voron/Voron_v2_350/0.4", "fdm", (350, 350, 350), ["pla", "petg", "asa", "r-petg"], [])]),
     ("hafen-fabrik", "Hafen Fabrik", "Hamburg", "DE", 53.5430, 9.9660, 5, 3, "1.05", [
-        ("Raise3D Pro3", "fdm", (300, 300, 300), ["pla", "petg", "asa"], []),
-        ("EOS M 290", "metal", (250, 250, 325), ["steel-316l"], [])]),
+        ("Voron 2.4 300", "Voron/Voron_v2_300/0.4", "fdm", (300, 300, 300), ["pla", "petg", "asa"], []),
+        ("EOS M 290", "", "metal", (250, 250, 325), ["steel-316l"], [])]),
     ("altona-resin", "Altona Resin Works", "Hamburg", "DE", 53.5500, 9.9350, 3, 4, "0.95", [
-        ("Form 3L", "sla", (335, 200, 300), ["resin-standard"], [])]),
+        ("Prusa SL1S #1", SL1S, "sla", (127, 80, 150), ["resin-standard"], []),
+        ("Prusa SL1S #2", SL1S, "sla", (127, 80, 150), ["resin-standard"], [])]),
     ("isar-prototyping", "Isar Prototyping", "Munich", "DE", 48.1310, 11.5580, 4, 4, "1.05", [
-        ("Sinterit Lisa X", "sls", (130, 180, 330), ["pa12-sls"], []),
-        ("Prusa XL", "fdm", (360, 360, 360), ["pla", "petg", "tpu", "asa"], [])]),
+        ("Sinterit Lisa X", "", "sls", (130, 180, 330), ["pa12-sls"], []),
+        ("Voron 2.4 350", "Voron/Voron_v2_350/0.4", "fdm", (350, 350, 350), ["pla", "petg", "tpu", "asa"], [])]),
     ("schwabing-3d", "Schwabing 3D", "Munich", "DE", 48.1650, 11.5860, 2, 6, "0.90", [
-        ("Prusa MK4", "fdm", (250, 210, 220), ["pla", "petg"], ["black", "white", "grey"])]),
+        ("Prusa MK3S+", MK3S, "fdm", (250, 210, 210), ["pla", "petg"], ["black", "white", "grey"])]),
     ("noord-makers", "Noord Makers", "Amsterdam", "NL", 52.3840, 4.9020, 3, 4, "1.00", [
-        ("Ultimaker S5", "fdm", (330, 240, 300), ["pla", "petg", "tpu", "r-petg"], []),
-        ("Form 4", "sla", (200, 125, 210), ["resin-standard"], [])]),
+        ("Ultimaker 2", "Ultimaker/ULTIMAKER2/0.4", "fdm", (224, 225, 212), ["pla", "petg", "tpu", "r-petg"], []),
+        ("Prusa SL1S", SL1S, "sla", (127, 80, 150), ["resin-standard"], [])]),
     ("zuidas-additive", "Zuidas Additive", "Amsterdam", "NL", 52.3380, 4.8730, 6, 3, "1.15", [
-        ("HP Jet Fusion 4200", "mjf", (380, 284, 380), ["pa12-mjf"], [])]),
+        ("HP Jet Fusion 4200", "", "mjf", (380, 284, 380), ["pa12-mjf"], [])]),
     ("atelier-bastille", "Atelier Bastille", "Paris", "FR", 48.8530, 2.3690, 3, 5, "1.00", [
-        ("Raise3D E2", "fdm", (330, 240, 240), ["pla", "petg", "asa"], []),
-        ("Formlabs Fuse 1", "sls", (165, 165, 300), ["pa12-sls"], [])]),
+        ("Creality Ender-3 S1", "Creality/ENDER3S1/0.4", "fdm", (210, 220, 270), ["pla", "petg", "asa"], []),
+        ("Formlabs Fuse 1", "", "sls", (165, 165, 300), ["pa12-sls"], [])]),
 ]
 # fmt: on
 
@@ -177,10 +180,13 @@ class Command(BaseCommand):
                 email=f"{slug}@makernet.local",
             )
             maker.members.add(self._user(f"maker-{slug}", Role.MAKER))
-            for printer_name, process, build, materials, colours in printers:
+            # A demo seeded before keeps no printer that is not in the table any more.
+            maker.printers.exclude(name__in=[printer[0] for printer in printers]).delete()
+            for printer_name, profile, process, build, materials, colours in printers:
                 printer_upsert(
                     maker=maker,
                     name=printer_name,
+                    profile=profile,
                     process=process,
                     build_volume_mm=build,
                     material_codes=materials,
