@@ -1,9 +1,10 @@
 """Real uploads: the platform's PLA verdict and instant estimate next to PrusaSlicer's own figures, measured
 in the same run (issue 14, "Numbers").
 
-usage: python bench/bench_real_uploads.py [--quick] [--jobs 2] [--json PATH] [--keep-gcode DIR] [FOLDER ...]
+usage: python bench/bench_real_uploads.py [--quick] [--jobs 2] [--json PATH] [--keep-gcode DIR] [PATH ...]
 
-For every STL of ../shared/meshes/real-uploads (and of every FOLDER given, unless --quick):
+For every STL of ../shared/meshes/real-uploads (and every other real part given as PATH, a folder of STL
+files or an STL file, unless --quick; their figures are printed for all parts together after the shared set's):
 1. PrusaSlicer itself, now: ``prusa-slicer --info`` (size, volume, parts, manifold) and ``--export-gcode``
    with the fixed reference profile (``PROFILE``) into a temporary folder, reading ``estimated printing time
    (normal mode)`` and ``filament used [cm3]`` from the G-code's tail; every call is timed. A part "fits"
@@ -340,6 +341,76 @@ def reference_differences(row: dict, entry: dict) -> list[str]:
     return found
 
 
+def stl_files(folder: Path) -> list[Path]:
+    return sorted(path for path in folder.iterdir() if path.is_file() and path.suffix.lower() == ".stl")
+
+
+def figures(rows: list[dict]) -> dict:
+    """Refusals, risk and estimate ratios over the parts PrusaSlicer slices (as modelled) and that fit."""
+    counted = [row for row in rows if row["slices"] and row["fits"]]
+
+    def ratios(key: str, *, printable_only: bool = False) -> list[float]:
+        return [row[key] for row in counted if row[key] is not None and (row["printable"] or not printable_only)]
+
+    refused = [row for row in counted if not row["printable"]]
+    risky = [row for row in counted if row["printable"] and row["needs_risk_acceptance"]]
+    return {
+        "files": len(rows),
+        "slice_and_fit": len(counted),
+        "not_counted": {
+            row["file"]: row["ps_slice_error"] or row["ps_info_error"] or "does not fit 250 x 210 x 210 as modelled"
+            for row in rows
+            if row not in counted
+        },
+        "refused": len(refused),
+        "refused_files": {row["file"]: row["reasons"] for row in refused},
+        "at_risk": len(risky),
+        "at_risk_files": {row["file"]: row["risk_warnings"] for row in risky},
+        "turned_slice_failures": {
+            row["file"]: f"up {row['suggested_up']}: {row['ps_turned_error']}"
+            for row in counted
+            if row["ps_turned_error"]
+        },
+        "time_quote": stats(ratios("time_ratio")),
+        "filament_quote": stats(ratios("filament_ratio")),
+        "time_quote_printable_only": stats(ratios("time_ratio", printable_only=True)),
+        "time_as_modelled": stats(ratios("modelled_time_ratio")),
+        "filament_as_modelled": stats(ratios("modelled_filament_ratio")),
+    }
+
+
+def print_figures(label: str, f: dict) -> None:
+    n = f["slice_and_fit"]
+    print(f"{label}: {f['files']} files, {n} that PrusaSlicer slices and that fit")
+    for name, why in f["not_counted"].items():
+        print(f"  - not counted: {name}: {why}")
+    print(f"- PLA refusals among the parts PrusaSlicer slices and that fit: **{f['refused']}/{n}**")
+    for name, reasons in f["refused_files"].items():
+        print(f"  - {name}: {' | '.join(reasons)}")
+    print(f"- printable only at the customer's risk: {f['at_risk']}/{n}")
+    for name, warnings in f["at_risk_files"].items():
+        print(f"  - {name}: {' | '.join(warnings)}")
+    print("- instant estimate (the quote: suggested orientation) / PrusaSlicer sliced in that orientation:")
+    for name, failure in f["turned_slice_failures"].items():
+        print(f"  - not compared, PrusaSlicer cannot slice the part turned as suggested: {name}, {failure}")
+    print(f"  - {describe('time', f['time_quote'])}")
+    print(f"  - {describe('filament', f['filament_quote'])}")
+    print(f"  - {describe('time, printable parts only', f['time_quote_printable_only'])}")
+    print("- the estimate's model with its inputs as modelled / PrusaSlicer as modelled:")
+    print(f"  - {describe('time', f['time_as_modelled'])}")
+    print(f"  - {describe('filament', f['filament_as_modelled'])}")
+
+    def goal(s: dict) -> str:
+        met = s.get("n") and s["within_25"] >= 0.8
+        return f"{'met' if met else 'not met'} ({s.get('within_25_count', 0)}/{s.get('n', 0)})"
+
+    print(
+        f"- goals (issue 14): refusals at most 1/{n}: {'met' if f['refused'] <= 1 else 'not met'}; "
+        f"time within 25 % on at least 80 %: quote {goal(f['time_quote'])}, "
+        f"as modelled {goal(f['time_as_modelled'])}"
+    )
+
+
 def slicer_version(slicer: str) -> str:
     with_version = subprocess.run([slicer, "--help"], capture_output=True, text=True, timeout=60, check=False)
     lines = [line.strip() for line in (with_version.stdout + with_version.stderr).splitlines()]
@@ -352,7 +423,7 @@ def slicer_version(slicer: str) -> str:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("folders", nargs="*", type=Path, help="more folders of real parts (their *.stl files)")
+    parser.add_argument("paths", nargs="*", type=Path, help="more real parts: folders (their *.stl files) or STL files")
     parser.add_argument("--quick", action="store_true", help="the shared folder only")
     parser.add_argument("--jobs", type=int, default=2, choices=(1, 2), help="slicer processes at a time")
     parser.add_argument("--json", type=Path, help="write the figures as JSON here")
@@ -368,13 +439,16 @@ def main() -> int:
             "(apt-get install -y prusa-slicer; `python3 dev.py bench` installs it where it can). No figures."
         )
         return 0
-    folders = [REAL] + ([] if arguments.quick else [folder.resolve() for folder in arguments.folders])
-    files = []
-    for folder in folders:
-        found = sorted(path for path in folder.iterdir() if path.is_file() and path.suffix.lower() == ".stl")
+    files = [(REAL, path) for path in stl_files(REAL)]
+    for given in [] if arguments.quick else arguments.paths:
+        given = given.resolve()
+        found = stl_files(given) if given.is_dir() else [given] if given.is_file() else []
         if not found:
-            sys.exit(f"no STL files in {folder}")
-        files += [(folder, path) for path in found]
+            sys.exit(f"no STL files in {given}")
+        files += [(given if given.is_dir() else given.parent, path) for path in found]
+    unique = {path: folder for folder, path in reversed(files)}  # a part named twice counts once
+    files = [(folder, path) for path, folder in reversed(unique.items())]
+    folders = list(dict.fromkeys(folder for folder, _path in files))
     if arguments.keep_gcode:
         arguments.keep_gcode.mkdir(parents=True, exist_ok=True)
     version = slicer_version(slicer)
@@ -382,14 +456,16 @@ def main() -> int:
     print(f"[bench] slicer: {slicer} ({version}); {len(files)} files from {', '.join(map(str, folders))}")
 
     scratch = Path(tempfile.mkdtemp(prefix="bench_real_uploads_"))
+    for index in range(len(files)):
+        (scratch / str(index)).mkdir()
     try:
         # 1. The platform, alone on the machine.
         imports_started = time.perf_counter()
         modules = platform_modules()
         imports_seconds = time.perf_counter() - imports_started
         platform = {}
-        for _folder, path in files:
-            platform[path] = analyse_part(modules, path, scratch)
+        for index, (_folder, path) in enumerate(files):
+            platform[path] = analyse_part(modules, path, scratch / str(index))
         platform_seconds = sum(entry["seconds"] for entry in platform.values())
         print(
             f"[bench] platform: {len(files)} analyses in {platform_seconds:.1f} s "
@@ -398,26 +474,27 @@ def main() -> int:
         )
 
         # 2. PrusaSlicer: --info, the G-code as modelled, and the G-code turned as the platform suggests.
-        def slice_one(path: Path) -> dict:
+        def slice_one(index: int, path: Path) -> dict:
+            folder = scratch / str(index)  # one folder per part: two folders may hold the same name
             info = slicer_info(slicer, path)
-            sliced = slicer_gcode(slicer, path, scratch / f"{path.stem}.gcode", arguments.keep_gcode)
+            sliced = slicer_gcode(slicer, path, folder / f"{path.stem}.gcode", arguments.keep_gcode)
             turned = None
             if platform[path].get("turned_stl"):
                 turned_stl = Path(platform[path]["turned_stl"])
-                turned = slicer_gcode(slicer, turned_stl, scratch / f"{turned_stl.stem}.gcode", arguments.keep_gcode)
+                turned = slicer_gcode(slicer, turned_stl, folder / f"{turned_stl.stem}.gcode", arguments.keep_gcode)
             return {"info": info, "sliced": sliced, "turned": turned}
 
         slicing_started = time.perf_counter()
+        paths = [path for _folder, path in files]
         with ThreadPoolExecutor(max_workers=arguments.jobs) as pool:
-            slicer_results = dict(zip([p for _f, p in files], pool.map(slice_one, [p for _f, p in files]), strict=True))
+            slicer_results = dict(zip(paths, pool.map(slice_one, range(len(paths)), paths), strict=True))
         slicing_wall = time.perf_counter() - slicing_started
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
 
     # 3. Per file.
     references = {folder: read_reference(folder) for folder in folders}
-    rows, refused, risky, reproduced, differences = [], [], [], [], []
-    time_quote, cm3_quote, time_modelled, cm3_modelled, time_quoted_only = [], [], [], [], []
+    rows, reproduced, differences = [], [], []
     header = (
         f"{'file':34s} {'info s':>6} {'slice s':>7} {'PS h':>6} {'PS cm3':>6} {'ours s':>6} {'verdict':8s} "
         f"{'up':>20} {'PS h up':>7} {'est h':>6} {'t ratio':>7} {'PS cm3 up':>9} {'est cm3':>7} {'f ratio':>7} | "
@@ -435,51 +512,46 @@ def main() -> int:
         if ours["printable"] and ours["risk"]:
             verdict = "at risk"
         same = turned if turned is not None else sliced  # the slicer in the platform's orientation
-        entry = {
-            "file": path.name,
-            "folder": str(folder),
-            "info_seconds": round(info.seconds, 3),
-            "slice_seconds": round(sliced.seconds, 3),
-            "turned_slice_seconds": round(turned.seconds, 3) if turned else None,
-            "ours_seconds": round(ours["seconds"], 3),
-            "ps_info": info.info,
-            "ps_info_error": info.error,
-            "fits": fits,
-            "slices": sliced.ok,
-            "ps_slice_error": sliced.error,
-            "ps_hours": sliced.hours,
-            "ps_filament_cm3": sliced.filament_cm3,
-            "suggested_up": ours.get("up"),
-            "ps_turned_hours": turned.hours if turned else None,
-            "ps_turned_filament_cm3": turned.filament_cm3 if turned else None,
-            "ps_turned_error": turned.error if turned else None,
-            "printable": ours["printable"],
-            "reasons": ours["reasons"],
-            "needs_risk_acceptance": ours["risk"],
-            "warnings": ours["warnings"],
-            "risk_warnings": ours["risk_warnings"],
-            "estimate_hours": ours.get("estimate_hours"),
-            "estimate_filament_cm3": ours.get("estimate_cm3"),
-            "modelled_estimate_hours": ours.get("modelled_hours"),
-            "modelled_estimate_filament_cm3": ours.get("modelled_cm3"),
-        }
         t_ratio = f_ratio = mt_ratio = mf_ratio = None
         if counted and "estimate_hours" in ours and same.ok:
             t_ratio, f_ratio = ours["estimate_hours"] / same.hours, ours["estimate_cm3"] / same.filament_cm3
-            time_quote.append(t_ratio), cm3_quote.append(f_ratio)
-            if ours["printable"]:
-                time_quoted_only.append(t_ratio)
         if counted and "modelled_hours" in ours:
             mt_ratio = ours["modelled_hours"] / sliced.hours
             mf_ratio = ours["modelled_cm3"] / sliced.filament_cm3
-            time_modelled.append(mt_ratio), cm3_modelled.append(mf_ratio)
-        entry.update(
-            time_ratio=t_ratio, filament_ratio=f_ratio, modelled_time_ratio=mt_ratio, modelled_filament_ratio=mf_ratio
+        rows.append(
+            {
+                "file": path.name,
+                "folder": str(folder),
+                "info_seconds": round(info.seconds, 3),
+                "slice_seconds": round(sliced.seconds, 3),
+                "turned_slice_seconds": round(turned.seconds, 3) if turned else None,
+                "ours_seconds": round(ours["seconds"], 3),
+                "ps_info": info.info,
+                "ps_info_error": info.error,
+                "fits": fits,
+                "slices": sliced.ok,
+                "ps_slice_error": sliced.error,
+                "ps_hours": sliced.hours,
+                "ps_filament_cm3": sliced.filament_cm3,
+                "suggested_up": ours.get("up"),
+                "ps_turned_hours": turned.hours if turned else None,
+                "ps_turned_filament_cm3": turned.filament_cm3 if turned else None,
+                "ps_turned_error": turned.error if turned else None,
+                "printable": ours["printable"],
+                "reasons": ours["reasons"],
+                "needs_risk_acceptance": ours["risk"],
+                "warnings": ours["warnings"],
+                "risk_warnings": ours["risk_warnings"],
+                "estimate_hours": ours.get("estimate_hours"),
+                "estimate_filament_cm3": ours.get("estimate_cm3"),
+                "modelled_estimate_hours": ours.get("modelled_hours"),
+                "modelled_estimate_filament_cm3": ours.get("modelled_cm3"),
+                "time_ratio": t_ratio,
+                "filament_ratio": f_ratio,
+                "modelled_time_ratio": mt_ratio,
+                "modelled_filament_ratio": mf_ratio,
+            }
         )
-        if counted and not ours["printable"]:
-            refused.append(entry)
-        if counted and ours["printable"] and ours["risk"]:
-            risky.append(entry)
         reference = references[folder].get(path.name)
         if reference is not None:
             found = reference_differences(reference, {"info": info.info, "sliced": sliced, "fits": fits})
@@ -487,7 +559,6 @@ def main() -> int:
                 differences.append((path.name, found))
             else:
                 reproduced.append(path.name)
-        rows.append(entry)
 
         def cell(value, width, digits):
             return f"{value:{width}.{digits}f}" if value is not None else f"{'-':>{width}}"
@@ -506,38 +577,23 @@ def main() -> int:
                 f"    slicer: {'; '.join(problems) or ''}{'' if fits else ' does not fit 250 x 210 x 210 as modelled'}"
             )
 
-    counted_rows = [row for row in rows if row["slices"] and row["fits"]]
-    n = len(counted_rows)
     slicer_seconds = sum(
         row["info_seconds"] + row["slice_seconds"] + (row["turned_slice_seconds"] or 0) for row in rows
     )
     turned_count = sum(1 for row in rows if row["turned_slice_seconds"] is not None)
+    shared = figures([row for row in rows if Path(row["folder"]) == REAL])
     summary = {
         "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
         "machine": harness.machine_description(),
-        "command": "python bench/bench_real_uploads.py " + " ".join(sys.argv[1:]),
+        "command": ("python bench/bench_real_uploads.py " + " ".join(sys.argv[1:])).strip(),
         "slicer": version,
         "profile": " ".join(PROFILE),
-        "files": len(rows),
-        "slice_and_fit": n,
-        "refused": len(refused),
-        "refused_files": [{"file": row["file"], "reasons": row["reasons"]} for row in refused],
-        "at_risk": len(risky),
-        "at_risk_files": [{"file": row["file"], "warnings": row["risk_warnings"]} for row in risky],
-        "turned_slice_failures": {
-            row["file"]: f"up {row['suggested_up']}: {row['ps_turned_error']}"
-            for row in counted_rows
-            if row["ps_turned_error"]
-        },
-        "time_quote": stats(time_quote),
-        "filament_quote": stats(cm3_quote),
-        "time_quote_printable_only": stats(time_quoted_only),
-        "time_as_modelled": stats(time_modelled),
-        "filament_as_modelled": stats(cm3_modelled),
+        **shared,
+        "all_parts": figures(rows) if len(folders) > 1 else None,
         "turned_slices": turned_count,
         "reference_reproduced": len(reproduced),
         "reference_compared": len(reproduced) + len(differences),
-        "reference_differences": {name: found for name, found in differences},
+        "reference_differences": dict(differences),
         "seconds": {
             "platform_analyses": round(platform_seconds, 2),
             "platform_imports": round(imports_seconds, 2),
@@ -551,7 +607,7 @@ def main() -> int:
 
     # 4. The block for BENCHMARKS.md.
     print("\n## Real uploads against PrusaSlicer (issue 14)\n")
-    print(f"Command: `{summary['command'].strip()}`; {summary['date']}.")
+    print(f"Command: `{summary['command']}`; {summary['date']}.")
     print(f"Machine: {harness.machine_line()}. Slicer: {version}, profile `{summary['profile']}`.")
     print(
         f"PrusaSlicer ran in this run: {len(rows)} x --info, {len(rows)} G-codes as modelled, {turned_count} turned "
@@ -568,31 +624,11 @@ def main() -> int:
                 else " (size, volume, parts, manifold, fits, slices, hours, filament)."
             )
         )
-    print(f"\n- PLA refusals among the parts PrusaSlicer slices and that fit: **{len(refused)}/{n}**")
-    for row in refused:
-        print(f"  - {row['file']}: {' | '.join(row['reasons'])}")
-    print(f"- printable only at the customer's risk: {len(risky)}/{n}")
-    for row in risky:
-        print(f"  - {row['file']}: {' | '.join(row['risk_warnings'])}")
-    print("- instant estimate (the quote: suggested orientation) / PrusaSlicer sliced in that orientation:")
-    for name, failure in summary["turned_slice_failures"].items():
-        print(f"  - not compared, PrusaSlicer cannot slice the part turned as suggested: {name}, {failure}")
-    print(f"  - {describe('time', summary['time_quote'])}")
-    print(f"  - {describe('filament', summary['filament_quote'])}")
-    print(f"  - {describe('time, printable parts only', summary['time_quote_printable_only'])}")
-    print("- the estimate's model with its inputs as modelled / PrusaSlicer as modelled:")
-    print(f"  - {describe('time', summary['time_as_modelled'])}")
-    print(f"  - {describe('filament', summary['filament_as_modelled'])}")
-
-    def goal(s: dict) -> str:
-        met = s.get("n") and s["within_25"] >= 0.8
-        return f"{'met' if met else 'not met'} ({s.get('within_25_count', 0)}/{s.get('n', 0)})"
-
-    print(
-        f"- goals (issue 14): refusals at most 1/{n}: {'met' if len(refused) <= 1 else 'not met'}; "
-        f"time within 25 % on at least 80 %: quote {goal(summary['time_quote'])}, "
-        f"as modelled {goal(summary['time_as_modelled'])}"
-    )
+    print()
+    print_figures(f"{REAL.name}", shared)
+    if summary["all_parts"]:
+        print()
+        print_figures(f"all parts ({', '.join(str(folder) for folder in folders)})", summary["all_parts"])
     if arguments.json:
         arguments.json.parent.mkdir(parents=True, exist_ok=True)
         arguments.json.write_text(json.dumps(summary, indent=2, default=str))
