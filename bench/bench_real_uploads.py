@@ -36,6 +36,7 @@ benchmark says so and prints no figures.
 """
 
 import argparse
+import atexit
 import csv
 import json
 import os
@@ -187,7 +188,10 @@ def platform_modules():
     service, which imports models: Django is set up with the local settings and a scratch var folder (no
     database is opened)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "platform.settings.local")
-    os.environ.setdefault("PLATFORM_VAR_DIR", tempfile.mkdtemp(prefix="bench_real_var_"))
+    if "PLATFORM_VAR_DIR" not in os.environ:
+        scratch_var = tempfile.mkdtemp(prefix="bench_real_var_")
+        atexit.register(shutil.rmtree, scratch_var, ignore_errors=True)
+        os.environ["PLATFORM_VAR_DIR"] = scratch_var
     import django
 
     django.setup()
