@@ -3,11 +3,12 @@
 Each benchmark runs as its own process, one after the other (they would measure each other otherwise), with
 its output shown live; a summary of every table follows at the end. Needs PostgreSQL on 127.0.0.1:5432
 (user postgres, trust auth) and Redis on 127.0.0.1:6379 for the platform benchmarks, the shared meshes
-(../shared/meshes) and, for the load generator, ``wrk`` (``apt-get install -y wrk``; a plain Python generator
-stands in without it). See BENCHMARKS.md for what each one measures and the last results.
+(../shared/meshes), ``prusa-slicer`` for the real uploads (without it that benchmark prints no figures) and,
+for the load generator, ``wrk`` (``apt-get install -y wrk``; a plain Python generator stands in without it).
+See BENCHMARKS.md for what each one measures and the last results.
 
     --quick          smaller populations and shorter runs (about 8 minutes instead of about 20)
-    --only a,b       only these (names: api, upload, large, dispatch, matching, analysis)
+    --only a,b       only these (names: api, upload, large, dispatch, matching, analysis, real)
 
 ``dev.py bench`` passes its arguments on, but its parser refuses a first argument that starts with a dash:
 write ``python3 dev.py bench quick`` (or ``python3 dev.py bench -- --quick``); both mean ``--quick`` here.
@@ -36,6 +37,8 @@ def benchmarks(quick: bool) -> list[tuple[str, str, list[str]]]:
         ("dispatch", "bench_dispatch.py", ["--quick"] if quick else []),
         ("matching", "bench_matching.py", ["--repeat", "11"] if quick else []),
         ("analysis", "bench_analysis.py", ["--quick", "--runs", "1"] if quick else []),
+        # PrusaSlicer runs in it: the verdicts and estimates next to the slicer's figures of the same run.
+        ("real", "bench_real_uploads.py", ["--quick"] if quick else []),
     ]
 
 
@@ -73,7 +76,7 @@ def summary_of(output: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="comma-separated names: api, upload, large, dispatch, matching, analysis")
+    parser.add_argument("--only", help="comma-separated names: api, upload, large, dispatch, matching, analysis, real")
     # "quick" and a leading "--": what reaches us from ``dev.py bench`` (see the module docstring).
     argv = ["--quick" if argument == "quick" else argument for argument in sys.argv[1:] if argument != "--"]
     arguments = parser.parse_args(argv)
