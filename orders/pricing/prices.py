@@ -6,7 +6,7 @@ Money is ``Decimal`` rounded to cents with ROUND_HALF_UP at each line's unit amo
 
 import math
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -102,6 +102,16 @@ DEFAULT_TIERS: tuple[DiscountTier, ...] = (
 
 
 @dataclass(frozen=True, kw_only=True)
+class SlicedFigures:
+    """What the slicer says one part takes on a given printer (its G-code's estimate and material, supports
+    included): when known, these replace the instant estimate's machine hours and material."""
+
+    print_hours: float
+    material_cm3: float
+    mass_g: float
+
+
+@dataclass(frozen=True, kw_only=True)
 class QuoteLine:
     code: str
     label: str
@@ -126,6 +136,7 @@ class QuoteBreakdown:
     total_mass_g: float
     lead_time_days: int  # working days to ship, before transit
     valid_until: datetime
+    basis: str = "estimate"  # "sliced" when the slicer's figures priced it
 
     def line(self, code: str) -> QuoteLine | None:
         return next((line for line in self.lines if line.code == code), None)
@@ -156,6 +167,7 @@ class QuoteBreakdown:
             "total_mass_g": self.total_mass_g,
             "lead_time_days": self.lead_time_days,
             "valid_until": self.valid_until.isoformat(),
+            "basis": self.basis,
         }
 
 
@@ -174,8 +186,12 @@ def quote_part(
     discount_tiers: Sequence[DiscountTier] = DEFAULT_TIERS,
     now: datetime | None = None,
     validity_days: int = 14,
+    sliced: SlicedFigures | None = None,
 ) -> QuoteBreakdown:
     """Price ``quantity`` copies of ``part`` in ``material``, line by line.
+
+    ``sliced``: the slicer's own figures for one part on the maker's printer; the material and machine-time
+    lines then use them (``basis`` "sliced") instead of the instant estimate (``basis`` "estimate").
 
     Lines (every unit amount is multiplied by ``price_factor``, the maker's own level, then rounded):
     - ``material``: (part volume + support volume when the material needs support) in cm3 x price per cm3,
@@ -206,7 +222,10 @@ def quote_part(
     model = PROCESS_TIME_MODELS[material.process]
     time = machine_time_for_part(part=part, process=material.process, with_support=material.needs_support)
 
-    if material.process == "fdm":
+    if sliced is not None:
+        time = replace(time, per_part_hours=sliced.print_hours)
+        part_cm3, support_cm3 = sliced.material_cm3, 0.0
+    elif material.process == "fdm":
         extruded = fdm_print(part, with_support=material.needs_support)
         part_cm3, support_cm3 = extruded.part_mm3 / 1000.0, extruded.support_mm3 / 1000.0
     else:
@@ -218,7 +237,7 @@ def quote_part(
     handling_unit = to_cents(material.handling_per_part * price_factor)
     setup_amount = to_cents(material.setup_fee * price_factor)
 
-    support_note = " incl. support" if material.needs_support and part.support_volume_mm3 > 0 else ""
+    support_note = " incl. support" if material.needs_support and (sliced or part.support_volume_mm3 > 0) else ""
     lines = [
         _line("material", f"{material.name}: {printed_cm3:.2f} cm3{support_note}", quantity, material_unit),
         _line("machine_time", f"Machine time: {time.per_part_hours:.2f} h per part", quantity, machine_unit),
@@ -250,7 +269,7 @@ def quote_part(
     total = subtotal - discount
 
     machine_hours = time.per_part_hours * quantity + time.per_batch_hours
-    mass_g = part_cm3 * material.density_g_cm3
+    mass_g = sliced.mass_g if sliced is not None else part_cm3 * material.density_g_cm3
     lead_time_days = PREPARATION_DAYS + math.ceil(machine_hours / PRODUCTIVE_HOURS_PER_DAY) + model.post_processing_days
     issued = now if now is not None else datetime.now(UTC)
     return QuoteBreakdown(
@@ -268,6 +287,7 @@ def quote_part(
         total_mass_g=round(mass_g * quantity, 2),
         lead_time_days=lead_time_days,
         valid_until=issued + timedelta(days=validity_days),
+        basis="sliced" if sliced is not None else "estimate",
     )
 
 

@@ -11,6 +11,7 @@ from orders.pricing.prices import (
     DiscountTier,
     MaterialPricing,
     PartMetrics,
+    SlicedFigures,
     estimate_batch_hours,
     machine_time_for_part,
     quote_part,
@@ -403,3 +404,22 @@ def test_batch_hours_refuse_a_packing_of_another_process():
     )
     with pytest.raises(ValueError, match="packing for sls cannot be timed in fdm material"):
         estimate_batch_hours(material=PLA, parts={"a": SMALL_BRACKET}, packing=packing)
+
+
+def test_the_slicers_figures_replace_the_estimate_line_by_line():
+    # Given the slicer's figures for one bracket on a maker's printer: 1.5 h, 4.2 cm3 (supports included), 5.2 g
+    sliced = SlicedFigures(print_hours=1.5, material_cm3=4.2, mass_g=5.2)
+
+    # When two are priced in PLA with them
+    breakdown = quote_part(part=SMALL_BRACKET, material=PLA, quantity=2, now=NOW, sliced=sliced)
+
+    # Then material is 4.2 cm3 x 0.08 = 0.336 -> 0.34 a part, machine time 1.5 h x 3.00 = 4.50 a part,
+    # handling 1.50 a part, set-up 5.00 once: 2 x (0.34 + 4.50 + 1.50) + 5.00 = 17.68 (no discount under 5)
+    assert breakdown.basis == "sliced"
+    assert breakdown.line("material").unit_amount == Decimal("0.34")
+    assert breakdown.line("material").label == "PLA: 4.20 cm3 incl. support"
+    assert breakdown.line("machine_time").unit_amount == Decimal("4.50")
+    assert breakdown.total == Decimal("17.68")
+    assert (breakdown.machine_hours, breakdown.mass_g, breakdown.total_mass_g) == (3.0, 5.2, 10.4)
+    assert breakdown.as_dict()["basis"] == "sliced"
+    assert quote_part(part=SMALL_BRACKET, material=PLA, quantity=2, now=NOW).basis == "estimate"
