@@ -75,11 +75,25 @@ def layer_contours(
     if len(faces) == 0:
         return empty
     bottom, top = float(heights.min()), float(heights.max())
-    face_heights = heights[faces]
-    lowest, highest = face_heights.min(axis=1), face_heights.max(axis=1)
+    cuts = bottom + (np.arange(levels) + 0.5) * (top - bottom) / levels
+    # The cuts rise, so "lowest corner < cut k <= highest corner" reads: k is at least the number of cuts
+    # at or below the lowest corner and less than the number at or below the highest. Those numbers are
+    # counted once per vertex (a small integer), so faces are sorted into cuts without float tests, and
+    # only the faces that meet some cut (few: most lie between two cuts) are looked at per cut.
+    below = np.searchsorted(cuts, heights, side="right").astype(np.int16)
+    corners = np.ascontiguousarray(faces.T)
+    first = np.take(below, corners[0])
+    last = first.copy()
+    for corner in (1, 2):
+        corner_below = np.take(below, corners[corner])
+        np.minimum(first, corner_below, out=first)
+        np.maximum(last, corner_below, out=last)
+    del corners
+    candidates = np.flatnonzero(first != last)
+    first, last = first[candidates], last[candidates]
     lengths, loop_counts, areas, short, outer, small = [], [], [], 0.0, 0.0, 0.0
-    for level in bottom + (np.arange(levels) + 0.5) * (top - bottom) / levels:
-        crossing = np.flatnonzero((lowest < level) & (highest >= level))
+    for cut, level in enumerate(cuts):
+        crossing = candidates[(first <= cut) & (last > cut)]
         if len(crossing) == 0:
             continue
         loop_lengths, loop_areas = _loops(surface, up, heights, crossing, level)
@@ -121,12 +135,12 @@ def _loops(
     for corner in range(3):
         a, b = faces[:, corner], faces[:, (corner + 1) % 3]
         ends.append((a, b, above[:, corner] != above[:, (corner + 1) % 3]))
-    # Every crossing triangle has exactly two edges with a sign change: take them in corner order.
-    changed = np.stack([flag for _a, _b, flag in ends], axis=1)
-    order = np.argsort(~changed, axis=1, kind="stable")[:, :2]
-    rows = np.arange(len(faces))[:, None]
-    edge_a = np.stack([a for a, _b, _f in ends], axis=1)[rows, order]
-    edge_b = np.stack([b for _a, b, _f in ends], axis=1)[rows, order]
+    # Every crossing triangle has exactly two edges with a sign change, the two at the corner on its own
+    # side: taken in corner order, the first is edge 0 unless only edges 1 and 2 changed, the second is
+    # edge 2 unless only edges 0 and 1 did.
+    (a0, b0, changed0), (a1, b1, _changed1), (a2, b2, changed2) = ends
+    edge_a = np.stack([np.where(changed0, a0, a1), np.where(changed2, a2, a1)], axis=1)
+    edge_b = np.stack([np.where(changed0, b0, b1), np.where(changed2, b2, b1)], axis=1)
     low, high = np.minimum(edge_a, edge_b), np.maximum(edge_a, edge_b)
     height_low, height_high = heights[low], heights[high]
     fraction = (level - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
