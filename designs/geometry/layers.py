@@ -92,11 +92,8 @@ def layer_contours(
     candidates = np.flatnonzero(first != last)
     first, last = first[candidates], last[candidates]
     lengths, loop_counts, areas, short, outer, small = [], [], [], 0.0, 0.0, 0.0
-    for cut, level in enumerate(cuts):
-        crossing = candidates[(first <= cut) & (last > cut)]
-        if len(crossing) == 0:
-            continue
-        loop_lengths, loop_areas = _loops(surface, up, heights, crossing, level)
+    per_cut = [candidates[(first <= cut) & (last > cut)] for cut in range(levels)]
+    for loop_lengths, loop_areas in _loops_per_cut(surface, up, heights, per_cut, cuts):
         lengths.append(float(loop_lengths.sum()))
         areas.append(float(loop_areas.sum()))
         islands = loop_areas[loop_areas > 0]
@@ -119,18 +116,28 @@ def layer_contours(
     )
 
 
-def _loops(
-    surface: Surface, up: np.ndarray, heights: np.ndarray, crossing: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Length and signed enclosed area (outer loops positive, holes negative) of each connected chain of
-    cut segments of the ``crossing`` faces.
+def _loops_per_cut(
+    surface: Surface, up: np.ndarray, heights: np.ndarray, per_cut: list[np.ndarray], cuts: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per cut that meets the part: length and signed enclosed area (outer loops positive, holes negative)
+    of each connected chain of cut segments of its crossing faces (``per_cut[k]``, ascending).
 
     Each segment is turned so that its face's outward normal lies on its right (seen from above): then an
     outer loop runs counter-clockwise and a hole clockwise, and the shoelace sum over a loop's segments is
     its signed area whatever order the segments come in.
+
+    Every cut is done in one pass (a few dozen array steps over all crossing faces rather than per cut);
+    each cut's nodes are numbered on their own and then shifted past the previous cuts', so a cut's loops,
+    their labels and the order their segments are summed in are those of cutting it alone.
     """
+    met = [(cut, crossing) for cut, crossing in enumerate(per_cut) if len(crossing)]
+    if not met:
+        return []
+    sizes = [len(crossing) for _cut, crossing in met]
+    crossing = np.concatenate([crossing for _cut, crossing in met])
+    level = np.repeat(cuts[[cut for cut, _crossing in met]], sizes)
     vertices, faces = surface.vertices, surface.faces[crossing]
-    above = heights[faces] >= level
+    above = heights[faces] >= level[:, None]
     ends = []  # per face, its two crossed edges as (vertex a, vertex b)
     for corner in range(3):
         a, b = faces[:, corner], faces[:, (corner + 1) % 3]
@@ -143,7 +150,7 @@ def _loops(
     edge_b = np.stack([np.where(changed0, b0, b1), np.where(changed2, b2, b1)], axis=1)
     low, high = np.minimum(edge_a, edge_b), np.maximum(edge_a, edge_b)
     height_low, height_high = heights[low], heights[high]
-    fraction = (level - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
+    fraction = (level[:, None] - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
     points = vertices[low] + (vertices[high] - vertices[low]) * fraction[..., None]
     direction = points[:, 1] - points[:, 0]
     segment_lengths = np.linalg.norm(direction, axis=1)
@@ -151,12 +158,29 @@ def _loops(
     backwards = np.einsum("ij,ij->i", np.cross(direction, up), normals) < 0
     start = np.where(backwards[:, None], points[:, 1], points[:, 0])
     end = np.where(backwards[:, None], points[:, 0], points[:, 1])
-    twice_area = np.cross(start, end) @ up
+    products = np.cross(start, end)
+    bounds = np.cumsum([0, *sizes])
     keys = low.astype(np.int64) * (len(vertices) + 1) + high
-    _unique, nodes = np.unique(keys.reshape(-1), return_inverse=True)
-    nodes = nodes.reshape(-1, 2)
-    loop = _components(nodes, int(nodes.max()) + 1)[nodes[:, 0]]
-    return np.bincount(loop, weights=segment_lengths), np.bincount(loop, weights=twice_area) / 2.0
+    nodes = np.empty(keys.shape, dtype=np.int64)
+    twice_area = np.empty(len(crossing))
+    node_offsets = []
+    offset = 0
+    for begin, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        # The matrix product per cut, on its own fresh rows, exactly as when each cut was done alone.
+        twice_area[begin:stop] = products[begin:stop].copy() @ up
+        _unique, local = np.unique(keys[begin:stop].reshape(-1), return_inverse=True)
+        nodes[begin:stop] = local.reshape(-1, 2) + offset
+        node_offsets.append(offset)
+        offset += int(local.max()) + 1
+    loop = _components(nodes, offset)[nodes[:, 0]]
+    all_lengths = np.bincount(loop, weights=segment_lengths)
+    all_areas = np.bincount(loop, weights=twice_area) / 2.0
+    results = []
+    for begin, stop, node_offset in zip(bounds[:-1], bounds[1:], node_offsets, strict=True):
+        # Labels are each loop's smallest node, so a cut alone counted up to its largest label.
+        count = int(loop[begin:stop].max()) + 1
+        results.append((all_lengths[node_offset:count], all_areas[node_offset:count]))
+    return results
 
 
 def _components(edges: np.ndarray, count: int) -> np.ndarray:
