@@ -121,7 +121,7 @@ def analyse(
     # the vertices, which repair keeps unless it changes the mesh: a second thread measures it while
     # repair sorts the edges (and it is measured again in the rare case that repair changed the mesh).
     boxing = None if options.orientation else Background(_boxes, mesh.vertices)
-    repair = repair_mesh(mesh, options=options.repair)
+    repair = repair_mesh(mesh, options=options.repair, keep_cross=True)
     lap("repair")
     final = repair.mesh
     issues: list[Issue] = list(mesh.warnings)
@@ -138,7 +138,8 @@ def analyse(
     extents = upper - lower
     lap("bounds")
 
-    surface = Surface(vertices=final.vertices, faces=final.faces)
+    # Repair measured every face; when it changed nothing, its cross products are this surface's.
+    surface = Surface.with_products(final.vertices, final.faces, repair.face_cross, repair.face_double_areas)
     thickness = walls = None
     if options.thickness:
         # Surfaces of cavities (bodies with negative volume) end a wall for any body around them.

@@ -75,14 +75,25 @@ def layer_contours(
     if len(faces) == 0:
         return empty
     bottom, top = float(heights.min()), float(heights.max())
-    face_heights = heights[faces]
-    lowest, highest = face_heights.min(axis=1), face_heights.max(axis=1)
+    cuts = bottom + (np.arange(levels) + 0.5) * (top - bottom) / levels
+    # The cuts rise, so "lowest corner < cut k <= highest corner" reads: k is at least the number of cuts
+    # at or below the lowest corner and less than the number at or below the highest. Those numbers are
+    # counted once per vertex (a small integer), so faces are sorted into cuts without float tests, and
+    # only the faces that meet some cut (few: most lie between two cuts) are looked at per cut.
+    below = np.searchsorted(cuts, heights, side="right").astype(np.int16)
+    corners = np.ascontiguousarray(faces.T)
+    first = np.take(below, corners[0])
+    last = first.copy()
+    for corner in (1, 2):
+        corner_below = np.take(below, corners[corner])
+        np.minimum(first, corner_below, out=first)
+        np.maximum(last, corner_below, out=last)
+    del corners
+    candidates = np.flatnonzero(first != last)
+    first, last = first[candidates], last[candidates]
     lengths, loop_counts, areas, short, outer, small = [], [], [], 0.0, 0.0, 0.0
-    for level in bottom + (np.arange(levels) + 0.5) * (top - bottom) / levels:
-        crossing = np.flatnonzero((lowest < level) & (highest >= level))
-        if len(crossing) == 0:
-            continue
-        loop_lengths, loop_areas = _loops(surface, up, heights, crossing, level)
+    per_cut = [candidates[(first <= cut) & (last > cut)] for cut in range(levels)]
+    for loop_lengths, loop_areas in _loops_per_cut(surface, up, heights, per_cut, cuts):
         lengths.append(float(loop_lengths.sum()))
         areas.append(float(loop_areas.sum()))
         islands = loop_areas[loop_areas > 0]
@@ -105,31 +116,41 @@ def layer_contours(
     )
 
 
-def _loops(
-    surface: Surface, up: np.ndarray, heights: np.ndarray, crossing: np.ndarray, level: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Length and signed enclosed area (outer loops positive, holes negative) of each connected chain of
-    cut segments of the ``crossing`` faces.
+def _loops_per_cut(
+    surface: Surface, up: np.ndarray, heights: np.ndarray, per_cut: list[np.ndarray], cuts: np.ndarray
+) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Per cut that meets the part: length and signed enclosed area (outer loops positive, holes negative)
+    of each connected chain of cut segments of its crossing faces (``per_cut[k]``, ascending).
 
     Each segment is turned so that its face's outward normal lies on its right (seen from above): then an
     outer loop runs counter-clockwise and a hole clockwise, and the shoelace sum over a loop's segments is
     its signed area whatever order the segments come in.
+
+    Every cut is done in one pass (a few dozen array steps over all crossing faces rather than per cut);
+    each cut's nodes are numbered on their own and then shifted past the previous cuts', so a cut's loops,
+    their labels and the order their segments are summed in are those of cutting it alone.
     """
+    met = [(cut, crossing) for cut, crossing in enumerate(per_cut) if len(crossing)]
+    if not met:
+        return []
+    sizes = [len(crossing) for _cut, crossing in met]
+    crossing = np.concatenate([crossing for _cut, crossing in met])
+    level = np.repeat(cuts[[cut for cut, _crossing in met]], sizes)
     vertices, faces = surface.vertices, surface.faces[crossing]
-    above = heights[faces] >= level
+    above = heights[faces] >= level[:, None]
     ends = []  # per face, its two crossed edges as (vertex a, vertex b)
     for corner in range(3):
         a, b = faces[:, corner], faces[:, (corner + 1) % 3]
         ends.append((a, b, above[:, corner] != above[:, (corner + 1) % 3]))
-    # Every crossing triangle has exactly two edges with a sign change: take them in corner order.
-    changed = np.stack([flag for _a, _b, flag in ends], axis=1)
-    order = np.argsort(~changed, axis=1, kind="stable")[:, :2]
-    rows = np.arange(len(faces))[:, None]
-    edge_a = np.stack([a for a, _b, _f in ends], axis=1)[rows, order]
-    edge_b = np.stack([b for _a, b, _f in ends], axis=1)[rows, order]
+    # Every crossing triangle has exactly two edges with a sign change, the two at the corner on its own
+    # side: taken in corner order, the first is edge 0 unless only edges 1 and 2 changed, the second is
+    # edge 2 unless only edges 0 and 1 did.
+    (a0, b0, changed0), (a1, b1, _changed1), (a2, b2, changed2) = ends
+    edge_a = np.stack([np.where(changed0, a0, a1), np.where(changed2, a2, a1)], axis=1)
+    edge_b = np.stack([np.where(changed0, b0, b1), np.where(changed2, b2, b1)], axis=1)
     low, high = np.minimum(edge_a, edge_b), np.maximum(edge_a, edge_b)
     height_low, height_high = heights[low], heights[high]
-    fraction = (level - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
+    fraction = (level[:, None] - height_low) / np.where(height_high != height_low, height_high - height_low, 1.0)
     points = vertices[low] + (vertices[high] - vertices[low]) * fraction[..., None]
     direction = points[:, 1] - points[:, 0]
     segment_lengths = np.linalg.norm(direction, axis=1)
@@ -137,12 +158,29 @@ def _loops(
     backwards = np.einsum("ij,ij->i", np.cross(direction, up), normals) < 0
     start = np.where(backwards[:, None], points[:, 1], points[:, 0])
     end = np.where(backwards[:, None], points[:, 0], points[:, 1])
-    twice_area = np.cross(start, end) @ up
+    products = np.cross(start, end)
+    bounds = np.cumsum([0, *sizes])
     keys = low.astype(np.int64) * (len(vertices) + 1) + high
-    _unique, nodes = np.unique(keys.reshape(-1), return_inverse=True)
-    nodes = nodes.reshape(-1, 2)
-    loop = _components(nodes, int(nodes.max()) + 1)[nodes[:, 0]]
-    return np.bincount(loop, weights=segment_lengths), np.bincount(loop, weights=twice_area) / 2.0
+    nodes = np.empty(keys.shape, dtype=np.int64)
+    twice_area = np.empty(len(crossing))
+    node_offsets = []
+    offset = 0
+    for begin, stop in zip(bounds[:-1], bounds[1:], strict=True):
+        # The matrix product per cut, on its own fresh rows, exactly as when each cut was done alone.
+        twice_area[begin:stop] = products[begin:stop].copy() @ up
+        _unique, local = np.unique(keys[begin:stop].reshape(-1), return_inverse=True)
+        nodes[begin:stop] = local.reshape(-1, 2) + offset
+        node_offsets.append(offset)
+        offset += int(local.max()) + 1
+    loop = _components(nodes, offset)[nodes[:, 0]]
+    all_lengths = np.bincount(loop, weights=segment_lengths)
+    all_areas = np.bincount(loop, weights=twice_area) / 2.0
+    results = []
+    for begin, stop, node_offset in zip(bounds[:-1], bounds[1:], node_offsets, strict=True):
+        # Labels are each loop's smallest node, so a cut alone counted up to its largest label.
+        count = int(loop[begin:stop].max()) + 1
+        results.append((all_lengths[node_offset:count], all_areas[node_offset:count]))
+    return results
 
 
 def _components(edges: np.ndarray, count: int) -> np.ndarray:

@@ -87,6 +87,9 @@ class RepairResult:
     timings_ms: dict = field(default_factory=dict)
     # Where the file is broken, for the viewer: (k, 2, 3) segments in mm, at most PROBLEM_EDGES_SHOWN each.
     problem_edges: dict = field(default_factory=dict)
+    # With ``keep_cross`` and no change: (3, m) cross products and doubled areas of ``mesh``'s faces.
+    face_cross: np.ndarray | None = None
+    face_double_areas: np.ndarray | None = None
 
     @property
     def volume_before_mm3(self) -> float:
@@ -97,8 +100,14 @@ class RepairResult:
         return self.repaired.signed_volume_mm3
 
 
-def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -> RepairResult:
-    """Repair a copy of ``mesh`` (never modified) and report every change by count."""
+def repair_mesh(
+    mesh: LoadedMesh, *, options: RepairOptions = RepairOptions(), keep_cross: bool = False
+) -> RepairResult:
+    """Repair a copy of ``mesh`` (never modified) and report every change by count.
+
+    ``keep_cross``: when nothing changes, the result keeps the faces' cross products and doubled areas
+    (``face_cross``, ``face_double_areas``) for the caller's ``Surface`` of the same mesh.
+    """
     timings: dict[str, float] = {}
     clock = time.perf_counter()
 
@@ -135,7 +144,8 @@ def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -
     # faces): a second thread searches them while this one measures the faces. (Sorting the edges beside
     # the measuring was slower: both are many small array steps, which then queue for the GIL.)
     bodies = Background(shell_labels, topology) if topology.is_all_paired else None
-    measures = measure_faces(vertices, faces, corners=topology.corners)
+    measures = measure_faces(vertices, faces, corners=topology.corners, keep_cross=keep_cross)
+    face_cross = measures.cross
 
     volume_terms = measures.volume_terms
     area_twice = measures.double_areas
@@ -298,6 +308,8 @@ def repair_mesh(mesh: LoadedMesh, *, options: RepairOptions = RepairOptions()) -
         largest_hole_left_edges=filling.largest_hole_left_edges,
         timings_ms=timings,
         problem_edges=problem_edges,
+        face_cross=None if performed else face_cross,
+        face_double_areas=None if performed or face_cross is None else area_twice,
     )
 
 

@@ -29,6 +29,17 @@ class Surface:
         lengths = 2.0 * self.areas
         return self._cross / np.where(lengths > 0, lengths, 1.0)
 
+    @classmethod
+    def with_products(cls, vertices: np.ndarray, faces: np.ndarray, cross: np.ndarray | None, double_areas_=None):
+        """A surface whose (3, m) cross products (and doubled areas) were already computed, bit for bit as
+        ``face_cross_products`` and ``double_areas`` make them (``measure_faces(keep_cross=True)``)."""
+        surface = cls(vertices=vertices, faces=faces)
+        if cross is not None:
+            surface.__dict__["_cross"] = cross
+            if double_areas_ is not None:
+                surface.__dict__["areas"] = double_areas_ / 2.0
+        return surface
+
     def normals_of(self, faces: np.ndarray) -> np.ndarray:
         """(k, 3) unit normals of some faces."""
         return self.normals_by_axis[:, faces].T
