@@ -276,9 +276,9 @@ CELERY_TASK_PUBLISH_RETRY = False
 TASK_TIME_LIMITS = {
     "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
     "meshes": env.int("MESH_TASK_TIME_LIMIT", default=240),
+    "slicing": env.int("SLICING_TASK_TIME_LIMIT", default=200),
     "dispatch": env.int("DISPATCH_TASK_TIME_LIMIT", default=120),
     "notify": env.int("NOTIFY_TASK_TIME_LIMIT", default=60),
-    "slicing": env.int("SLICING_TASK_TIME_LIMIT", default=200),
 }
 if max(TASK_TIME_LIMITS.values()) >= CELERY_VISIBILITY_TIMEOUT:
     raise ImproperlyConfigured(
