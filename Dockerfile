@@ -5,7 +5,8 @@ FROM python:3.11-slim-bookworm
 ENV PYTHONUNBUFFERED=1 PYTHONDONTWRITEBYTECODE=1 PIP_DISABLE_PIP_VERSION_CHECK=1
 WORKDIR /app
 
-RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libspatialindex-c6 \
+# prusa-slicer: the slicing worker's slicer and its vendor profiles (/usr/share/PrusaSlicer/profiles).
+RUN apt-get update && apt-get install -y --no-install-recommends libgomp1 libspatialindex-c6 prusa-slicer \
     && rm -rf /var/lib/apt/lists/*
 COPY requirements.txt ./
 RUN python -m pip install --no-cache-dir -r requirements.txt

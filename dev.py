@@ -27,7 +27,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = Path(os.environ.get("PLATFORM_VENV", ROOT / ".venv"))
 PYTHON = VENV / "bin" / "python"
-QUEUES = "celery,meshes,dispatch,notify"
+QUEUES = "celery,meshes,slicing,dispatch,notify"
 # lint-imports through the interpreter, so that the project's `platform` package is found before the standard one.
 LINT_IMPORTS = "import sys; from importlinter.cli import lint_imports_command; sys.exit(lint_imports_command())"
 
@@ -87,6 +87,13 @@ def ensure_chromium() -> None:
     ensure_debian_packages({"chromium": "chromium", "fc-list": "fonts-dejavu-core"}, purpose="the browser tests")
 
 
+def ensure_prusa_slicer() -> None:
+    """The slicing worker runs Debian's PrusaSlicer; without it quotes stay estimates (and /api/health/ says so)."""
+    ensure_debian_packages({"prusa-slicer": "prusa-slicer"}, purpose="slicing (quotes stay estimates without it)")
+    if not shutil.which("prusa-slicer"):
+        say("PrusaSlicer is unavailable: quotes stay estimates and /api/health/ reports the slicer as unavailable")
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     run([PYTHON, "manage.py", *args], env=env)
 
@@ -117,6 +124,7 @@ def wait_for(url: str, *, seconds: float) -> dict | None:
 def command_demo(arguments) -> int:
     ensure_venv(dev=False)
     ensure_assets()
+    ensure_prusa_slicer()
     env = demo_environment()
     manage("migrate", "--noinput", env=env)
     manage("seed_demo", env=env)
@@ -216,6 +224,7 @@ def command_setup(arguments) -> int:
     ensure_assets()
     if arguments.dev:
         ensure_chromium()
+        ensure_prusa_slicer()
     return 0
 
 
@@ -223,6 +232,7 @@ def command_test(arguments) -> int:
     ensure_venv(dev=True)
     ensure_assets()
     ensure_chromium()
+    ensure_prusa_slicer()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
     # The layer contracts first (a second): a wrong arrow between apps fails the run before any test.
     say("checking the layers: lint-imports (contracts in pyproject.toml)")

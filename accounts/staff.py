@@ -19,6 +19,7 @@ STAFF_PERMISSIONS: dict[str, set[str] | None] = {
     "catalogue": None,
     "designs": None,
     "makers": None,
+    "slicing": None,
     "orders": None,
     "codesign": None,
     "django_celery_results": None,

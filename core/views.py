@@ -4,12 +4,13 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.health import health_report
+from core.health import health_report, optional_parts
 from core.permissions import Anyone
 
 
 class HealthView(APIView):
-    """Anyone: is the platform able to work? 503 names the part that is down."""
+    """Anyone: is the platform able to work? 503 names the part that is down. Optional parts (``slicer``:
+    ``ok`` or ``unavailable: <reason>``) are reported but never make it 503."""
 
     permission_classes = [Anyone]
     authentication_classes = []
@@ -22,6 +23,7 @@ class HealthView(APIView):
                     "database": serializers.CharField(),
                     "broker": serializers.CharField(),
                     "worker": serializers.CharField(),
+                    "slicer": serializers.CharField(),
                 },
             ),
             503: inline_serializer(
@@ -30,6 +32,7 @@ class HealthView(APIView):
                     "database": serializers.CharField(),
                     "broker": serializers.CharField(),
                     "worker": serializers.CharField(),
+                    "slicer": serializers.CharField(),
                     "detail": serializers.CharField(),
                 },
             ),
@@ -37,7 +40,8 @@ class HealthView(APIView):
     )
     def get(self, request):
         report = health_report()
-        down = [part for part, state in report.items() if state != "ok"]
+        optional = optional_parts()
+        down = [part for part, state in report.items() if state != "ok" and part not in optional]
         if down:
             return Response({**report, "detail": f"Down: {', '.join(down)}."}, status=503)
         return Response(report)

@@ -1,5 +1,5 @@
 """The Celery app. Start workers through the interpreter so the project's ``platform`` package wins over the
-standard module: ``python -m celery -A platform worker -Q celery,meshes,dispatch,notify``."""
+standard module: ``python -m celery -A platform worker -Q celery,meshes,slicing,dispatch,notify``."""
 
 import os
 from pathlib import Path

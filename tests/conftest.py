@@ -68,9 +68,16 @@ def other_maker_user(db):
 
 def pytest_sessionfinish(session, exitstatus):
     """Remove this run's folder (SQLite test database, broker messages, media) when the run ends."""
+    import os
     import shutil
 
     from django.conf import settings
+
+    # Under xdist the workers inherit the controller's PLATFORM_TEST_RUN_ID and so share its folder: the first
+    # worker to finish would delete it under the others (their SQLite databases: "unable to open database
+    # file"). The controller removes it once every worker has ended.
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        return
 
     folder = getattr(settings, "TEST_RUN_DIR", None)
     if folder is not None and "test" in str(folder):

@@ -56,7 +56,7 @@ class WorkerProcess:
     def __init__(
         self,
         *,
-        queues: str = "celery,meshes,dispatch,notify",
+        queues: str = "celery,meshes,slicing,dispatch,notify",
         concurrency: int = 2,
         env=None,
         log_path: Path | None = None,

@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "accounts",
     "catalogue",
     "designs",
+    "slicing",
     "makers",
     "orders",
     "codesign",
@@ -275,6 +276,7 @@ CELERY_TASK_PUBLISH_RETRY = False
 TASK_TIME_LIMITS = {
     "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
     "meshes": env.int("MESH_TASK_TIME_LIMIT", default=240),
+    "slicing": env.int("SLICING_TASK_TIME_LIMIT", default=200),
     "dispatch": env.int("DISPATCH_TASK_TIME_LIMIT", default=120),
     "notify": env.int("NOTIFY_TASK_TIME_LIMIT", default=60),
 }
@@ -294,6 +296,7 @@ CELERY_BEAT_SCHEDULE = {
     "stuck-analyses-sweep": {"task": "designs.design_versions_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
     "expire-offers": {"task": "orders.job_offers_expire", "schedule": SWEEP_INTERVAL_SECONDS},
     "stuck-orders-sweep": {"task": "orders.orders_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
+    "stuck-slices-sweep": {"task": "slicing.slices_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
 }
 
 # E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.
@@ -323,6 +326,32 @@ MESH_ANALYSIS_MAX_ATTEMPTS = env.int("MESH_ANALYSIS_MAX_ATTEMPTS", default=3)
 # Versions stuck in queued/analysing longer than this are re-queued by the beat sweep (a dead worker).
 MESH_ANALYSIS_STUCK_AFTER_SECONDS = env.int("MESH_ANALYSIS_STUCK_AFTER_SECONDS", default=300)
 DESIGN_FORMATS = ("stl", "obj", "ply", "off", "3mf", "glb", "gltf")
+
+# Slicing (PrusaSlicer on the ``slicing`` queue) -------------------------------------------------------------
+# The slicer program and its vendor profiles; empty = ``prusa-slicer`` on PATH and /usr/share/PrusaSlicer/profiles.
+PRUSASLICER_BIN = env.str("PRUSASLICER_BIN", default="")
+PRUSASLICER_PROFILES_DIR = env.str("PRUSASLICER_PROFILES_DIR", default="")
+# The slicer subprocess is killed after this many seconds: below the slicing task's soft limit, so that a hang
+# ends as a readable "took longer than" failure rather than the task being cut off.
+SLICER_TIME_LIMIT_SECONDS = env.int("SLICER_TIME_LIMIT_SECONDS", default=150)
+# Address space the slicer subprocess (and the part's preparation) may use.
+SLICER_MEMORY_BYTES = env.int("SLICER_MEMORY_BYTES", default=2 * 1024 * 1024 * 1024)
+# Deliveries of one slice that may start before the part is declared the cause of worker deaths.
+SLICING_MAX_ATTEMPTS = env.int("SLICING_MAX_ATTEMPTS", default=3)
+# Slices queued or slicing longer than this are re-queued by the beat sweep (a dead worker).
+SLICING_STUCK_AFTER_SECONDS = env.int("SLICING_STUCK_AFTER_SECONDS", default=300)
+# A slice that failed for a temporary reason (slicer missing, timed out) is queued again by a new request
+# after this many seconds.
+SLICING_RETRY_AFTER_SECONDS = env.int("SLICING_RETRY_AFTER_SECONDS", default=300)
+_slicing_soft_limit = TASK_TIME_LIMITS["slicing"] - max(1, min(30, TASK_TIME_LIMITS["slicing"] // 5))
+if _slicing_soft_limit <= SLICER_TIME_LIMIT_SECONDS:
+    raise ImproperlyConfigured(
+        f"SLICER_TIME_LIMIT_SECONDS ({SLICER_TIME_LIMIT_SECONDS}) must be below the slicing task's soft time limit "
+        f"({_slicing_soft_limit} s, from SLICING_TASK_TIME_LIMIT)."
+    )
+if SLICER_MEMORY_BYTES < 512 * 1024 * 1024:
+    # PrusaSlicer 2.5's libraries and threads alone map about 250 MB of address space.
+    raise ImproperlyConfigured("SLICER_MEMORY_BYTES must be at least 536870912 (512 MB).")
 
 # Orders, quotes and dispatch --------------------------------------------------------------------------
 CURRENCY = "EUR"

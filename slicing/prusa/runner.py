@@ -85,13 +85,14 @@ class SliceResult:
         return (self.filament_cm3 if self.technology == FFF else self.resin_ml) or 0.0
 
 
-def executable() -> str:
-    return os.environ.get(EXECUTABLE_ENV) or DEFAULT_EXECUTABLE
+def executable(override: str | None = None) -> str:
+    """The slicer program: ``override`` (a caller's setting), else ``PRUSASLICER_BIN``, else ``prusa-slicer``."""
+    return override or os.environ.get(EXECUTABLE_ENV) or DEFAULT_EXECUTABLE
 
 
-def available() -> bool:
-    """Whether the slicer can be run on this server."""
-    return shutil.which(executable()) is not None
+def available(program: str | None = None) -> bool:
+    """Whether the slicer can be run on this server (``program`` as for ``executable``)."""
+    return shutil.which(executable(program)) is not None
 
 
 @functools.lru_cache(maxsize=4)
@@ -103,9 +104,9 @@ def _version_of(path: str) -> str:
     return match.group(1) if match else ""
 
 
-def version() -> str | None:
+def version(program: str | None = None) -> str | None:
     """The installed slicer's version (``"2.5.0+UNKNOWN"``), or None when it is not installed."""
-    path = shutil.which(executable())
+    path = shutil.which(executable(program))
     return _version_of(path) if path else None
 
 
@@ -270,12 +271,14 @@ def slice_plate(
     limits: SliceLimits = SliceLimits(),
     output_name: str | None = None,
     extra_args: Sequence[str] = (),
+    program: str | None = None,
 ) -> SliceResult:
     """Slice the meshes (with their copies) as one plate on the printer of ``config``.
 
     ``workdir`` must exist and belong to the caller (a ``TemporaryDirectory``): the configuration, the log,
     PrusaSlicer's data folder and the output file are written there. One mesh with copies uses
-    ``--duplicate``; several meshes are merged (``--merge``) and arranged by PrusaSlicer.
+    ``--duplicate``; several meshes are merged (``--merge``) and arranged by PrusaSlicer. ``program`` is the
+    slicer to run (default: ``executable()``).
     """
     workdir = Path(workdir)
     inputs = [item if isinstance(item, MeshInput) else MeshInput(Path(item)) for item in meshes]
@@ -288,7 +291,7 @@ def slice_plate(
     log_path = workdir / "slicer.log"
     (workdir / "datadir").mkdir(exist_ok=True)
 
-    command = [executable(), "--loglevel", "1", "--datadir", str(workdir / "datadir")]
+    command = [executable(program), "--loglevel", "1", "--datadir", str(workdir / "datadir")]
     command += ["--export-gcode" if technology == FFF else "--export-sla", "--load", str(ini), "-o", str(output)]
     command += list(extra_args)
     total_objects = sum(item.copies for item in inputs)

@@ -55,6 +55,7 @@ def test_compose_file_describes_the_scale_out_deployment():
     assert {
         "web",
         "worker-meshes",
+        "worker-slicing",
         "worker-dispatch",
         "worker-notify",
         "beat",
@@ -72,7 +73,7 @@ def test_compose_file_describes_the_scale_out_deployment():
         )
         if "worker" in command:
             queues |= set(command[command.index("-Q") + 1].split(","))
-    assert queues == {"celery", "meshes", "dispatch", "notify"}
+    assert queues == {"celery", "meshes", "slicing", "dispatch", "notify"}
 
 
 def started(command: list[str], env: dict, ready, *, timeout: float = 60) -> str:

@@ -82,7 +82,8 @@ def test_the_demo_command_serves_and_ctrl_c_stops_everything(tmp_path):
             "demo-pass-123",
         ):
             assert line in banner
-        assert "healthy: {'database': 'ok', 'broker': 'ok', 'worker': 'ok'}" in banner
+        # The slicer follows ('ok', or 'unavailable: ...' where prusa-slicer could not be installed).
+        assert "healthy: {'database': 'ok', 'broker': 'ok', 'worker': 'ok', 'slicer': '" in banner
         assert (tmp_path / "db.sqlite3").exists() and (tmp_path / "broker").is_dir()
 
         with urllib.request.urlopen(f"{base}/api/docs/", timeout=10) as docs:

@@ -39,7 +39,11 @@ def test_outbox_publishes_after_commit_and_marks_sent(celery_worker):
 def test_health_reports_every_part_ok_with_a_worker(celery_worker, api):
     response = api.get("/api/health/")
     assert response.status_code == 200, response.json()
-    assert response.json() == {"database": "ok", "broker": "ok", "worker": "ok"}
+    body = response.json()
+    # The slicer is optional (quotes stay estimates without it): reported, never a reason for 503.
+    slicer = body.pop("slicer")
+    assert slicer == "ok" or slicer.startswith("unavailable: ")
+    assert body == {"database": "ok", "broker": "ok", "worker": "ok"}
 
 
 def test_health_names_the_worker_when_none_runs(live_queue, api, db):

@@ -223,7 +223,7 @@ def test_queue_depth_counts_the_filesystem_brokers_message_files(tmp_path, setti
     for name in ("1_a.meshes.msg", "2_b.meshes.msg", "3_c.meshes.msg", "4_d.notify.msg", "5_e.celery.msg", "junk.txt"):
         (tmp_path / name).write_text("{}")
     depths = {depth.name: depth.messages for depth in queues.queue_depths()}
-    assert depths == {"celery": 1, "meshes": 3, "dispatch": 0, "notify": 1}
+    assert depths == {"celery": 1, "meshes": 3, "slicing": 0, "dispatch": 0, "notify": 1}
 
 
 def test_queue_depth_says_unknown_when_the_broker_cannot_be_read(tmp_path, settings):
@@ -236,6 +236,7 @@ def test_queue_depth_says_unknown_when_the_broker_cannot_be_read(tmp_path, setti
     assert [(d.name, d.messages) for d in depths] == [
         ("celery", None),
         ("meshes", None),
+        ("slicing", None),
         ("dispatch", None),
         ("notify", None),
     ]
@@ -249,14 +250,14 @@ def test_queue_depth_reads_llen_of_each_redis_queue_and_its_priorities(settings)
     client = redis.Redis.from_url(settings.CELERY_BROKER_URL)
     keys = ["meshes", "meshes\x06\x163", "notify"]
     try:
-        client.delete(*keys, "celery", "dispatch")
+        client.delete(*keys, "celery", "slicing", "dispatch")
         client.rpush("meshes", "m1", "m2")
         client.rpush("meshes\x06\x163", "m3")
         client.rpush("notify", "n1")
         depths = {depth.name: depth.messages for depth in queues.queue_depths()}
     finally:
         client.delete(*keys)
-    assert depths == {"celery": 0, "meshes": 3, "dispatch": 0, "notify": 1}
+    assert depths == {"celery": 0, "meshes": 3, "slicing": 0, "dispatch": 0, "notify": 1}
 
 
 def test_worker_liveness_is_asked_once_per_period(monkeypatch):
