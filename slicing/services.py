@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
+import numpy as np
 from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.files import File
@@ -183,8 +184,10 @@ def _load_limits() -> LoadLimits:
 
 
 def write_part_stl(version: DesignVersion, workdir: Path) -> PartOnBed:
-    """The version's part as a millimetre STL in ``workdir``: the repaired file when analysis made one (it is
-    written in millimetres), else the stored original read in the version's units."""
+    """The version's part as a millimetre STL in ``workdir``, turned to the print orientation the analysis
+    suggested (the one the quote's estimate assumed, so that estimate and slice describe the same print): the
+    repaired file when analysis made one (it is written in millimetres), else the stored original read in the
+    version's units."""
     import trimesh
 
     if version.repaired_file:
@@ -199,7 +202,11 @@ def write_part_stl(version: DesignVersion, workdir: Path) -> PartOnBed:
     loaded = load_mesh(source, units=units, limits=_load_limits(), file_format=file_format)
     if len(loaded.faces) == 0:
         raise MeshError("empty_mesh", "The model has no triangles, so there is nothing to print.")
-    mesh = trimesh.Trimesh(vertices=loaded.vertices, faces=loaded.faces, process=False)
+    vertices = loaded.vertices
+    rotation = ((version.analysis or {}).get("suggested_orientation") or {}).get("rotation")
+    if rotation:
+        vertices = vertices @ np.asarray(rotation, dtype=np.float64).T
+    mesh = trimesh.Trimesh(vertices=vertices, faces=loaded.faces, process=False)
     path = workdir / "part.stl"
     mesh.export(path, file_type="stl")
     low, high = mesh.bounds
