@@ -26,7 +26,7 @@ from .bounding import OrientedBox, convex_hull, oriented_box, principal_box
 from .layers import facing_areas, layer_contours
 from .materials import MaterialSpec, PartFacts, judge_material
 from .mesh import Issue, LoadedMesh
-from .orientation import OrientationOptions, best_pose
+from .orientation import OrientationOptions, best_pose, choose, least_support, lowest
 from .repair import RepairOptions, RepairResult, repair_mesh
 from .surface import Surface
 from .thickness import ThicknessOptions, measure_thickness
@@ -212,7 +212,7 @@ def analyse(
         "thin_wall": _thin_wall_section(walls, materials),
         "overhang_area_mm2": _number(pose.overhang_area_mm2) if pose else None,
         "support_volume_mm3": _number(pose.support_volume_mm3) if pose else None,
-        "suggested_orientation": _orientation_section(pose, poses) if pose else None,
+        "suggested_orientation": _orientation_section(pose, poses, hull, vertices) if pose else None,
         "print_extents_mm": _print_extents(pose, hull, vertices) if pose else None,
         "facing_areas_mm2": {
             "up": _number(facing.up_mm2),
@@ -400,23 +400,49 @@ def _thin_wall_section(walls: WallSurvey | None, materials: Sequence[MaterialSpe
     }
 
 
-def _orientation_section(pose, poses) -> dict:
+def _up(pose) -> str | list[float]:
+    return pose.label if pose.label.startswith(("+", "-")) else _numbers(pose.up, 4)
+
+
+def _orientation_section(pose, poses, hull, vertices: np.ndarray) -> dict:
+    """The suggested pose (chosen by ``orientation.fdm_seconds``, a filament printer's time) and every
+    candidate with what a time model needs of it; ``by_process`` says which candidate suits the processes
+    whose costs differ: resin and metal (support is most of the trouble: least support, then the lowest)
+    and powder (no support; the build's time follows its layers: the lowest)."""
     return {
-        "up": pose.label if pose.label.startswith(("+", "-")) else _numbers(pose.up, 4),
+        "up": _up(pose),
         "rotation": [_numbers(row, 6) for row in pose.rotation],
         "description": pose.description(),
         "overhang_area_mm2": _number(pose.overhang_area_mm2),
         "support_volume_mm3": _number(pose.support_volume_mm3),
         "height_mm": _number(pose.height_mm),
+        "chosen_by": "fdm_seconds",
         "candidates": [
             {
-                "up": candidate.label if candidate.label.startswith(("+", "-")) else _numbers(candidate.up, 4),
+                "up": _up(candidate),
                 "overhang_area_mm2": _number(candidate.overhang_area_mm2),
                 "support_volume_mm3": _number(candidate.support_volume_mm3),
                 "height_mm": _number(candidate.height_mm),
+                "rotation": [_numbers(row, 6) for row in candidate.rotation],
+                "print_extents_mm": _print_extents(candidate, hull, vertices),
+                "facing_areas_mm2": {
+                    "up": _number(candidate.up_area_mm2),
+                    "down": _number(candidate.down_area_mm2),
+                    "side": _number(candidate.side_area_mm2),
+                },
+                "bed_contact_area_mm2": _number(candidate.footing_area_mm2),
+                "bed_contact_width_mm": _number(candidate.footing_width_mm, 4),
+                "usable": candidate.usable,
             }
             for candidate in poses
         ],
+        "by_process": {
+            "fdm": poses.index(pose),
+            "sla": poses.index(choose(poses, least_support)),
+            "metal": poses.index(choose(poses, least_support)),
+            "sls": poses.index(choose(poses, lowest)),
+            "mjf": poses.index(choose(poses, lowest)),
+        },
     }
 
 

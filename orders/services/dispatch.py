@@ -219,14 +219,15 @@ def batch_repack(*, batch_id: int) -> Batch:
     parts, metrics = [], {}
     for job_item in items:
         report = job_item.order_item.design_version.analysis
+        # In the orientation its quote priced for this process (see ``quoting.part_metrics``).
+        metrics[job_item.order_item_id] = quoting.part_metrics(report, batch.material.process)
         parts.append(
             PartToPack(
                 item_id=job_item.order_item_id,
-                extents_mm=quoting._report_extents(report),
+                extents_mm=metrics[job_item.order_item_id].extents_mm,
                 quantity=job_item.quantity,
             )
         )
-        metrics[job_item.order_item_id] = quoting.part_metrics(report)
     try:
         packing = pack_batch(parts=parts, build_volume_mm=build, process=batch.material.process)
     except PartDoesNotFitError as error:

@@ -66,14 +66,30 @@ def _report_extents(report: dict) -> tuple[float, float, float]:
     return tuple(float(value) for value in extents)
 
 
-def part_metrics(report: dict) -> PartMetrics:
-    """What pricing needs from the analysis report, in the suggested print orientation."""
+def part_metrics(report: dict, process: str | None = None) -> PartMetrics:
+    """What pricing needs from the analysis report, in the print orientation for ``process``.
+
+    The report's suggested orientation is chosen for a filament printer's time (``designs.geometry.
+    orientation.fdm_seconds``), and its measurements are the report's top-level keys. For resin and metal
+    (support matters most) and powder (only the height does) ``suggested_orientation.by_process`` names
+    another candidate; its height, support and extents are used then (those processes' time model needs
+    no facing areas nor contours). Without a process, or with reports older than ``by_process``, the
+    suggested orientation.
+    """
     extents = _report_extents(report)
+    support = float(report.get("support_volume_mm3") or 0.0)
+    orientation = report.get("suggested_orientation") or {}
+    index = (orientation.get("by_process") or {}).get(process) if process and process != "fdm" else None
+    candidates = orientation.get("candidates") or []
+    if index is not None and 0 <= index < len(candidates) and candidates[index].get("print_extents_mm"):
+        candidate = candidates[index]
+        extents = tuple(float(value) for value in candidate["print_extents_mm"])
+        support = float(candidate.get("support_volume_mm3") or 0.0)
     facing = report.get("facing_areas_mm2") or {}
     contours = report.get("layer_contours") or {}
     return PartMetrics(
         volume_mm3=float(report["volume_mm3"]),
-        support_volume_mm3=float(report.get("support_volume_mm3") or 0.0),
+        support_volume_mm3=support,
         area_mm2=float(report["area_mm2"]),
         height_mm=max(float(extents[2]), 0.01),
         extents_mm=extents,
@@ -119,7 +135,7 @@ def price(*, version: DesignVersion, material: Material, quantity: int) -> Quote
         raise DomainError("Quantity must be between 1 and 10,000.", code="bad_quantity")
     report = printable_version(version=version, material=material)
     return quote_part(
-        part=part_metrics(report),
+        part=part_metrics(report, material.process),
         material=material_pricing(material),
         quantity=quantity,
         now=timezone.now(),
