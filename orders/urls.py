@@ -4,6 +4,7 @@ from orders.api import views
 
 urlpatterns = [
     path("quotes/", views.QuoteView.as_view(), name="quote"),
+    path("quotes/<int:pk>/", views.QuoteDetailView.as_view(), name="quote-detail"),
     path("orders/", views.OrderListCreateView.as_view(), name="order-list"),
     path("orders/reorder/", views.ReorderView.as_view(), name="order-reorder"),
     path("orders/<int:pk>/", views.OrderDetailView.as_view(), name="order-detail"),

@@ -36,6 +36,7 @@ urlpatterns = [
     path("jobs/<int:pk>/messages/", codesign.job_message_post, name="job-message-post"),
     path("proposals/<int:pk>/<slug:answer>/", codesign.proposal_answer, name="proposal-answer"),
     path("quotes/<int:pk>/", orders.quote_detail, name="quote-detail"),
+    path("quotes/<int:pk>/live/", orders.quote_live, name="quote-live"),
     path("quotes/<int:pk>/order/", orders.quote_order, name="quote-order"),
     path("orders/", orders.order_list, name="order-list"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),

@@ -58,7 +58,20 @@ class QuoteView(APIView):
             colour=data["colour"],
             ship_to=_ship_to(data["ship_to"]),
         )
-        return Response({"id": quote.pk, **quote.result}, status=status.HTTP_201_CREATED)
+        return Response({"id": quote.pk, **quoting.quote_current(quote)}, status=status.HTTP_201_CREATED)
+
+
+class QuoteDetailView(APIView):
+    """Customers (their own quotes): the quote as it stands now. It answers at once with estimates; each maker's
+    offer is then sliced on that maker's printer model and its ``machine_hours``, ``mass_g``, ``price`` and
+    ``basis`` become the slicer's (``slicing_pending`` counts the offers still being sliced)."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(responses={200: OpenApiResponse(description="the quote")})
+    def get(self, request, pk):
+        quote = selectors.quote_of_customer(request.user, pk)
+        return Response({"id": quote.pk, **quoting.quote_current(quote)})
 
 
 class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):

@@ -90,11 +90,20 @@ def quote_detail(request, pk):
         "orders/quote.html",
         {
             "quote": quote,
-            "result": quote.result,
+            "result": quoting.quote_current(quote),
             "is_expired": quote.valid_until <= timezone.now(),
             "form": PlaceOrderForm(),
         },
     )
+
+
+@customer_required
+def quote_live(request, pk):
+    """The makers' part of the quote page, fetched every few seconds while offers are being sliced."""
+    quote = quote_of_customer(request.user, pk)
+    response = render(request, "orders/_quote_makers.html", {"quote": quote, "result": quoting.quote_current(quote)})
+    response["Cache-Control"] = "no-store"
+    return response
 
 
 @customer_required

@@ -16,7 +16,11 @@ from orders.matching.cities import find_city
 from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
-from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, quote_part
+from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, SlicedFigures, quote_part
+from slicing import services as slicing_services
+from slicing.models import Slice, SliceStatus
+from slicing.prusa import NotSliceable, material_kind
+from slicing.selectors import slicer_health
 
 
 @dataclass(frozen=True)
@@ -267,6 +271,68 @@ def ranked_as_dict(ranked) -> dict:
     }
 
 
+def _planned_printers(ranked_makers) -> dict[int, dict]:
+    """For each ranked maker, the printer its offer is planned on (one query): the first that can take the part,
+    preferring one with a printer model (whose slicer profile gives the real time and material)."""
+    wanted = {printer_id for ranked in ranked_makers for printer_id in ranked.printer_ids}
+    rows = {
+        row["pk"]: row
+        for row in Printer.objects.filter(pk__in=wanted).values(
+            "pk",
+            "name",
+            "profile",
+            "build_x_mm",
+            "build_y_mm",
+            "build_z_mm",
+            "build_volume_overridden",
+            "maker__price_factor",
+        )
+    }
+    planned = {}
+    for ranked in ranked_makers:
+        usable = [rows[printer_id] for printer_id in ranked.printer_ids if printer_id in rows]
+        if usable:
+            planned[ranked.maker_id] = next((row for row in usable if row["profile"]), usable[0])
+    return planned
+
+
+def _offer_slice(*, version: DesignVersion, material: Material, printer: dict | None) -> tuple[int | None, str]:
+    """Ask for the slice of this offer's part on its printer (after commit, reused when done); else why the offer
+    stays an estimate."""
+    if printer is None or not printer["profile"]:
+        return None, "This printer has no printer model the slicer knows: the figures are estimates."
+    try:
+        material_kind(material.code)
+    except NotSliceable as refusal:
+        return None, f"{refusal} The figures are estimates."
+    health = slicer_health()
+    if health != "ok":
+        reason = health.removeprefix("unavailable: ")
+        return None, f"The slicer is not available on this server ({reason}): the figures are estimates."
+    overridden = printer["build_volume_overridden"]
+    part_slice = slicing_services.slice_request(
+        version_id=version.pk,
+        material_code=material.code,
+        printer_profile=printer["profile"],
+        build_volume_mm=(printer["build_x_mm"], printer["build_y_mm"], printer["build_z_mm"]) if overridden else None,
+    )
+    return part_slice.pk, ""
+
+
+def _offer(ranked, *, breakdown: QuoteBreakdown, version: DesignVersion, material: Material, printer) -> dict:
+    slice_id, note = _offer_slice(version=version, material=material, printer=printer)
+    return {
+        **ranked_as_dict(ranked),
+        "price_factor": str(printer["maker__price_factor"]) if printer else "1",
+        "printer": {"id": printer["pk"], "name": printer["name"], "profile": printer["profile"]} if printer else None,
+        "machine_hours": breakdown.machine_hours,
+        "mass_g": breakdown.total_mass_g,
+        "basis": "estimate",
+        "slice": slice_id,
+        "basis_note": note,
+    }
+
+
 def quote_create(
     *, customer, version: DesignVersion, material: Material, quantity: int, colour: str = "", ship_to: ShipTo
 ) -> Quote:
@@ -285,12 +351,18 @@ def quote_create(
         ship_to=ship_to,
         breakdown=breakdown,
     )
+    planned = _planned_printers(result.ranked)
     body = {
         "design_version": version.pk,
         **breakdown.as_dict(),
         "ship_to": {"lat": ship_to.latitude, "lon": ship_to.longitude, "label": ship_to.label},
         "search_radius_km": settings.MATCH_MAX_DISTANCE_KM,
-        "makers": [ranked_as_dict(ranked) for ranked in result.ranked],
+        "makers": [
+            _offer(
+                ranked, breakdown=breakdown, version=version, material=material, printer=planned.get(ranked.maker_id)
+            )
+            for ranked in result.ranked
+        ],
         "excluded": [
             {
                 "maker": excluded.maker_id,
@@ -323,3 +395,51 @@ def quote_create(
 
 def price_difference(old: Decimal, new: Decimal) -> Decimal:
     return (new - old).quantize(Decimal("0.01"))
+
+
+def quote_current(quote: Quote) -> dict:
+    """The quote as it stands now: each offer whose slice is done carries the slicer's machine hours, material
+    and the price they give on that maker's printer (``basis`` "sliced"); one still slicing says so; one the
+    slicer could not do keeps the estimate and says why. Two queries, whatever the number of offers."""
+    body = dict(quote.result)
+    offers = [dict(offer) for offer in body.get("makers", [])]
+    slices = Slice.objects.in_bulk([offer["slice"] for offer in offers if offer.get("slice")])
+    report, material = quote.design_version.analysis or {}, quote.material
+    pending = 0
+    for offer in offers:
+        part_slice = slices.get(offer.get("slice"))
+        if part_slice is None:
+            continue
+        if part_slice.status in (SliceStatus.QUEUED, SliceStatus.SLICING):
+            pending += 1
+            offer["slicing"] = part_slice.status
+        elif part_slice.status == SliceStatus.FAILED:
+            offer["basis_note"] = (
+                f"The slicer could not prepare it on this printer: {part_slice.error} The figures are estimates."
+            )
+        elif part_slice.drops_part:
+            offer["basis_note"] = (
+                f"The slicer leaves out much of the part ({part_slice.drop_reason}); the figures are estimates."
+            )
+        else:
+            sliced = quote_part(
+                part=part_metrics(report, material.process),
+                material=material_pricing(material),
+                quantity=quote.quantity,
+                price_factor=Decimal(offer.get("price_factor") or "1"),
+                now=quote.created_at,
+                validity_days=settings.QUOTE_VALIDITY_DAYS,
+                sliced=SlicedFigures(
+                    print_hours=part_slice.machine_hours, material_cm3=part_slice.material_cm3, mass_g=part_slice.mass_g
+                ),
+            )
+            offer.update(
+                price=str(sliced.total),
+                machine_hours=sliced.machine_hours,
+                mass_g=sliced.total_mass_g,
+                basis="sliced",
+                basis_note="",
+            )
+    body["makers"] = offers
+    body["slicing_pending"] = pending
+    return body

@@ -1,7 +1,7 @@
 // Live regions: an element with data-live-url is refreshed from that URL (a server-rendered fragment) every
 // data-live-interval milliseconds. The swap is skipped while someone types in it, and polling stops once the
 // fragment says it is final (data-live-final) or the tab is hidden for a while.
-const FINAL_STATES = /^(delivered|cancelled)-/;
+const FINAL_STATES = /^(delivered|cancelled|settled)-/;
 
 function isBeingEdited(region) {
   // An open "Cancel…" or "Reject…" panel, or a focused field, means someone is in the middle of something.
