@@ -3,7 +3,20 @@
 from django.db.models import Exists, OuterRef, Prefetch, QuerySet
 from django.shortcuts import get_object_or_404
 
-from orders.models import JOB_ACTIVE, Batch, Job, JobEvent, JobItem, JobStatus, Order, OrderEvent, OrderItem, Quote
+from core.links import url_pattern
+from orders.models import (
+    JOB_ACTIVE,
+    JOB_HELD,
+    Batch,
+    Job,
+    JobEvent,
+    JobItem,
+    JobStatus,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Quote,
+)
 
 
 def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
@@ -32,7 +45,7 @@ def jobs_for_maker(user, *, detail: bool = False) -> QuerySet[Job]:
     """Jobs offered to or held by the caller's maker(s); nothing else."""
     jobs = (
         Job.objects.filter(maker__members=user)
-        .select_related("material", "order", "maker")
+        .select_related("material", "order", "maker", "printer", "print_slice")
         .prefetch_related(
             Prefetch("job_items", queryset=JobItem.objects.select_related("order_item__design_version__design"))
         )
@@ -86,3 +99,25 @@ def recent_quotes(user, *, design, limit: int = 5) -> list["Quote"]:
         .select_related("material", "design_version")
         .order_by("-created_at")[:limit]
     )
+
+
+def job_print_file_url(job) -> str | None:
+    """The maker's link to the file sliced for the job's printer: only once the job is theirs (accepted)."""
+    if job.status not in JOB_HELD or job.sliced is None or not job.sliced.print_file:
+        return None
+    return url_pattern("maker-job-print-file", "pk").format(pk=job.pk)
+
+
+def job_print_file_state(job) -> dict | None:
+    """Where the job's print file stands: being sliced, ready (with the slicer's figures), or why there is none."""
+    part_slice = job.print_slice
+    if part_slice is None:
+        return None
+    state = {"status": part_slice.status, "printer": job.printer.name if job.printer else None}
+    if job.sliced:
+        state.update(printer_profile=part_slice.printer_profile, layers=part_slice.layers, mass_g=part_slice.mass_g)
+    elif part_slice.drops_part:
+        state["error"] = part_slice.drop_reason
+    elif part_slice.error:
+        state["error"] = part_slice.error
+    return state

@@ -17,6 +17,7 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/decline/", views.MakerJobDeclineView.as_view(), name="maker-job-decline"),
     path("maker/jobs/<int:pk>/progress/", views.MakerJobProgressView.as_view(), name="maker-job-progress"),
     path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
+    path("maker/jobs/<int:pk>/print-file/", views.MakerJobPrintFileView.as_view(), name="maker-job-print-file"),
     path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),

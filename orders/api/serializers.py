@@ -3,6 +3,7 @@ from rest_framework import serializers
 from core.links import url_pattern
 from designs.selectors import version_file_url
 from orders.models import ORDER_TRANSITIONS, Batch, Job, Order, OrderItem
+from orders.selectors import job_print_file_state, job_print_file_url
 
 # The largest id a database column holds (64-bit): larger numbers are refused, not sent to the database.
 MAX_ID = 2**63 - 1
@@ -231,6 +232,12 @@ class JobSerializer(serializers.ModelSerializer):
     photo_url = serializers.SerializerMethodField()
     events = EventSerializer(many=True, read_only=True)
     seconds_left = serializers.SerializerMethodField()
+    machine_hours = serializers.FloatField(
+        read_only=True, help_text="the slicer's for what the file holds, else the estimate"
+    )
+    machine_hours_basis = serializers.SerializerMethodField()
+    print_file_url = serializers.SerializerMethodField()
+    print_file = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -257,11 +264,24 @@ class JobSerializer(serializers.ModelSerializer):
             "match",
             "items",
             "photo_url",
+            "machine_hours",
+            "machine_hours_basis",
+            "print_file_url",
+            "print_file",
             "events",
         ]
 
     def get_photo_url(self, job) -> str | None:
         return job_photo_url(job)
+
+    def get_machine_hours_basis(self, job) -> str:
+        return "sliced" if job.sliced else "estimate"
+
+    def get_print_file_url(self, job) -> str | None:
+        return job_print_file_url(job)
+
+    def get_print_file(self, job) -> dict | None:
+        return job_print_file_state(job)
 
     def get_seconds_left(self, job) -> int | None:
         from django.utils import timezone
@@ -310,5 +330,3 @@ class BatchSerializer(serializers.ModelSerializer):
             "created_at",
             "jobs",
         ]
-
-

@@ -344,6 +344,31 @@ class MakerJobFailView(_JobActionView):
         return self.answer(request, pk)
 
 
+class MakerJobPrintFileView(APIView):
+    """Makers (the job's own, once accepted): the G-code or SLA file sliced for the printer the job is planned on."""
+
+    permission_classes = [IsMaker]
+
+    @extend_schema(
+        responses={
+            (200, "application/octet-stream"): OpenApiResponse(description="the print file"),
+            409: OpenApiResponse(description="not yet: the job is not accepted, or the file is not sliced"),
+        }
+    )
+    def get(self, request, pk):
+        job = get_object_or_404(selectors.jobs_for_maker(request.user), pk=pk)
+        part_slice = job_services.job_print_file(job=job)
+        response = FileResponse(
+            default_storage.open(part_slice.print_file.name, "rb"),
+            content_type="application/octet-stream",
+            as_attachment=True,
+            filename=f"job-{job.pk}.{part_slice.print_file.name.rsplit('.', 1)[-1]}",
+        )
+        response["X-Content-Type-Options"] = "nosniff"
+        response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+        return response
+
+
 class JobPhotoView(APIView):
     """The job's maker, the order's customer, staff: the photo of the printed parts."""
 

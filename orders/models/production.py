@@ -3,8 +3,9 @@ from django.db import models
 from catalogue.models import Material
 from core.models import StatusEvent
 from core.state import NOTHING
-from makers.models import Maker
+from makers.models import Maker, Printer
 from orders.models.orders import Order, OrderItem
+from slicing.models import Slice
 
 
 class JobStatus(models.TextChoices):
@@ -105,6 +106,11 @@ class Job(models.Model):
     match = models.JSONField(default=dict, blank=True, help_text="distance, CO2, lead time and score parts")
     distance_km = models.FloatField(default=0)
     co2_kg = models.FloatField(default=0)
+    # The printer the job is planned on, its parts sliced for that printer's model (the file the maker prints),
+    # and the instant estimate of its machine time for when there is no slice.
+    printer = models.ForeignKey(Printer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    print_slice = models.ForeignKey(Slice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    estimated_hours = models.FloatField(default=0)
 
     class Meta:
         ordering = ["-offered_at", "-id"]
@@ -115,6 +121,17 @@ class Job(models.Model):
 
     def __str__(self):
         return f"Job {self.pk} ({self.maker.name}, order {self.order_id})"
+
+    @property
+    def sliced(self) -> Slice | None:
+        """The job's slice when it is done and printable (its figures and file are then the job's)."""
+        part_slice = self.print_slice
+        return part_slice if part_slice is not None and part_slice.is_done and not part_slice.drops_part else None
+
+    @property
+    def machine_hours(self) -> float:
+        """The slicer's time for what the file holds when sliced, else the instant estimate."""
+        return round(self.sliced.machine_hours, 3) if self.sliced else round(self.estimated_hours, 3)
 
 
 class JobItem(models.Model):

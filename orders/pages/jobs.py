@@ -11,7 +11,7 @@ from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
 from orders.pages.forms import ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
-from orders.selectors import jobs_for_maker
+from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
 from orders.services import jobs as job_services
 
 RECENT_JOBS = 20
@@ -83,6 +83,8 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "fail_form": fail_form or RequiredReasonForm(),
             "is_offer_open": job.status == JobStatus.OFFERED and job.offer_expires_at > timezone.now(),
             "can_fail": job.status in JOB_IN_HAND,
+            "print_file_url": job_print_file_url(job),
+            "print_file": job_print_file_state(job),
         },
         status=status,
     )

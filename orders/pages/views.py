@@ -59,9 +59,7 @@ def quote_create(request, pk):
     if not number.isdigit():
         raise Http404("No such version.")
     version = get_object_or_404(design.versions, number=int(number))
-    materials = printable_materials(
-        list(active_materials()), version.analysis
-    )
+    materials = printable_materials(list(active_materials()), version.analysis)
     form = QuoteForm(request.POST, materials=materials)
     if form.is_valid():
         material = next(m for m in materials if m.code == form.cleaned_data["material"])

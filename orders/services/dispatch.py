@@ -169,6 +169,15 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     now = timezone.now()
     best = assignments[0].ranked
     maker = Maker.objects.get(pk=maker_id)
+    printer = quoting.planned_printers([best]).get(maker_id)
+    print_slice_id = None
+    if len(assignments) == 1:
+        # The file the maker prints holds the item's copies, sliced for the planned printer. (A job of several
+        # parts keeps the estimate: one plate of different parts is not sliced yet.)
+        item = assignments[0].item
+        print_slice_id, _why_not = quoting.offer_slice(
+            version=item.design_version, material=item.material, printer=printer, copies=item.quantity
+        )
     job = JOB_MACHINE.create(
         to=JobStatus.OFFERED,
         reason=f"offered to {maker.name} ({best.distance_km:.0f} km from the customer)",
@@ -184,6 +193,9 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
         distance_km=best.distance_km,
         co2_kg=sum(a.ranked.co2_kg for a in assignments),
         match={"items": {str(a.item.pk): quoting.ranked_as_dict(a.ranked) for a in assignments}},
+        printer_id=printer["pk"] if printer else None,
+        print_slice_id=print_slice_id,
+        estimated_hours=sum(float(a.item.price_breakdown.get("machine_hours") or 0) for a in assignments),
     ).obj
     JobItem.objects.bulk_create(JobItem(job=job, order_item=a.item, quantity=a.item.quantity) for a in assignments)
     Maker.objects.filter(pk=maker_id).update(offers_received=F("offers_received") + 1)

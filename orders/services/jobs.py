@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from core.errors import Conflict, DomainError
 from core.text import clean_text
-from orders.models import JOB_PROGRESS, Job, JobStatus
+from orders.models import JOB_HELD, JOB_PROGRESS, Job, JobStatus
 from orders.services.dispatch import batch_sync, order_redispatch_after_commit, order_sync
 from orders.services.reliability import maker_refresh_reliability
 from orders.services.status import job_set_status
+from slicing.models import SliceStatus
 
 PHOTO_MAX_SIDE_PX = 2048
 
@@ -164,3 +165,23 @@ def job_reroute(*, job_id: int, actor, reason: str = "") -> Job:
             batch_sync(batch_id=job.batch_id)
             order_redispatch_after_commit(job.order_id)
     return job
+
+
+def job_print_file(*, job: Job):
+    """The slice whose file the job's maker prints: only for a job it holds, once the file is sliced; otherwise a
+    409 that says what to wait for."""
+    if job.status not in JOB_HELD:
+        raise Conflict("Accept the job first: the print file comes with the job.", code="job_not_accepted")
+    part_slice = job.print_slice
+    if part_slice is None:
+        raise Conflict(
+            "This job has no print file: its printer has no printer model the slicer knows, or it holds several "
+            "parts; slice the parts yourself.",
+            code="no_print_file",
+        )
+    if part_slice.status in (SliceStatus.QUEUED, SliceStatus.SLICING):
+        raise Conflict("The print file is being sliced; try again in a minute.", code="print_file_pending")
+    if job.sliced is None or not part_slice.print_file:
+        reason = part_slice.drop_reason if part_slice.drops_part else part_slice.error
+        raise Conflict(f"The slicer could not make the print file: {reason}", code="print_file_failed")
+    return part_slice

@@ -271,7 +271,7 @@ def ranked_as_dict(ranked) -> dict:
     }
 
 
-def _planned_printers(ranked_makers) -> dict[int, dict]:
+def planned_printers(ranked_makers) -> dict[int, dict]:
     """For each ranked maker, the printer its offer is planned on (one query): the first that can take the part,
     preferring one with a printer model (whose slicer profile gives the real time and material)."""
     wanted = {printer_id for ranked in ranked_makers for printer_id in ranked.printer_ids}
@@ -296,9 +296,11 @@ def _planned_printers(ranked_makers) -> dict[int, dict]:
     return planned
 
 
-def _offer_slice(*, version: DesignVersion, material: Material, printer: dict | None) -> tuple[int | None, str]:
-    """Ask for the slice of this offer's part on its printer (after commit, reused when done); else why the offer
-    stays an estimate."""
+def offer_slice(
+    *, version: DesignVersion, material: Material, printer: dict | None, copies: int = 1
+) -> tuple[int | None, str]:
+    """Ask for the slice of ``copies`` of the part on the planned printer (queued after commit, reused when done);
+    else say why the figures stay estimates. A quote slices one copy; a job, what its file must hold."""
     if printer is None or not printer["profile"]:
         return None, "This printer has no printer model the slicer knows: the figures are estimates."
     try:
@@ -315,12 +317,13 @@ def _offer_slice(*, version: DesignVersion, material: Material, printer: dict | 
         material_code=material.code,
         printer_profile=printer["profile"],
         build_volume_mm=(printer["build_x_mm"], printer["build_y_mm"], printer["build_z_mm"]) if overridden else None,
+        copies=copies,
     )
     return part_slice.pk, ""
 
 
 def _offer(ranked, *, breakdown: QuoteBreakdown, version: DesignVersion, material: Material, printer) -> dict:
-    slice_id, note = _offer_slice(version=version, material=material, printer=printer)
+    slice_id, note = offer_slice(version=version, material=material, printer=printer)
     return {
         **ranked_as_dict(ranked),
         "price_factor": str(printer["maker__price_factor"]) if printer else "1",
@@ -351,7 +354,7 @@ def quote_create(
         ship_to=ship_to,
         breakdown=breakdown,
     )
-    planned = _planned_printers(result.ranked)
+    planned = planned_printers(result.ranked)
     body = {
         "design_version": version.pk,
         **breakdown.as_dict(),

@@ -119,3 +119,58 @@ def test_the_quote_page_shows_each_makers_figures_and_stops_refreshing_when_slic
     assert "This printer has no printer model the slicer knows" in page
     assert f'data-live-state="settled-{created["id"]}"' in live
     assert "data-live-final" in page  # nothing left to slice: the page does not poll
+
+
+@needs_slicer
+def test_the_maker_downloads_the_file_sliced_for_its_printer_once_the_job_is_theirs(
+    world, tmp_path, django_capture_on_commit_callbacks
+):
+    from orders.services.ordering import ItemRequest, order_confirm, order_place
+    from orders.services.quoting import ShipTo
+    from slicing.prusa import read_gcode_summary
+    from tests.factories import UserFactory
+
+    # Given three copies ordered and confirmed near the maker with a printer model (dispatch and slicing run)
+    world["unmodelled"].is_active = False
+    world["unmodelled"].save(update_fields=["is_active"])
+    maker_user = UserFactory(username="pia", role=Role.MAKER)
+    world["modelled"].members.add(maker_user)
+    with django_capture_on_commit_callbacks(execute=True):
+        order = order_place(
+            customer=world["customer"],
+            items=[ItemRequest(design_version_id=world["version"].pk, material_code="pla", quantity=3)],
+            ship_to=ShipTo(52.5, 13.4, "Berlin"),
+        )
+        order_confirm(order_id=order.pk, actor=world["customer"])
+    client = client_for(maker_user)
+    job = client.get("/api/maker/jobs/").json()["results"][0]
+
+    # When the maker looks before and after accepting
+    before = client.get(f"/api/maker/jobs/{job['id']}/")
+    too_early = client.get(f"/api/maker/jobs/{job['id']}/print-file/")
+    client.post(f"/api/maker/jobs/{job['id']}/accept/")
+    after = client.get(f"/api/maker/jobs/{job['id']}/").json()
+    download = client.get(after["print_file_url"])
+
+    # Then the file is offered only to the job's maker once accepted ...
+    assert before.json()["print_file_url"] is None
+    assert (too_early.status_code, too_early.json()["code"]) == (409, "job_not_accepted")
+    assert after["print_file"]["status"] == "done" and after["print_file"]["printer"] == "MK3S+"
+    assert download.status_code == 200
+    assert download["Content-Disposition"] == f'attachment; filename="job-{job["id"]}.gcode"'
+    # ... and the job's machine hours are what the file itself says for its three copies.
+    path = tmp_path / "job.gcode"
+    path.write_bytes(b"".join(download.streaming_content))
+    summary = read_gcode_summary(path)
+    assert after["machine_hours_basis"] == "sliced"
+    assert after["machine_hours"] == round(summary["print_time_s"] / 3600, 3)
+    assert gcode_objects(path) == 3
+    other_maker = client_for(UserFactory(username="otto", role=Role.MAKER))
+    assert other_maker.get(after["print_file_url"]).status_code == 404
+
+
+def gcode_objects(path) -> int:
+    """How many copies the G-code prints (PrusaSlicer labels each object instance)."""
+    import re
+
+    return len(set(re.findall(r"; printing object .* id:\d+ copy (\d+)", path.read_text())))

@@ -153,6 +153,7 @@ EXPECTATIONS: dict[str, Row] = {
     # makers
     "maker-job-list": Row({"GET": MAKERS_READ}),
     "maker-job-detail": Row({"GET": MAKER_A_READS}, JOB),
+    "maker-job-print-file": Row({"GET": (R401, R403, R403, DONE, R404, R403)}, JOB),
     "maker-job-accept": Row({"POST": MAKER_A_WRITES}, JOB),
     "maker-job-decline": Row({"POST": MAKER_A_WRITES}, JOB),
     "maker-job-progress": Row({"POST": MAKER_A_WRITES}, JOB, body={"status": "printing"}),
