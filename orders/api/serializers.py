@@ -34,6 +34,10 @@ class OrderItemRequestSerializer(serializers.Serializer):
     material = serializers.SlugField(max_length=32)
     quantity = serializers.IntegerField(min_value=1, max_value=10_000)
     colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
+    accept_risk = serializers.BooleanField(
+        default=False,
+        help_text="print it at your own risk although the analysis warned (see the quote's risk_warnings)",
+    )
 
 
 class OrderCreateSerializer(serializers.Serializer):
@@ -127,6 +131,8 @@ class OrderItemSerializer(serializers.ModelSerializer):
             "template_slug",
             "parameters",
             "reorder_of",
+            "risk_accepted",
+            "risk_warnings",
             "thumbnail_url",
         ]
 

@@ -142,6 +142,7 @@ class OrderListCreateView(generics.ListAPIView):
                         material_code=item["material"],
                         quantity=item["quantity"],
                         colour=item["colour"],
+                        accept_risk=item["accept_risk"],
                     )
                     for item in data["items"]
                 ],

@@ -78,6 +78,10 @@ class OrderItem(models.Model):
     template_slug = models.CharField(max_length=64, blank=True)
     parameters = models.JSONField(default=dict, blank=True)
     reorder_of = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reorders")
+    # The customer chose to print it although the analysis warned (walls thinner than recommended): the
+    # warnings they accepted, as they read them.
+    risk_accepted = models.BooleanField(default=False)
+    risk_warnings = models.JSONField(default=list, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -47,6 +47,9 @@ class PlaceOrderForm(forms.Form):
     note = forms.CharField(
         label="Note for the maker (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+    accept_risk = forms.BooleanField(
+        label="I accept that it is printed as it is, at my own risk (see the warning above)", required=False
+    )
 
 
 class ReasonForm(forms.Form):

@@ -119,6 +119,7 @@ def quote_order(request, pk):
             quote=quote,
             note=form.cleaned_data["note"],
             idempotency_key=form.cleaned_data["idempotency_key"],
+            accept_risk=form.cleaned_data["accept_risk"],
         )
     except DomainError as error:
         messages.error(request, error.message)

@@ -29,6 +29,7 @@ class ItemRequest:
     quantity: int
     colour: str = ""
     reorder_of_id: int | None = None
+    accept_risk: bool = False  # print it although the analysis warned (see quoting.risk_warnings)
 
 
 def _version_for(customer, version_id: int) -> DesignVersion:
@@ -68,11 +69,19 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
             breakdown = quoting.price(version=version, material=material, quantity=request.quantity)
         except DomainError as error:
             raise DomainError(f"Item {index + 1}: {error.message}", code=error.code) from error
-        priced.append((request, version, material, breakdown))
-    currencies = {breakdown.currency for *_, breakdown in priced}
+        warnings = quoting.risk_warnings(version=version, material=material)
+        if warnings and not request.accept_risk:
+            raise DomainError(
+                f"Item {index + 1}: {' '.join(warnings)} To order it anyway, accept printing it at your own risk "
+                "(accept_risk).",
+                code="risk_not_accepted",
+                details={"item": index + 1, "warnings": warnings},
+            )
+        priced.append((request, version, material, breakdown, warnings))
+    currencies = {breakdown.currency for _request, _version, _material, breakdown, _warnings in priced}
     if len(currencies) != 1:
         raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
-    total = sum((b.total for *_, b in priced), Decimal("0"))
+    total = sum((breakdown.total for _request, _version, _material, breakdown, _warnings in priced), Decimal("0"))
     with transaction.atomic():
         order = ORDER_MACHINE.create(
             to=OrderStatus.PLACED,
@@ -100,8 +109,10 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
                 template_slug=version.template_slug,
                 parameters=version.parameters,
                 reorder_of_id=request.reorder_of_id,
+                risk_accepted=bool(warnings),
+                risk_warnings=warnings,
             )
-            for request, version, material, breakdown in priced
+            for request, version, material, breakdown, warnings in priced
         )
     return order
 
@@ -212,7 +223,9 @@ def order_mark_delivered(*, order_id: int, actor) -> Order:
     return transition.obj
 
 
-def order_place_from_quote(*, customer, quote: Quote, note: str, idempotency_key: str) -> int:
+def order_place_from_quote(
+    *, customer, quote: Quote, note: str, idempotency_key: str, accept_risk: bool = False
+) -> int:
     """Place the order of a quote and confirm it in one step (the quote page's button); the same key (a repeated
     click) gets the same order. Returns the order's id."""
 
@@ -225,6 +238,7 @@ def order_place_from_quote(*, customer, quote: Quote, note: str, idempotency_key
                     material_code=quote.material.code,
                     quantity=quote.quantity,
                     colour=quote.colour,
+                    accept_risk=accept_risk,
                 )
             ],
             ship_to=quoting.ShipTo(
@@ -238,7 +252,7 @@ def order_place_from_quote(*, customer, quote: Quote, note: str, idempotency_key
     status, body, _replayed = idempotency_key_run(
         user=customer,
         key=f"web-quote-order-{idempotency_key}",
-        body={"quote": quote.pk, "note": note},
+        body={"quote": quote.pk, "note": note, "accept_risk": accept_risk},
         handler=place_and_confirm,
     )
     if status >= 400:
@@ -272,6 +286,7 @@ def order_reorder(*, customer, item_ids: list[int], quantity: int | None, ship_t
                 quantity=quantity or item.quantity,
                 colour=item.colour,
                 reorder_of_id=item.pk,
+                accept_risk=item.risk_accepted,
             )
             for item in items
         ],

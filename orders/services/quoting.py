@@ -110,6 +110,10 @@ def _optional_float(value) -> float | None:
     return None if value is None else float(value)
 
 
+# Warning codes of a verdict that make printing "at the customer's own risk" (designs.geometry.materials.RISK_CODES).
+RISK_WARNING_CODES = frozenset({"thin_wall"})
+
+
 def printable_version(*, version: DesignVersion, material: Material) -> dict:
     """The version's report, or a 400 that says why it cannot be priced in ``material``."""
     if version.status in (VersionStatus.QUEUED, VersionStatus.ANALYSING):
@@ -132,6 +136,16 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
         reasons = "; ".join(verdict.get("reasons") or ["it fails the checks for this material"])
         raise DomainError(f"Not printable in {material.name}: {reasons}.", code="not_printable")
     return report
+
+
+def risk_warnings(*, version: DesignVersion, material: Material) -> list[str]:
+    """The warnings a customer must accept to print this version in this material at their own risk (walls
+    thinner than recommended but not too thin to form); empty when the part needs no such acceptance."""
+    verdict = ((version.analysis or {}).get("materials") or {}).get(material.code) or {}
+    if not verdict.get("needs_risk_acceptance"):
+        return []
+    details = verdict.get("warning_details") or []
+    return [detail["message"] for detail in details if detail.get("code") in RISK_WARNING_CODES]
 
 
 def price(*, version: DesignVersion, material: Material, quantity: int) -> QuoteBreakdown:
@@ -355,8 +369,11 @@ def quote_create(
         breakdown=breakdown,
     )
     planned = planned_printers(result.ranked)
+    warnings = risk_warnings(version=version, material=material)
     body = {
         "design_version": version.pk,
+        "needs_risk_acceptance": bool(warnings),
+        "risk_warnings": warnings,
         **breakdown.as_dict(),
         "ship_to": {"lat": ship_to.latitude, "lon": ship_to.longitude, "label": ship_to.label},
         "search_radius_km": settings.MATCH_MAX_DISTANCE_KM,
