@@ -345,6 +345,7 @@ def _offer(ranked, *, breakdown: QuoteBreakdown, version: DesignVersion, materia
         "machine_hours": breakdown.machine_hours,
         "mass_g": breakdown.total_mass_g,
         "basis": "estimate",
+        "printable": True,
         "slice": slice_id,
         "basis_note": note,
     }
@@ -438,8 +439,10 @@ def quote_current(quote: Quote) -> dict:
                 f"The slicer could not prepare it on this printer: {part_slice.error} The figures are estimates."
             )
         elif part_slice.drops_part:
+            # The slicer would leave much of the part out on this printer: a hard reason, not a price question.
+            offer["printable"] = False
             offer["basis_note"] = (
-                f"The slicer leaves out much of the part ({part_slice.drop_reason}); the figures are estimates."
+                f"This printer cannot make the part as it is: {part_slice.drop_reason} The figures are estimates."
             )
         else:
             sliced = quote_part(

@@ -174,3 +174,18 @@ def gcode_objects(path) -> int:
     import re
 
     return len(set(re.findall(r"; printing object .* id:\d+ copy (\d+)", path.read_text())))
+
+
+@needs_slicer
+def test_an_offer_whose_slice_leaves_much_of_the_part_out_is_not_printable(world, django_capture_on_commit_callbacks):
+    client = client_for(world["customer"])
+    created = ask_for_quote(client, world["version"], django_capture_on_commit_callbacks)
+    reason = (
+        "PrusaSlicer leaves out much of this part: the slicer's top layer is at 4.0 mm but the part is 20.0 mm tall."
+    )
+    Slice.objects.update(drops_part=True, drop_reason=reason)
+
+    offer = offers_of(client.get(f"/api/quotes/{created['id']}/").json())["Prusa Farm"]
+
+    assert (offer["printable"], offer["basis"]) == (False, "estimate")
+    assert offer["basis_note"] == f"This printer cannot make the part as it is: {reason} The figures are estimates."
