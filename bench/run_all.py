@@ -8,7 +8,7 @@ for the load generator, ``wrk`` (``apt-get install -y wrk``; a plain Python gene
 See BENCHMARKS.md for what each one measures and the last results.
 
     --quick          smaller populations and shorter runs (about 8 minutes instead of about 20)
-    --only a,b       only these (names: api, upload, large, dispatch, matching, analysis, real)
+    --only a,b       only these (names: api, upload, large, dispatch, matching, analysis, real, slicing)
 
 ``dev.py bench`` passes its arguments on, but its parser refuses a first argument that starts with a dash:
 write ``python3 dev.py bench quick`` (or ``python3 dev.py bench -- --quick``); both mean ``--quick`` here.
@@ -39,6 +39,8 @@ def benchmarks(quick: bool) -> list[tuple[str, str, list[str]]]:
         ("analysis", "bench_analysis.py", ["--quick", "--runs", "1"] if quick else []),
         # PrusaSlicer runs in it: the verdicts and estimates next to the slicer's figures of the same run.
         ("real", "bench_real_uploads.py", ["--quick"] if quick else []),
+        # Issue 14: a quote on the 225k-face 3DBenchy sliced on a maker's printer, and the slice reused.
+        ("slicing", "bench_sliced_quote.py", ["--quick"] if quick else []),
     ]
 
 
@@ -76,7 +78,9 @@ def summary_of(output: str) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true")
-    parser.add_argument("--only", help="comma-separated names: api, upload, large, dispatch, matching, analysis, real")
+    parser.add_argument(
+        "--only", help="comma-separated names: api, upload, large, dispatch, matching, analysis, real, slicing"
+    )
     # "quick" and a leading "--": what reaches us from ``dev.py bench`` (see the module docstring).
     argv = ["--quick" if argument == "quick" else argument for argument in sys.argv[1:] if argument != "--"]
     arguments = parser.parse_args(argv)
