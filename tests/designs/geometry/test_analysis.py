@@ -147,10 +147,13 @@ def test_open_part_that_repair_cannot_close_is_not_printable():
     )
 
 
-def test_core_options_skip_thickness_and_orientation():
+def test_core_options_skip_thickness_orientation_and_layers():
     report = analyse(loaded(*box()), materials=[PLA], options=AnalysisOptions.core()).report
     assert (report["min_wall_mm"], report["thin_wall"], report["suggested_orientation"]) == (None, None, None)
     assert report["overhang_area_mm2"] is None and report["print_extents_mm"] is None
+    # the FDM estimate's layer figures come from the full report; a quote treats None as "not measured"
+    assert report["facing_areas_mm2"] is None and report["layer_contours"] is None
+    assert "layers" not in report["timings_ms"]
     assert report["materials"]["pla"] == {
         "printable": True,
         "reasons": [],
