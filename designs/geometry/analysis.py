@@ -14,24 +14,30 @@ strictest material's recommended minimum) that verdicts refer to by ``index``; s
 thinner than that are one informational issue (``sharp_edges``) and their own highlight.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .arrays import column_bounds, extents
 from .background import Background
 from .bounding import OrientedBox, convex_hull, oriented_box, principal_box
-from .layers import FacingAreas, LayerContours, facing_areas, layer_contours
 from .materials import MaterialSpec, PartFacts, judge_material
 from .mesh import Issue, LoadedMesh
-from .orientation import OrientationOptions, best_pose, choose, least_support, lowest
+from .options import OrientationOptions, ThicknessOptions, WallOptions
 from .repair import RepairOptions, RepairResult, repair_mesh
 from .surface import Surface
-from .thickness import ThicknessOptions, measure_thickness
 from .units import UNIT_WORDS, format_length
-from .walls import WallOptions, WallSurvey, survey_walls
+
+# The checks the core report leaves out are imported where they run: a worker that makes only core
+# reports never compiles them (about 15 ms per process without a bytecode cache).
+if TYPE_CHECKING:
+    from .layers import FacingAreas, LayerContours
+    from .walls import WallSurvey
 
 # Below this largest extent a part in millimetres is implausible and probably in metres ...
 _METRES_BELOW_MM = 1.0
@@ -60,7 +66,7 @@ class AnalysisOptions:
     orientation_options: OrientationOptions = field(default_factory=OrientationOptions)
 
     @classmethod
-    def core(cls) -> "AnalysisOptions":
+    def core(cls) -> AnalysisOptions:
         return cls(thickness=False, orientation=False, layers=False)
 
 
@@ -151,6 +157,9 @@ def analyse(
     surface = Surface.with_products(final.vertices, final.faces, repair.face_cross, repair.face_double_areas)
     thickness = walls = None
     if options.thickness:
+        from .thickness import measure_thickness
+        from .walls import survey_walls
+
         # Surfaces of cavities (bodies with negative volume) end a wall for any body around them.
         bodies = np.where(repair.shell_volumes[repair.shell_labels] < 0, -1, repair.shell_labels)
         thickness = measure_thickness(surface, face_shells=bodies, options=options.thickness_options)
@@ -159,12 +168,16 @@ def analyse(
         lap("thickness")
     pose = poses = None
     if options.orientation:
+        from .orientation import best_pose
+
         pose, poses = best_pose(surface, hull, options=options.orientation_options)
         lap("orientation")
 
     # What a layer-by-layer process meets in the print orientation (the FDM estimate uses it).
     facing = contours = None
     if options.layers:
+        from .layers import facing_areas, layer_contours
+
         print_up = pose.up if pose is not None else np.array([0.0, 0.0, 1.0])
         facing = facing_areas(surface, print_up)
         contours = layer_contours(surface, print_up)
@@ -428,6 +441,8 @@ def _orientation_section(pose, poses, hull, vertices: np.ndarray) -> dict:
     candidate with what a time model needs of it; ``by_process`` says which candidate suits the processes
     whose costs differ: resin and metal (support is most of the trouble: least support, then the lowest)
     and powder (no support; the build's time follows its layers: the lowest)."""
+    from .orientation import choose, least_support, lowest
+
     return {
         "up": _up(pose),
         "rotation": [_numbers(row, 6) for row in pose.rotation],
