@@ -12,10 +12,8 @@ from .limits import LoadLimits
 from .loading import load_mesh, load_mesh_bytes
 from .materials import MaterialSpec
 from .mesh import Issue, LoadedMesh
-from .orientation import OrientationOptions
+from .options import OrientationOptions, ThicknessOptions, WallOptions
 from .repair import RepairOptions, RepairResult, repair_mesh
-from .thickness import ThicknessOptions
-from .walls import WallOptions
 
 # Imported on first use (PEP 562), so a process that only analyses does not compile the preview code.
 _LAZY = {"write_preview_glb": ".preview", "write_thumbnail_png": ".thumbnail"}

@@ -14,24 +14,30 @@ strictest material's recommended minimum) that verdicts refer to by ``index``; s
 thinner than that are one informational issue (``sharp_edges``) and their own highlight.
 """
 
+from __future__ import annotations
+
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from .arrays import column_bounds, extents
 from .background import Background
 from .bounding import OrientedBox, convex_hull, oriented_box, principal_box
-from .layers import facing_areas, layer_contours
 from .materials import MaterialSpec, PartFacts, judge_material
 from .mesh import Issue, LoadedMesh
-from .orientation import OrientationOptions, best_pose, choose, least_support, lowest
+from .options import OrientationOptions, ThicknessOptions, WallOptions
 from .repair import RepairOptions, RepairResult, repair_mesh
 from .surface import Surface
-from .thickness import ThicknessOptions, measure_thickness
 from .units import UNIT_WORDS, format_length
-from .walls import WallOptions, WallSurvey, survey_walls
+
+# The checks the core report leaves out are imported where they run: a worker that makes only core
+# reports never compiles them (about 15 ms per process without a bytecode cache).
+if TYPE_CHECKING:
+    from .layers import FacingAreas, LayerContours
+    from .walls import WallSurvey
 
 # Below this largest extent a part in millimetres is implausible and probably in metres ...
 _METRES_BELOW_MM = 1.0
@@ -41,18 +47,27 @@ _INCHES_BELOW_MM = 6.35
 
 @dataclass(frozen=True)
 class AnalysisOptions:
-    """``thickness`` and ``orientation`` switch the two expensive checks (the "core" report is without)."""
+    """``thickness`` and ``orientation`` switch the two expensive checks; ``layers`` the facing areas and
+    layer contours that the FDM time estimate reads (the quote's ``part_metrics``).
+
+    The "core" report is without all three: it answers "is this file printable, how big, which materials"
+    fast (benchmarks, tests, checks before the full report). Nothing in the platform reads a core report's
+    ``facing_areas_mm2`` or ``layer_contours``: quotes price from the full report the platform stores, and
+    without orientation those would describe the part as modelled rather than as printed anyway. They are
+    None there (readers treat a missing or None section as "not measured").
+    """
 
     thickness: bool = True
     orientation: bool = True
+    layers: bool = True
     repair: RepairOptions = field(default_factory=RepairOptions)
     thickness_options: ThicknessOptions = field(default_factory=ThicknessOptions)
     wall_options: WallOptions = field(default_factory=WallOptions)
     orientation_options: OrientationOptions = field(default_factory=OrientationOptions)
 
     @classmethod
-    def core(cls) -> "AnalysisOptions":
-        return cls(thickness=False, orientation=False)
+    def core(cls) -> AnalysisOptions:
+        return cls(thickness=False, orientation=False, layers=False)
 
 
 @dataclass(frozen=True, eq=False)
@@ -142,6 +157,9 @@ def analyse(
     surface = Surface.with_products(final.vertices, final.faces, repair.face_cross, repair.face_double_areas)
     thickness = walls = None
     if options.thickness:
+        from .thickness import measure_thickness
+        from .walls import survey_walls
+
         # Surfaces of cavities (bodies with negative volume) end a wall for any body around them.
         bodies = np.where(repair.shell_volumes[repair.shell_labels] < 0, -1, repair.shell_labels)
         thickness = measure_thickness(surface, face_shells=bodies, options=options.thickness_options)
@@ -150,14 +168,20 @@ def analyse(
         lap("thickness")
     pose = poses = None
     if options.orientation:
+        from .orientation import best_pose
+
         pose, poses = best_pose(surface, hull, options=options.orientation_options)
         lap("orientation")
 
     # What a layer-by-layer process meets in the print orientation (the FDM estimate uses it).
-    print_up = pose.up if pose is not None else np.array([0.0, 0.0, 1.0])
-    facing = facing_areas(surface, print_up)
-    contours = layer_contours(surface, print_up)
-    lap("layers")
+    facing = contours = None
+    if options.layers:
+        from .layers import facing_areas, layer_contours
+
+        print_up = pose.up if pose is not None else np.array([0.0, 0.0, 1.0])
+        facing = facing_areas(surface, print_up)
+        contours = layer_contours(surface, print_up)
+        lap("layers")
 
     units_suspected, units_reason = suspect_units(mesh, extents)
     if units_reason:
@@ -214,27 +238,35 @@ def analyse(
         "support_volume_mm3": _number(pose.support_volume_mm3) if pose else None,
         "suggested_orientation": _orientation_section(pose, poses, hull, vertices) if pose else None,
         "print_extents_mm": _print_extents(pose, hull, vertices) if pose else None,
-        "facing_areas_mm2": {
-            "up": _number(facing.up_mm2),
-            "down": _number(facing.down_mm2),
-            "side": _number(facing.side_mm2),
-        },
-        "layer_contours": {
-            "levels": contours.levels,
-            "mean_length_mm": _number(contours.mean_length_mm),
-            "mean_loops": _number(contours.mean_loops, 4),
-            "mean_area_mm2": _number(contours.mean_area_mm2),
-            "short_loop_share": _number(contours.short_loop_share, 4),
-            "short_loop_mm": _number(contours.short_loop_mm, 4),
-            "small_island_share": _number(contours.small_island_share, 4),
-            "small_island_mm2": _number(contours.small_island_mm2, 4),
-        },
+        "facing_areas_mm2": _facing_section(facing),
+        "layer_contours": _contours_section(contours),
         "materials": verdicts,
         "highlights": _highlights(repair, walls),
         "issues": [issue.as_dict() for issue in issues],
         "timings_ms": {**{f"repair_{name}": value for name, value in repair.timings_ms.items()}, **timings},
     }
     return AnalysisResult(report=report, repaired=final if repair.performed else None)
+
+
+def _facing_section(facing: FacingAreas | None) -> dict | None:
+    if facing is None:
+        return None
+    return {"up": _number(facing.up_mm2), "down": _number(facing.down_mm2), "side": _number(facing.side_mm2)}
+
+
+def _contours_section(contours: LayerContours | None) -> dict | None:
+    if contours is None:
+        return None
+    return {
+        "levels": contours.levels,
+        "mean_length_mm": _number(contours.mean_length_mm),
+        "mean_loops": _number(contours.mean_loops, 4),
+        "mean_area_mm2": _number(contours.mean_area_mm2),
+        "short_loop_share": _number(contours.short_loop_share, 4),
+        "short_loop_mm": _number(contours.short_loop_mm, 4),
+        "small_island_share": _number(contours.small_island_share, 4),
+        "small_island_mm2": _number(contours.small_island_mm2, 4),
+    }
 
 
 def _used_vertices(mesh: LoadedMesh) -> np.ndarray:
@@ -409,6 +441,8 @@ def _orientation_section(pose, poses, hull, vertices: np.ndarray) -> dict:
     candidate with what a time model needs of it; ``by_process`` says which candidate suits the processes
     whose costs differ: resin and metal (support is most of the trouble: least support, then the lowest)
     and powder (no support; the build's time follows its layers: the lowest)."""
+    from .orientation import choose, least_support, lowest
+
     return {
         "up": _up(pose),
         "rotation": [_numbers(row, 6) for row in pose.rotation],

@@ -13,11 +13,16 @@ below the formable minimum is a hard reason; one between the two is a risk warni
 are never walls (the analysis reports them as an informational issue).
 """
 
+from __future__ import annotations
+
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from .bounding import fits_in
 from .units import format_length, format_volume
-from .walls import WallFinding, WallSurvey
+
+if TYPE_CHECKING:  # only named in annotations: the core report never loads the wall survey
+    from .walls import WallFinding, WallSurvey
 
 PROCESSES = ("fdm", "sla", "sls", "mjf", "metal")
 

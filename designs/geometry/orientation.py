@@ -32,6 +32,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .bounding import Hull
+from .options import OrientationOptions
 from .surface import Surface
 
 _AXES = {
@@ -74,12 +75,6 @@ SECONDS_PER_FLAT_MM2 = 0.39
 # time model's fitted share), at 60 mm/s (0.2 s/mm3).
 SECONDS_PER_SUPPORT_MM3 = 0.025
 TIE_SHARE = 0.05
-
-
-@dataclass(frozen=True)
-class OrientationOptions:
-    overhang_angle_degrees: float = 45.0
-    consider_hull_faces: bool = True
 
 
 @dataclass(frozen=True, eq=False)

@@ -20,17 +20,11 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .options import ThicknessOptions
 from .surface import Surface
 
 # A ray passes through at most this many faces of other bodies before it is given up.
 _MAX_FOREIGN_CROSSINGS = 8
-
-
-@dataclass(frozen=True)
-class ThicknessOptions:
-    samples: int = 4000
-    seed: int = 0
-    percentile: float = 1.0
 
 
 @dataclass(frozen=True, eq=False)

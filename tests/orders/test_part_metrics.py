@@ -37,3 +37,15 @@ def test_reports_without_by_process_fall_back_on_the_suggested_pose():
     report = _t_report()
     del report["suggested_orientation"]["by_process"]
     assert part_metrics(report, "sla") == part_metrics(report)
+
+
+def test_a_core_report_has_no_layer_figures_and_reads_as_not_measured():
+    import numpy as np
+
+    from designs.geometry import AnalysisOptions, analyse
+    from tests.designs.geometry.builders import box
+
+    vertices, faces = box()
+    report = analyse(loaded(vertices, np.asarray(faces)), materials=[PLA], options=AnalysisOptions.core()).report
+    metrics = part_metrics(report)
+    assert (metrics.up_area_mm2, metrics.side_area_mm2, metrics.loops_per_layer) == (None, None, None)
