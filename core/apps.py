@@ -7,13 +7,16 @@ class CoreConfig(AppConfig):
     verbose_name = "Platform core"
 
     def ready(self):
-        # Django processes (web, manage.py) need the project's Celery app as the current app and its tasks
+        # Django processes (web, manage.py) need the project's Celery app handed to the outbox and its tasks
         # registered, so that the outbox publishes through the task objects (which honour eager mode in
-        # unit tests) rather than by name.
+        # unit tests) rather than by name. Imported here: models load only once the registry is ready.
         from django.utils.module_loading import autodiscover_modules
+
+        from core.queueing import use_celery_app
 
         # The one import of the project package from the foundation (allowed by name in the import-linter
         # contracts): Django cannot be told the Celery app any other way before the first task is sent.
-        from platform.celery import app  # noqa: F401
+        from platform.celery import app
 
+        use_celery_app(app)
         autodiscover_modules("tasks")

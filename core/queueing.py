@@ -38,10 +38,21 @@ def _remember_broker_down() -> None:
     _broker_down_until = time.monotonic() + BROKER_RETRY_PAUSE_SECONDS
 
 
+# The project's Celery app (``platform.celery.app``), handed over by ``CoreConfig.ready`` so that the foundation
+# never imports the project package above it. Not Celery's "current app": any Celery app made later in the same
+# process (a test's probe of another broker, say) becomes the current one.
+_project_app = None
+
+
+def use_celery_app(app) -> None:
+    global _project_app
+    _project_app = app
+
+
 def celery_app():
-    """The project's Celery app (``platform.celery.app``): it makes itself the current app when it is created,
-    in workers by ``-A platform`` and in Django processes by ``CoreConfig.ready``. Reached this way so that the
-    foundation never imports the project package above it."""
+    """The project's Celery app (the current app until ``CoreConfig.ready`` has handed it over)."""
+    if _project_app is not None:
+        return _project_app
     from celery import current_app
 
     return current_app._get_current_object()

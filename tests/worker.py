@@ -148,11 +148,15 @@ def purge_queues() -> None:
 @pytest.fixture
 def live_queue(settings):
     """Publish for real (not eager) while the test runs."""
+    from core import queueing
     from platform.celery import app
 
     previous = app.conf.task_always_eager
     app.conf.task_always_eager = False
     settings.CELERY_TASK_ALWAYS_EAGER = False
+    # A test whose broker was stopped (tests/reliability) leaves the outbox's circuit breaker believing the broker
+    # is down for a few seconds: messages would wait for a sweeper that no test runs. Start with it closed.
+    queueing._broker_down_until = 0.0
     purge_queues()
     yield app
     app.conf.task_always_eager = previous

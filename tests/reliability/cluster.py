@@ -189,7 +189,10 @@ class Cluster:
         )
         self.workers.append(worker)
         # The test process's own Celery app may use another broker: ping through this cluster's broker.
-        probe = Celery("probe", broker=self.broker_url, broker_transport_options=self.transport_options())
+        # Not the current app: the platform's code in this process must keep publishing through its own.
+        probe = Celery(
+            "probe", broker=self.broker_url, broker_transport_options=self.transport_options(), set_as_current=False
+        )
         deadline = time.monotonic() + 60
         try:
             while time.monotonic() < deadline:
