@@ -43,6 +43,7 @@ INSTALLED_APPS = [
     "designs",
     "slicing",
     "makers",
+    "billing",
     "orders",
     "codesign",
     "web",

@@ -6,7 +6,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # Every package of the project that runs in production, lowest layer first (pyproject's import-linter layers).
-APPS = ("core", "accounts", "catalogue", "designs", "slicing", "makers", "orders", "codesign", "web")
+APPS = ("core", "accounts", "catalogue", "designs", "slicing", "makers", "billing", "orders", "codesign", "web")
 PROJECT_PACKAGES = ("platform", *APPS)
 
 

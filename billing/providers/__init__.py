@@ -1,0 +1,1 @@
+"""Payment providers behind one interface (pure: no Django, no app code). See ``base``."""
