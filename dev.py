@@ -94,6 +94,13 @@ def ensure_prusa_slicer() -> None:
         say("PrusaSlicer is unavailable: quotes stay estimates and /api/health/ reports the slicer as unavailable")
 
 
+def ensure_localstripe() -> None:
+    """The Stripe provider's tests talk to a local Stripe API (localstripe) in its own virtualenv under
+    .venv-tools/ (its aiohttp stack stays out of the project's); without it those tests skip."""
+    if subprocess.run([sys.executable, ROOT / "scripts" / "localstripe_server.py", "ensure"], cwd=ROOT).returncode:
+        say("localstripe could not be installed: the Stripe provider's tests skip (in CI they fail)")
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     run([PYTHON, "manage.py", *args], env=env)
 
@@ -225,6 +232,7 @@ def command_setup(arguments) -> int:
     if arguments.dev:
         ensure_chromium()
         ensure_prusa_slicer()
+        ensure_localstripe()
     return 0
 
 
@@ -233,6 +241,7 @@ def command_test(arguments) -> int:
     ensure_assets()
     ensure_chromium()
     ensure_prusa_slicer()
+    ensure_localstripe()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
     # The layer contracts first (a second): a wrong arrow between apps fails the run before any test.
     say("checking the layers: lint-imports (contracts in pyproject.toml)")
