@@ -1,0 +1,42 @@
+"""Writes of the slicing app: slices (``slices``). Views, tasks, admin actions and other apps call these, nothing
+else."""
+
+from slicing.services.slices import (
+    HEIGHT_DROP_SHARE,
+    MATERIAL_DROP_SHARE,
+    SHELL_THICKNESS_MM,
+    SLICE_MACHINE,
+    SLICE_RUN_TASK,
+    SLICES_SWEEP_STUCK_TASK,
+    TEMPORARY_ERROR_CODES,
+    PartOnBed,
+    drop_check,
+    normalise_build_volume,
+    slice_request,
+    slice_requeue,
+    slice_run,
+    slice_set_status,
+    slicer_unavailable_reason,
+    slices_sweep_stuck,
+    write_part_stl,
+)
+
+__all__ = [
+    "HEIGHT_DROP_SHARE",
+    "MATERIAL_DROP_SHARE",
+    "SHELL_THICKNESS_MM",
+    "SLICES_SWEEP_STUCK_TASK",
+    "SLICE_MACHINE",
+    "SLICE_RUN_TASK",
+    "TEMPORARY_ERROR_CODES",
+    "PartOnBed",
+    "drop_check",
+    "normalise_build_volume",
+    "slice_request",
+    "slice_requeue",
+    "slice_run",
+    "slice_set_status",
+    "slicer_unavailable_reason",
+    "slices_sweep_stuck",
+    "write_part_stl",
+]
