@@ -7,6 +7,7 @@ from django.db.models import QuerySet
 from catalogue.models import Material
 from core.links import url_pattern
 from designs.geometry import MaterialSpec
+from designs.geometry.materials import refused_only_as_open
 from designs.models import Design, DesignVersion
 
 # Which designs a maker may see follows from its jobs, which the orders app (above this one) keeps: orders
@@ -72,3 +73,12 @@ def material_specs():
         )
         for m in Material.objects.filter(is_active=True).order_by("code")
     ]
+
+
+def open_materials(report: dict) -> list[str]:
+    """The codes of the materials a report refuses only because repair could not close the surface (sorted):
+    the ones a slicer check may turn printable."""
+    materials = report.get("materials") or {}
+    return sorted(
+        code for code, verdict in materials.items() if isinstance(verdict, dict) and refused_only_as_open(verdict)
+    )

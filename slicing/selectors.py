@@ -1,13 +1,9 @@
 """Reads of slices: one cache key's row, a version's rows, and whether the slicer can run here."""
 
-from django.conf import settings
 from django.db.models import QuerySet
 
-from slicing import prusa
 from slicing.models import Slice
-from slicing.prusa.bundles import profiles_dir
-from slicing.prusa.runner import executable
-from slicing.services import normalise_build_volume
+from slicing.services import normalise_build_volume, slicer_unavailable_reason
 
 
 def slice_for(
@@ -35,10 +31,5 @@ def slices_for_version(*, version_id: int) -> QuerySet[Slice]:
 def slicer_health() -> str:
     """``"ok"`` when PrusaSlicer can run on this server, else ``"unavailable: <reason>"`` (quotes then stay
     estimates; the platform still works, so this never makes the health answer 503)."""
-    program = settings.PRUSASLICER_BIN or None
-    if not prusa.available(program):
-        return f"unavailable: {executable(program)} is not installed"
-    folder = profiles_dir(settings.PRUSASLICER_PROFILES_DIR or None)
-    if not (folder / "PrusaResearch.ini").is_file():
-        return f"unavailable: no vendor profiles in {folder}"
-    return "ok"
+    reason = slicer_unavailable_reason()
+    return f"unavailable: {reason}" if reason else "ok"

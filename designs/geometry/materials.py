@@ -5,7 +5,12 @@ A verdict is ``{printable, reasons, warnings, reason_details, warning_details, n
 not. ``reason_details`` and ``warning_details`` are the same lists in the same order as
 ``{code, message}`` (a thin-wall entry adds ``regions``: indexes into the report's ``thin_wall.regions``,
 for highlighting). ``needs_risk_acceptance`` is true when the part is printable but has a warning the
-customer must accept to print at their own risk (``RISK_CODES``: walls thinner than recommended).
+customer must accept to print at their own risk (``RISK_CODES``: walls thinner than recommended, and a
+surface repair could not close that PrusaSlicer closes when slicing).
+
+A surface repair cannot close is first a hard reason (``not_closed``). When it is a material's only one, the
+slicing app asks PrusaSlicer (``verdict_after_slicer_check``): if the slicer makes a solid of the part, the
+reason becomes a risk warning of the same code; if it cannot, the reason stays and says so.
 
 Walls: ``min_wall_mm`` is the recommended minimum; below ``formable_wall_mm`` (``min_formable_wall_mm``, or
 the process default) the process cannot form a wall at all. A wall region of real area (see ``walls``)
@@ -33,8 +38,16 @@ PROCESSES = ("fdm", "sla", "sls", "mjf", "metal")
 FORMABLE_WALL_MM = {"fdm": 0.34, "sla": 0.2, "sls": 0.5, "mjf": 0.5, "metal": 0.4}
 _WHY_FORMABLE = {"fdm": " (the narrowest line a 0.4 mm nozzle lays)"}
 
+# A surface repair could not close: a hard reason until the slicer has made a solid of it (then a risk warning).
+NOT_CLOSED = "not_closed"
 # Warning codes the customer must accept to print at their own risk.
-RISK_CODES = frozenset({"thin_wall"})
+RISK_CODES = frozenset({"thin_wall", NOT_CLOSED})
+# What a slicer check of an open part found (the slicing app's ``slicer_check`` entry of a report).
+SLICER_CHECK_PENDING = "pending"
+SLICER_CHECK_DONE = "done"  # PrusaSlicer sliced it and kept the part: the refusal becomes a warning
+SLICER_CHECK_FAILED = "failed"  # PrusaSlicer could not slice it
+SLICER_CHECK_DROPS = "drops"  # PrusaSlicer sliced it but left out much of the part
+SLICER_CHECK_OUTCOMES = frozenset({SLICER_CHECK_DONE, SLICER_CHECK_FAILED, SLICER_CHECK_DROPS})
 
 
 @dataclass(frozen=True)
@@ -101,18 +114,64 @@ def _wall_message(finding: WallFinding, count: int) -> str:
     )
 
 
+def unclosed_detail(open_edges: int, non_manifold_edges: int) -> str:
+    """What keeps a surface from closing, in words: its open edges, else its over-shared ones."""
+    if open_edges:
+        return f"{open_edges:,} open edges"
+    return f"faces left unclosed at {non_manifold_edges:,} edges shared by more than two faces"
+
+
+def refused_only_as_open(verdict: dict) -> bool:
+    """Whether the one hard reason of a verdict is a surface repair could not close (the slicer may close it)."""
+    codes = [detail.get("code") for detail in verdict.get("reason_details") or []]
+    return not verdict.get("printable") and codes == [NOT_CLOSED]
+
+
+def verdict_after_slicer_check(
+    verdict: dict, *, material_name: str, status: str, detail: str, slicer_reason: str = ""
+) -> dict:
+    """A verdict refused only as ``not_closed`` (``refused_only_as_open``) once PrusaSlicer was asked.
+
+    ``status`` is one of ``SLICER_CHECK_*``; ``detail`` is ``unclosed_detail`` of the repaired part;
+    ``slicer_reason`` what the slicer said (its error, or what it left out). Done: printable, the reason becomes
+    a risk warning. Failed or drops: still refused, the reason says the slicer could not make a solid either.
+    Pending: unchanged but marked. Any other verdict is returned as it is (a check never adds a refusal)."""
+    if not refused_only_as_open(verdict):
+        return verdict
+    changed = {**verdict, "slicer_check": status}
+    if status == SLICER_CHECK_DONE:
+        message = (
+            f"The surface is not closed ({detail} after repair); PrusaSlicer closes it when slicing, so "
+            f"{material_name} can print it, but check the preview: what the slicer fills in may differ from what "
+            "you meant, so it can only be printed at your own risk."
+        )
+        changed.update(
+            printable=True,
+            reasons=[],
+            reason_details=[],
+            warnings=[message, *verdict.get("warnings", [])],
+            warning_details=[{"code": NOT_CLOSED, "message": message}, *verdict.get("warning_details", [])],
+            needs_risk_acceptance=True,
+        )
+    elif status in (SLICER_CHECK_FAILED, SLICER_CHECK_DROPS):
+        said = slicer_reason.strip().rstrip(".")
+        what = "could not slice it" if status == SLICER_CHECK_FAILED else "leaves out much of it when slicing"
+        message = (
+            f"The surface is not a closed solid ({detail} remain after repair) and PrusaSlicer {what} either"
+            f"{f' ({said})' if said else ''}, so {material_name} cannot be printed from it."
+        )
+        changed.update(reasons=[message], reason_details=[{"code": NOT_CLOSED, "message": message}])
+    return changed
+
+
 def judge_material(material: MaterialSpec, facts: PartFacts) -> dict:
     """The verdict for one material (see the module docstring); a reason is a blocking problem."""
     reasons, warnings = _Findings(), _Findings()
     if not facts.is_watertight:
-        if facts.open_edges:
-            detail = f"{facts.open_edges:,} open edges"
-        else:
-            detail = f"faces left unclosed at {facts.non_manifold_edges:,} edges shared by more than two faces"
         reasons.add(
-            "not_closed",
-            f"The surface is not a closed solid ({detail} remain after repair), so {material.name} cannot be "
-            "printed from it reliably.",
+            NOT_CLOSED,
+            f"The surface is not a closed solid ({unclosed_detail(facts.open_edges, facts.non_manifold_edges)} "
+            f"remain after repair), so {material.name} cannot be printed from it reliably.",
         )
     if facts.volume_mm3 <= 0:
         reasons.add("no_volume", "The model encloses no volume (it is a flat sheet or an open surface).")

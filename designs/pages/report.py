@@ -24,6 +24,8 @@ class Verdict:
     reasons: list = field(default_factory=list)
     warnings: list = field(default_factory=list)
     thin_fraction: float | None = None
+    # The slicer check of a surface repair could not close: "pending" while PrusaSlicer is being asked.
+    slicer_check: str = ""
 
 
 @dataclass(frozen=True)
@@ -125,6 +127,7 @@ def _verdicts(report: dict, material_names: dict[str, str]) -> list[Verdict]:
                 reasons=list(verdict.get("reasons") or []),
                 warnings=list(verdict.get("warnings") or []),
                 thin_fraction=thin.get(code),
+                slicer_check=str(verdict.get("slicer_check") or ""),
             )
         )
     # Printable materials first, then by name: what the customer can order comes first.

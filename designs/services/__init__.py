@@ -13,6 +13,7 @@ from designs.services.intake import (
     design_version_upload,
     upload_too_large_message,
 )
+from designs.services.slicer_checks import design_version_record_slicer_check
 from designs.services.status import design_version_set_status
 from designs.services.templates import template_or_404, template_parameters, template_preview_glb
 
@@ -22,6 +23,7 @@ __all__ = [
     "design_upload",
     "design_version_analyse",
     "design_version_from_parameters",
+    "design_version_record_slicer_check",
     "design_version_requeue",
     "design_version_set_status",
     "design_version_upload",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from catalogue.models import Material
 from core.errors import DomainError
+from designs.geometry.materials import RISK_CODES
 from designs.models import DesignVersion, VersionStatus
 from makers.models import Maker, Printer
 from orders.matching.cities import find_city
@@ -110,8 +111,9 @@ def _optional_float(value) -> float | None:
     return None if value is None else float(value)
 
 
-# Warning codes of a verdict that make printing "at the customer's own risk" (designs.geometry.materials.RISK_CODES).
-RISK_WARNING_CODES = frozenset({"thin_wall"})
+# Warning codes of a verdict that make printing "at the customer's own risk": walls thinner than recommended, and
+# a surface repair could not close that PrusaSlicer closes when slicing (the analysis' own list).
+RISK_WARNING_CODES = RISK_CODES
 
 
 def printable_version(*, version: DesignVersion, material: Material) -> dict:
@@ -140,7 +142,8 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
 
 def risk_warnings(*, version: DesignVersion, material: Material) -> list[str]:
     """The warnings a customer must accept to print this version in this material at their own risk (walls
-    thinner than recommended but not too thin to form); empty when the part needs no such acceptance."""
+    thinner than recommended but not too thin to form, a surface only the slicer closes); empty when the part
+    needs no such acceptance."""
     verdict = ((version.analysis or {}).get("materials") or {}).get(material.code) or {}
     if not verdict.get("needs_risk_acceptance"):
         return []

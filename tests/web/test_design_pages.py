@@ -143,6 +143,25 @@ def test_the_design_page_shows_the_report_the_viewer_and_the_quote_form(customer
     assert form.initial == {"material": "pla"}
 
 
+def test_a_material_waiting_for_the_slicer_check_says_so(customer, materials):
+    report = cube_report(materials=["pla", "petg"])
+    reason = "The surface is not a closed solid (6 open edges remain after repair), so PLA cannot be printed from it."
+    report["materials"]["pla"] = {
+        "printable": False,
+        "reasons": [reason],
+        "reason_details": [{"code": "not_closed", "message": reason}],
+        "warnings": [],
+        "slicer_check": "pending",
+    }
+    report["materials"]["petg"] = {"printable": False, "reasons": [reason.replace("PLA", "PETG")], "warnings": []}
+    version = ReadyVersionFactory(design__owner=customer, analysis=report)
+
+    page = client_as(customer).get(f"/designs/{version.design_id}/").content.decode()
+
+    assert page.count("checking with the slicer") == 1
+    assert page.count('<span class="badge badge-bad">not printable</span>') == 1
+
+
 def test_a_design_being_analysed_polls_and_offers_no_quote(customer, materials):
     version = ReadyVersionFactory(design__owner=customer, status="analysing", analysis=None)
     response = client_as(customer).get(f"/designs/{version.design_id}/")

@@ -35,6 +35,8 @@ from designs.geometry import LoadLimits, MeshError, load_mesh
 from designs.models import DesignVersion, VersionStatus
 from slicing import prusa
 from slicing.models import SLICE_TERMINAL, SLICE_TRANSITIONS, Slice, SliceEvent, SliceStatus
+from slicing.prusa.bundles import profiles_dir
+from slicing.prusa.runner import executable
 
 # Task names (stable: stored in outbox rows and beat's schedule); the tasks are in slicing/tasks.py.
 SLICE_RUN_TASK = "slicing.slice_run"
@@ -75,6 +77,17 @@ def normalise_build_volume(build_volume_mm) -> list[int]:
             "A build volume is three positive sizes in millimetres: [x, y, z].", code="invalid_build_volume"
         )
     return sizes
+
+
+def slicer_unavailable_reason() -> str:
+    """Why PrusaSlicer cannot run on this server ("" when it can): the program or its vendor profiles missing."""
+    program = settings.PRUSASLICER_BIN or None
+    if not prusa.available(program):
+        return f"{executable(program)} is not installed"
+    folder = profiles_dir(settings.PRUSASLICER_PROFILES_DIR or None)
+    if not (folder / "PrusaResearch.ini").is_file():
+        return f"no vendor profiles in {folder}"
+    return ""
 
 
 def _retry_is_due(row: Slice) -> bool:
