@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import LoginFailure, Role, User
+from accounts.models import Address, LoginFailure, Role, User
 from accounts.staff import sync_staff_membership
 
 # What a staff member (not a superuser) may edit on an account: no permissions, groups or superuser flag.
@@ -63,3 +63,11 @@ class LoginFailureAdmin(admin.ModelAdmin):
     list_filter = ["created_at"]
     search_fields = ["username", "address"]
     readonly_fields = ["created_at", "username", "address"]
+
+
+@admin.register(Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["id", "user", "name", "city", "postcode", "country", "last_used_at"]
+    list_filter = ["country"]
+    search_fields = ["user__username", "name", "city", "postcode"]
+    list_select_related = ["user"]

@@ -8,7 +8,7 @@ from rest_framework.views import APIView
 
 from accounts import services
 from accounts.models import User
-from core.permissions import Anyone, IsAuthenticatedUser
+from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -88,3 +88,49 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+
+class AddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(max_length=120)
+    line1 = serializers.CharField(max_length=120)
+    line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=80)
+    country = serializers.CharField(max_length=2, min_length=2)
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    lat = serializers.FloatField(source="latitude", required=False, min_value=-90, max_value=90)
+    lon = serializers.FloatField(source="longitude", required=False, min_value=-180, max_value=180)
+    last_used_at = serializers.DateTimeField(read_only=True)
+
+
+class AddressListView(APIView):
+    """Customers: their address book (orders add the addresses they ship to); add one, checked per country."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(responses={200: AddressSerializer(many=True)})
+    def get(self, request):
+        return Response(AddressSerializer(request.user.addresses.all(), many=True).data)
+
+    @extend_schema(request=AddressSerializer, responses={201: AddressSerializer})
+    def post(self, request):
+        serializer = AddressSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = dict(serializer.validated_data)
+        lat, lon = data.pop("latitude", None), data.pop("longitude", None)
+        address = services.address_check(data)
+        latitude, longitude, _label = services.address_locate(address, lat=lat, lon=lon)
+        entry = services.address_save(user=request.user, address=address, latitude=latitude, longitude=longitude)
+        return Response(AddressSerializer(entry).data, status=201)
+
+
+class AddressDetailView(APIView):
+    """Customers: delete an address from their book (orders keep their own copy)."""
+
+    permission_classes = [IsCustomer]
+
+    @extend_schema(responses={204: None})
+    def delete(self, request, pk):
+        services.address_delete(user=request.user, address_id=pk)
+        return Response(status=204)

@@ -1,5 +1,6 @@
 import secrets
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 
@@ -48,3 +49,36 @@ class LoginFailure(models.Model):
 
     def __str__(self):
         return f"{self.username} from {self.address} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class Address(models.Model):
+    """A delivery address in a customer's address book (validated by ``accounts.addresses`` when saved).
+
+    Orders copy the address when they are placed, so editing or deleting it here never changes an order.
+    """
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="addresses")
+    name = models.CharField(max_length=120)
+    line1 = models.CharField(max_length=120)
+    line2 = models.CharField(max_length=120, blank=True)
+    postcode = models.CharField(max_length=20, blank=True)
+    city = models.CharField(max_length=80)
+    country = models.CharField(max_length=2, help_text="ISO 3166-1 alpha-2")
+    phone = models.CharField(max_length=32, blank=True)
+    # From the offline place table (or given by the customer): what maker matching measures distances from.
+    latitude = models.FloatField(null=True, blank=True)
+    longitude = models.FloatField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-last_used_at", "-created_at", "-id"]
+        verbose_name_plural = "addresses"
+
+    def __str__(self):
+        return f"{self.name}, {self.line1}, {self.postcode} {self.city}, {self.country}"
+
+    def as_dict(self) -> dict:
+        return {
+            field: getattr(self, field) for field in ("name", "line1", "line2", "postcode", "city", "country", "phone")
+        }

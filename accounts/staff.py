@@ -20,11 +20,12 @@ STAFF_PERMISSIONS: dict[str, set[str] | None] = {
     "designs": None,
     "makers": None,
     "slicing": None,
+    "billing": None,
     "orders": None,
     "codesign": None,
     "django_celery_results": None,
     "django_celery_beat": None,
-    "accounts": {"view_user", "add_user", "change_user", "view_loginfailure", "delete_loginfailure"},
+    "accounts": {"view_user", "add_user", "change_user", "view_loginfailure", "delete_loginfailure", "view_address"},
 }
 
 

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from codesign.models import Message, RevisionProposal
+from codesign.models import Message, ProposalEvent, RevisionProposal
 
 
 @admin.register(Message)
@@ -17,3 +17,20 @@ class RevisionProposalAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     search_fields = ["message", "proposed_by__username", "job__id"]
     readonly_fields = [f.name for f in RevisionProposal._meta.fields]
+
+
+@admin.register(ProposalEvent)
+class ProposalEventAdmin(admin.ModelAdmin):
+    """A revision proposal's status changes, read-only (the audit trail)."""
+
+    list_display = ["created_at", "proposal", "from_status", "to_status", "actor", "reason"]
+    search_fields = ["proposal__id", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -12,7 +12,6 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from codesign.models import PROPOSAL_TRANSITIONS, Message, ProposalEvent, ProposalStatus, RevisionProposal
@@ -26,7 +25,7 @@ from designs.models import Design, DesignVersion, VersionStatus
 from designs.selectors import designs_visible_to
 from orders.models import JOB_DROPPED, Job, JobItem, JobStatus, Order, OrderEvent, OrderItem
 from orders.selectors import job_visible_to as _job_visible_to
-from orders.services import quoting
+from orders.services import checkout, quoting
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
@@ -244,10 +243,8 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
                 "parameters",
             ]
         )
-        Order.objects.filter(pk=order.pk).update(total=F("total") + difference)
-        job = Job.objects.select_for_update().get(pk=proposal.job_id)
-        factor = job.maker.price_factor
-        Job.objects.filter(pk=job.pk).update(price=(job.price + difference * factor).quantize(Decimal("0.01")))
+        checkout.order_items_repriced(order_id=order.pk, job_id=proposal.job_id, difference=difference)
+        job = Job.objects.get(pk=proposal.job_id)
         Design.objects.filter(pk=version.design_id).update(latest_version=version, updated_at=timezone.now())
         proposal_set_status(
             proposal_id=proposal.pk,

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 # The task that sends one notification (stable: stored in outbox rows); it is in core/tasks.py.
 NOTIFICATION_DELIVER_TASK = "core.notification_deliver"
 
+
 def notify(
     *,
     user,

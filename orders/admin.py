@@ -2,7 +2,21 @@ from django.contrib import admin, messages
 
 from core.errors import DomainError
 from designs.admin import ReadOnlyInline
-from orders.models import Batch, BatchEvent, IdempotencyKey, Job, JobEvent, JobItem, Order, OrderEvent, OrderItem, Quote
+from orders.models import (
+    Batch,
+    BatchEvent,
+    Claim,
+    ClaimEvent,
+    ClaimPhoto,
+    IdempotencyKey,
+    Job,
+    JobEvent,
+    JobItem,
+    Order,
+    OrderEvent,
+    OrderItem,
+    Quote,
+)
 from orders.services import jobs as job_services
 from orders.services import ordering
 from orders.services.dispatch import order_redispatch_after_commit
@@ -183,3 +197,42 @@ class JobItemAdmin(admin.ModelAdmin):
     list_display = ["id", "job", "order_item", "quantity"]
     search_fields = ["job__id", "order_item__id"]
     readonly_fields = ["job", "order_item", "quantity"]
+
+
+class ClaimPhotoInline(ReadOnlyInline):
+    model = ClaimPhoto
+    fields = ["position", "image"]
+    readonly_fields = fields
+
+
+class ClaimEventInline(ReadOnlyInline):
+    model = ClaimEvent
+    fields = ["created_at", "from_status", "to_status", "actor", "reason", "details"]
+    readonly_fields = fields
+
+
+@admin.register(Claim)
+class ClaimAdmin(admin.ModelAdmin):
+    """Claims are decided through the API and the staff pages (reprint or refund go through the ledger)."""
+
+    list_display = ["id", "order", "job", "customer", "status", "refund_amount", "created_at"]
+    list_filter = ["status", "created_at"]
+    search_fields = ["order__id", "customer__username", "reason", "maker_answer"]
+    readonly_fields = [f.name for f in Claim._meta.fields]
+    inlines = [ClaimPhotoInline, ClaimEventInline]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ClaimPhoto)
+class ClaimPhotoAdmin(admin.ModelAdmin):
+    list_display = ["id", "claim", "position", "image"]
+    search_fields = ["claim__id"]
+    readonly_fields = ["claim", "position", "image"]
+
+
+@admin.register(ClaimEvent)
+class ClaimEventAdmin(EventAdmin):
+    list_display = ["claim", *EventAdmin.list_display]
+    search_fields = ["claim__id", *EventAdmin.search_fields]

@@ -108,6 +108,13 @@ def job_print_file_url(job) -> str | None:
     return url_pattern("maker-job-print-file", "pk").format(pk=job.pk)
 
 
+def job_delivery_address(job) -> dict | None:
+    """The order's delivery address, for the maker only from acceptance on (never in an offer)."""
+    if job.status not in JOB_HELD:
+        return None
+    return job.order.shipping_address
+
+
 def job_print_file_state(job) -> dict | None:
     """Where the job's print file stands: being sliced, ready (with the slicer's figures), or why there is none."""
     part_slice = job.print_slice

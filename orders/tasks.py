@@ -3,7 +3,8 @@
 from celery import shared_task
 
 from core.queueing import task_options
-from orders.services import dispatch
+from orders.services import checkout, dispatch
+from orders.services.checkout import PAYOUTS_RELEASE_DUE_TASK
 from orders.services.dispatch import JOB_OFFERS_EXPIRE_TASK, ORDER_DISPATCH_TASK, ORDERS_SWEEP_STUCK_TASK
 
 
@@ -23,3 +24,9 @@ def job_offers_expire() -> int:
 def orders_sweep_stuck() -> int:
     """Beat: re-run dispatch for orders confirmed or routing with parts that no job holds (a lost task)."""
     return dispatch.orders_sweep_stuck()
+
+
+@shared_task(**task_options(name=PAYOUTS_RELEASE_DUE_TASK, queue="dispatch"))
+def payouts_release_due() -> int:
+    """Beat: release makers' payouts whose claim window has passed with no claim open."""
+    return checkout.payouts_release_due()

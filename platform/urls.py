@@ -8,6 +8,7 @@ api_patterns = [
     path("", include("catalogue.urls")),
     path("", include("designs.urls")),
     path("", include("makers.urls")),
+    path("", include("billing.urls")),
     path("", include("orders.urls")),
     path("", include("codesign.urls")),
     path("health/", HealthView.as_view(), name="health"),

@@ -61,3 +61,20 @@ class SliceAdmin(admin.ModelAdmin):
             services.slice_requeue(slice_id=row.pk, actor=request.user, reason="staff sliced it again from the admin")
             count += 1
         self.message_user(request, f"{count} slice(s) queued again.", messages.SUCCESS)
+
+
+@admin.register(SliceEvent)
+class SliceEventAdmin(admin.ModelAdmin):
+    """A slice's status changes, read-only (the audit trail)."""
+
+    list_display = ["created_at", "slice", "from_status", "to_status", "actor", "reason"]
+    search_fields = ["slice__id", "reason"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

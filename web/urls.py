@@ -6,6 +6,7 @@ in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
 from designs.pages import views as designs
@@ -22,6 +23,8 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", pages.notifications, name="notifications"),
     path("notifications/read/", pages.notifications_read, name="notifications-read"),
+    # The test payment provider's hosted page (an unguessable link, like a real provider's checkout)
+    path("pay/test/<str:reference>/", billing.test_checkout, name="test-checkout"),
     # Customers
     path("designs/", designs.design_list, name="design-list"),
     path("designs/upload/", designs.design_upload, name="design-upload"),

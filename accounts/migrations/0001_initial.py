@@ -72,9 +72,7 @@ class Migration(migrations.Migration):
                 ("webhook_url", models.URLField(blank=True)),
                 (
                     "webhook_secret",
-                    models.CharField(
-                        default=accounts.models._new_webhook_secret, editable=False, max_length=64
-                    ),
+                    models.CharField(default=accounts.models._new_webhook_secret, editable=False, max_length=64),
                 ),
                 (
                     "groups",

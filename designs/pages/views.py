@@ -1,4 +1,3 @@
-
 """Customers' designs: the list, the upload, and the design page (3D view, report, versions)."""
 
 from django.conf import settings

@@ -30,10 +30,7 @@ class RadiusProfile:
         same_direction = before * after > 0
         harmonic = np.zeros_like(before)
         harmonic[same_direction] = (
-            2
-            * before[same_direction]
-            * after[same_direction]
-            / (before[same_direction] + after[same_direction])
+            2 * before[same_direction] * after[same_direction] / (before[same_direction] + after[same_direction])
         )
         slopes[1:-1] = harmonic
         return slopes

@@ -1,9 +1,13 @@
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from billing.models import Invoice
 from core.links import url_pattern
 from designs.selectors import version_file_url
 from orders.models import ORDER_TRANSITIONS, Batch, Job, Order, OrderItem
-from orders.selectors import job_print_file_state, job_print_file_url
+from orders.selectors import job_delivery_address, job_print_file_state, job_print_file_url
+from orders.services.checkout import order_lines, order_payment
 
 # The largest id a database column holds (64-bit): larger numbers are refused, not sent to the database.
 MAX_ID = 2**63 - 1
@@ -40,10 +44,67 @@ class OrderItemRequestSerializer(serializers.Serializer):
     )
 
 
+class ShippingAddressSerializer(serializers.Serializer):
+    """A delivery address; checked per country by the service (postcode formats), which names a bad field."""
+
+    name = serializers.CharField(max_length=120)
+    line1 = serializers.CharField(max_length=120)
+    line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=80)
+    country = serializers.CharField(max_length=2, min_length=2, help_text="ISO 3166-1 alpha-2, e.g. DE")
+    phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
+    lat = serializers.FloatField(
+        required=False, min_value=-90, max_value=90, help_text="optional: the place on the map"
+    )
+    lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
+
+
 class OrderCreateSerializer(serializers.Serializer):
-    items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=50)
-    ship_to = ShipToSerializer()
+    quote = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        help_text="order what this quote priced (then items may be left out)",
+    )
+    offer = serializers.IntegerField(
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text="the maker id of the quote's offer to take; default: the recommended (first printable) offer",
+    )
+    accept_risk = serializers.BooleanField(default=False, help_text="with quote: print it at your own risk")
+    items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=50, required=False)
+    shipping_address = ShippingAddressSerializer()
+    ship_to = ShipToSerializer(required=False, help_text="optional: the place makers are matched from (lat, lon)")
+    vat_number = serializers.CharField(
+        max_length=20, required=False, allow_blank=True, default="", help_text="a business's EU VAT number"
+    )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+    def validate(self, data):
+        if not data.get("quote") and not data.get("items"):
+            raise serializers.ValidationError("Give a quote (and optionally an offer), or items.")
+        if data.get("quote") and data.get("items"):
+            raise serializers.ValidationError("Give a quote or items, not both.")
+        if data.get("offer") and not data.get("quote"):
+            raise serializers.ValidationError({"offer": "An offer is chosen from a quote: give the quote too."})
+        return data
+
+
+class SavedAddressSerializer(serializers.Serializer):
+    id = serializers.IntegerField(read_only=True)
+    name = serializers.CharField(read_only=True)
+    line1 = serializers.CharField(read_only=True)
+    line2 = serializers.CharField(read_only=True)
+    postcode = serializers.CharField(read_only=True)
+    city = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    lat = serializers.FloatField(source="latitude", read_only=True)
+    lon = serializers.FloatField(source="longitude", read_only=True)
+    last_used_at = serializers.DateTimeField(read_only=True)
 
 
 class ReorderSerializer(serializers.Serializer):
@@ -52,6 +113,20 @@ class ReorderSerializer(serializers.Serializer):
     )
     quantity = serializers.IntegerField(min_value=1, max_value=10_000, required=False)
     ship_to = ShipToSerializer(required=False)
+
+
+class RefundRequestSerializer(serializers.Serializer):
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        help_text="gross; default: all that can be",
+    )
+    reason = serializers.CharField(max_length=2000)
+    from_maker = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, help_text="take it from this maker's held payout (a claim)"
+    )
 
 
 class ReasonSerializer(serializers.Serializer):
@@ -143,6 +218,12 @@ class OrderItemSerializer(serializers.ModelSerializer):
 class OrderSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.username", read_only=True)
     ship_to = serializers.SerializerMethodField()
+    shipping_address = serializers.JSONField(read_only=True)
+    lines = serializers.SerializerMethodField()
+    vat = serializers.SerializerMethodField()
+    payment = serializers.SerializerMethodField()
+    invoices = serializers.SerializerMethodField()
+    offer_maker = serializers.IntegerField(source="offer_maker_id", read_only=True, allow_null=True)
     items = OrderItemSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     jobs = OrderJobSerializer(many=True, read_only=True)
@@ -155,8 +236,18 @@ class OrderSerializer(serializers.ModelSerializer):
             "status",
             "customer",
             "ship_to",
+            "shipping_address",
+            "quote",
+            "offer_maker",
             "currency",
+            "items_net",
+            "shipping_net",
+            "vat_total",
             "total",
+            "lines",
+            "vat",
+            "payment",
+            "invoices",
             "hold_reason",
             "note",
             "created_at",
@@ -173,6 +264,44 @@ class OrderSerializer(serializers.ModelSerializer):
 
     def get_allowed_next(self, order) -> list[str]:
         return sorted(ORDER_TRANSITIONS[order.status])
+
+    def get_lines(self, order) -> list[dict]:
+        return order_lines(order)
+
+    def get_vat(self, order) -> dict:
+        return {
+            "rate": str(order.vat_rate),
+            "country": order.vat_country,
+            "number": order.vat_number,
+            "reverse_charge": order.reverse_charge,
+            "note": order.vat_note,
+        }
+
+    def get_payment(self, order) -> dict | None:
+        payment = order_payment(order)
+        if payment is None:
+            return None
+        return {
+            "provider": payment.provider,
+            "status": payment.status,
+            "amount": str(payment.amount),
+            "refunded": str(payment.amount_refunded),
+            "checkout_url": payment.checkout_url if payment.status in ("pending", "failed") else "",
+            "client_secret": payment.client_secret if payment.status in ("pending", "failed") else "",
+            "failure_message": payment.failure_message,
+        }
+
+    def get_invoices(self, order) -> list[dict]:
+        return [
+            {
+                "number": invoice.number,
+                "kind": invoice.kind,
+                "gross": str(invoice.gross),
+                "issued_at": invoice.issued_at,
+                "pdf_url": url_pattern("invoice-pdf", "number").format(number=invoice.number),
+            }
+            for invoice in Invoice.objects.filter(order_id=order.pk).order_by("issued_at", "id")
+        ]
 
 
 class OrderItemSummarySerializer(OrderItemSerializer):
@@ -244,6 +373,7 @@ class JobSerializer(serializers.ModelSerializer):
     machine_hours_basis = serializers.SerializerMethodField()
     print_file_url = serializers.SerializerMethodField()
     print_file = serializers.SerializerMethodField()
+    delivery_address = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -255,6 +385,7 @@ class JobSerializer(serializers.ModelSerializer):
             "material",
             "quantity",
             "price",
+            "payout",
             "offered_at",
             "offer_expires_at",
             "seconds_left",
@@ -274,11 +405,16 @@ class JobSerializer(serializers.ModelSerializer):
             "machine_hours_basis",
             "print_file_url",
             "print_file",
+            "delivery_address",
             "events",
         ]
 
     def get_photo_url(self, job) -> str | None:
         return job_photo_url(job)
+
+    def get_delivery_address(self, job) -> dict | None:
+        """Only the maker holding the accepted job sees where it goes (offers show the city only)."""
+        return job_delivery_address(job)
 
     def get_machine_hours_basis(self, job) -> str:
         return "sliced" if job.sliced else "estimate"

@@ -15,13 +15,13 @@ from rest_framework.views import APIView
 
 from catalogue.models import Material
 from core.errors import DomainError
-from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker
+from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker, IsStaff
 from designs.models import DesignVersion
 from orders import selectors
 from orders.api import serializers as s
 from orders.models import Batch, Job, Order, OrderStatus
+from orders.services import checkout, ordering, quoting
 from orders.services import jobs as job_services
-from orders.services import ordering, quoting
 
 
 def _ship_to(data) -> quoting.ShipTo:
@@ -132,21 +132,39 @@ class OrderListCreateView(generics.ListAPIView):
             serializer = s.OrderCreateSerializer(data=request.data)
             serializer.is_valid(raise_exception=True)
             data = serializer.validated_data
-            order = ordering.order_place(
-                customer=request.user,
-                ship_to=_ship_to(data["ship_to"]),
-                note=data["note"],
-                items=[
-                    ordering.ItemRequest(
-                        design_version_id=item["design_version"],
-                        material_code=item["material"],
-                        quantity=item["quantity"],
-                        colour=item["colour"],
-                        accept_risk=item["accept_risk"],
-                    )
-                    for item in data["items"]
-                ],
-            )
+            address = dict(data["shipping_address"])
+            lat, lon = address.pop("lat", None), address.pop("lon", None)
+            if data.get("ship_to") and data["ship_to"].get("lat") is not None:
+                lat, lon = data["ship_to"]["lat"], data["ship_to"].get("lon")
+            delivery = ordering.delivery_from(address, lat=lat, lon=lon)
+            if data.get("quote"):
+                quote = selectors.quote_of_customer(request.user, data["quote"])
+                order = ordering.order_place_quote(
+                    customer=request.user,
+                    quote=quote,
+                    delivery=delivery,
+                    offer_maker_id=data.get("offer"),
+                    note=data["note"],
+                    vat_number=data["vat_number"],
+                    accept_risk=data["accept_risk"],
+                )
+            else:
+                order = ordering.order_place(
+                    customer=request.user,
+                    delivery=delivery,
+                    note=data["note"],
+                    vat_number=data["vat_number"],
+                    items=[
+                        ordering.ItemRequest(
+                            design_version_id=item["design_version"],
+                            material_code=item["material"],
+                            quantity=item["quantity"],
+                            colour=item["colour"],
+                            accept_risk=item["accept_risk"],
+                        )
+                        for item in data["items"]
+                    ],
+                )
             order = selectors.orders_visible_to(request.user).get(pk=order.pk)
             return status.HTTP_201_CREATED, s.OrderSerializer(order, context={"request": request}).data
 
@@ -199,7 +217,8 @@ class _OrderActionView(APIView):
 
 
 class OrderConfirmView(_OrderActionView):
-    """The customer who placed it: confirm the order; dispatch to makers starts."""
+    """The customer who placed it: confirm the order; it waits for payment at ``payment.checkout_url``, and
+    dispatch to makers starts once the provider says paid."""
 
     def act(self, order, request, data):
         return ordering.order_confirm(order_id=order.pk, actor=request.user)
@@ -212,6 +231,36 @@ class OrderCancelView(_OrderActionView):
 
     def act(self, order, request, data):
         return ordering.order_cancel(order_id=order.pk, actor=request.user, reason=data["reason"])
+
+
+class OrderPayView(_OrderActionView):
+    """The customer who placed it: the checkout of an order awaiting payment (again, after a decline)."""
+
+    def act(self, order, request, data):
+        checkout.order_pay(order_id=order.pk, actor=request.user)
+        return order
+
+
+class OrderRefundView(APIView):
+    """Staff: give part (or all) of an order's money back; from a maker's held payout with ``from_maker``."""
+
+    permission_classes = [IsStaff]
+
+    @extend_schema(request=s.RefundRequestSerializer, responses={200: s.OrderSerializer, 409: OpenApiResponse()})
+    def post(self, request, pk):
+        order = get_object_or_404(Order, pk=pk)
+        serializer = s.RefundRequestSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        checkout.order_refund(
+            order_id=order.pk,
+            amount=data.get("amount"),
+            reason=data["reason"],
+            actor=request.user,
+            from_payout_of=data.get("from_maker"),
+        )
+        order = selectors.orders_visible_to(request.user).get(pk=pk)
+        return Response(s.OrderSerializer(order, context={"request": request}).data)
 
 
 class OrderDeliveredView(_OrderActionView):

@@ -1,3 +1,4 @@
+from orders.models.claims import CLAIM_OPEN, CLAIM_TRANSITIONS, Claim, ClaimEvent, ClaimPhoto, ClaimStatus
 from orders.models.orders import (
     ORDER_CANCELLABLE,
     ORDER_TERMINAL,
@@ -27,6 +28,12 @@ from orders.models.production import (
 )
 
 __all__ = [
+    "CLAIM_OPEN",
+    "CLAIM_TRANSITIONS",
+    "Claim",
+    "ClaimEvent",
+    "ClaimPhoto",
+    "ClaimStatus",
     "BATCH_TRANSITIONS",
     "JOB_ACTIVE",
     "JOB_DROPPED",

@@ -9,7 +9,11 @@ from designs.models import DesignVersion
 
 class OrderStatus(models.TextChoices):
     PLACED = "placed", "Placed"  # prices frozen, waiting for the customer's confirmation
-    CONFIRMED = "confirmed", "Confirmed"  # the customer confirmed; dispatch is queued
+    AWAITING_PAYMENT = (
+        "awaiting_payment",
+        "Awaiting payment",
+    )  # confirmed by the customer; the provider has not said paid
+    CONFIRMED = "confirmed", "Confirmed"  # paid; dispatch is queued
     ROUTING = "routing", "Routing"  # offers are out to makers
     IN_PRODUCTION = "in_production", "In production"  # every part is held by a maker
     SHIPPED = "shipped", "Shipped"  # every part is on its way
@@ -19,10 +23,14 @@ class OrderStatus(models.TextChoices):
 
 
 ORDER_TERMINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
-ORDER_CANCELLABLE = frozenset({OrderStatus.PLACED, OrderStatus.CONFIRMED, OrderStatus.ROUTING, OrderStatus.ON_HOLD})
+ORDER_CANCELLABLE = frozenset(
+    {OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.ROUTING, OrderStatus.ON_HOLD}
+)
 ORDER_TRANSITIONS = {
     NOTHING: frozenset({OrderStatus.PLACED}),
-    OrderStatus.PLACED: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
+    OrderStatus.PLACED: frozenset({OrderStatus.AWAITING_PAYMENT, OrderStatus.CANCELLED}),
+    # Nothing is dispatched before the provider's webhook says paid.
+    OrderStatus.AWAITING_PAYMENT: frozenset({OrderStatus.CONFIRMED, OrderStatus.CANCELLED}),
     OrderStatus.CONFIRMED: frozenset({OrderStatus.ROUTING, OrderStatus.ON_HOLD, OrderStatus.CANCELLED}),
     OrderStatus.ROUTING: frozenset({OrderStatus.IN_PRODUCTION, OrderStatus.ON_HOLD, OrderStatus.CANCELLED}),
     OrderStatus.ON_HOLD: frozenset({OrderStatus.ROUTING, OrderStatus.CANCELLED}),
@@ -43,8 +51,33 @@ class Order(models.Model):
     ship_to_latitude = models.FloatField()
     ship_to_longitude = models.FloatField()
     ship_to_label = models.CharField(max_length=120, blank=True)
+    # The delivery address, frozen when the order is placed (the address book may change later). Shown only to
+    # the customer, staff and the maker holding an accepted job of the order.
+    ship_name = models.CharField(max_length=120, blank=True)
+    ship_line1 = models.CharField(max_length=120, blank=True)
+    ship_line2 = models.CharField(max_length=120, blank=True)
+    ship_postcode = models.CharField(max_length=20, blank=True)
+    ship_city = models.CharField(max_length=80, blank=True)
+    ship_country = models.CharField(max_length=2, blank=True)
+    ship_phone = models.CharField(max_length=32, blank=True)
+    # Where the price came from: the quote and the maker whose offer the customer took (dispatch offers it
+    # to that maker first).
+    quote = models.ForeignKey("Quote", null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
+    offer_maker = models.ForeignKey(
+        "makers.Maker", null=True, blank=True, on_delete=models.SET_NULL, related_name="chosen_in_orders"
+    )
     currency = models.CharField(max_length=3, default="EUR")
-    total = models.DecimalField(max_digits=12, decimal_places=2)
+    # Money, frozen: items (offer prices) and shipping net of VAT, the VAT, and the gross total the customer pays.
+    items_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    shipping_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, help_text="percent")
+    vat_country = models.CharField(max_length=2, blank=True)
+    vat_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    vat_number = models.CharField(max_length=20, blank=True, help_text="the business customer's, validated")
+    reverse_charge = models.BooleanField(default=False)
+    vat_note = models.CharField(max_length=200, blank=True)
+    commission_rate = models.DecimalField(max_digits=5, decimal_places=4, default=0)
+    total = models.DecimalField(max_digits=12, decimal_places=2, help_text="gross: what the customer pays")
     hold_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
@@ -57,6 +90,27 @@ class Order(models.Model):
 
     def __str__(self):
         return f"Order {self.pk}"
+
+    @property
+    def net_total(self):
+        return self.items_net + self.shipping_net
+
+    @property
+    def shipping_address(self) -> dict:
+        return {
+            "name": self.ship_name,
+            "line1": self.ship_line1,
+            "line2": self.ship_line2,
+            "postcode": self.ship_postcode,
+            "city": self.ship_city,
+            "country": self.ship_country,
+            "phone": self.ship_phone,
+        }
+
+    @property
+    def address_lines(self) -> list[str]:
+        lines = [self.ship_name, self.ship_line1, self.ship_line2, f"{self.ship_postcode} {self.ship_city}".strip()]
+        return [line for line in [*lines, self.ship_country] if line]
 
     @property
     def can_cancel(self) -> bool:

@@ -93,7 +93,10 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.OFFERED, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     quantity = models.PositiveIntegerField(default=0)
-    price = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="the customer's price, net")
+    payout = models.DecimalField(
+        max_digits=12, decimal_places=2, default=0, help_text="the maker's: price less commission, plus shipping share"
+    )
     offered_at = models.DateTimeField(auto_now_add=True)
     offer_expires_at = models.DateTimeField(db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)

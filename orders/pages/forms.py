@@ -44,12 +44,61 @@ class QuoteForm(forms.Form):
 class PlaceOrderForm(forms.Form):
     # One key per rendered form: a double click replays the first answer instead of ordering twice.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex)
+    offer = forms.TypedChoiceField(label="Maker", coerce=int, required=False, empty_value=None)
+    name = forms.CharField(label="Name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    line1 = forms.CharField(
+        label="Street and number", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+    )
+    line2 = forms.CharField(
+        label="Address line 2 (optional)",
+        max_length=120,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
+    )
+    postcode = forms.CharField(
+        label="Postcode", max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+    )
+    city = forms.CharField(
+        label="City", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+    )
+    country = forms.CharField(
+        label="Country (ISO code, e.g. DE)",
+        max_length=2,
+        min_length=2,
+        widget=forms.TextInput(attrs={"autocomplete": "country", "size": 3}),
+    )
+    phone = forms.CharField(
+        label="Phone (optional, for the carrier)",
+        max_length=32,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "tel"}),
+    )
+    vat_number = forms.CharField(
+        label="EU VAT number (businesses, optional)", max_length=20, required=False, help_text="reverse charge"
+    )
     note = forms.CharField(
         label="Note for the maker (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
     accept_risk = forms.BooleanField(
         label="I accept that it is printed as it is, at my own risk (see the warning above)", required=False
     )
+
+    ADDRESS_FIELDS = ("name", "line1", "line2", "postcode", "city", "country", "phone")
+
+    def __init__(self, *args, offers=(), address=None, **kwargs):
+        initial = kwargs.setdefault("initial", {})
+        if address is not None:
+            initial.update({field: getattr(address, field) for field in self.ADDRESS_FIELDS})
+        super().__init__(*args, **kwargs)
+        choices = [
+            (offer["maker"], f"{offer['name']}: {offer['price']} (net), {offer['lead_time_days']} d")
+            for offer in offers
+            if offer.get("printable", True)
+        ]
+        self.fields["offer"].choices = [("", "The recommended maker (first in the list)"), *choices]
+
+    def address(self) -> dict:
+        return {field: self.cleaned_data.get(field) or "" for field in self.ADDRESS_FIELDS}
 
 
 class ReasonForm(forms.Form):

@@ -1,6 +1,7 @@
 """Quotes and orders: the quote form of the design page, the quote page with its order button, the orders list and
 the order page (live timeline)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.http import Http404
@@ -8,16 +9,17 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from billing.models import Invoice
 from catalogue.selectors import active_materials
 from core.errors import DomainError
 from core.pages import customer_or_staff_required, customer_required
 from designs.pages.views import design_page
 from designs.selectors import design_for_owner
 from orders.matching.cities import CITIES
-from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, OrderStatus
+from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, Order, OrderStatus
 from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to, quote_of_customer, recent_quotes
-from orders.services import ordering, quoting
+from orders.services import checkout, ordering, quoting
 
 ORDERS_PER_PAGE = 25
 # How often the order page asks for news, in milliseconds.
@@ -83,14 +85,16 @@ def quote_create(request, pk):
 def quote_detail(request, pk):
     """The itemised price, the makers who could make it (and why others cannot), and the order button."""
     quote = quote_of_customer(request.user, pk)
+    result = quoting.quote_current(quote)
     return render(
         request,
         "orders/quote.html",
         {
             "quote": quote,
-            "result": quoting.quote_current(quote),
+            "result": result,
             "is_expired": quote.valid_until <= timezone.now(),
-            "form": PlaceOrderForm(),
+            "form": PlaceOrderForm(offers=result.get("makers", []), address=request.user.addresses.first()),
+            "shipping_fee": settings.SHIPPING_FEE,
         },
     )
 
@@ -109,22 +113,39 @@ def quote_live(request, pk):
 def quote_order(request, pk):
     """Place the order of a quote and confirm it in one step; a repeated click gets the same order."""
     quote = quote_of_customer(request.user, pk)
-    form = PlaceOrderForm(request.POST)
+    form = PlaceOrderForm(request.POST, offers=quote.result.get("makers", []))
     if not form.is_valid():
-        messages.error(request, "The order form was incomplete; please try again.")
+        errors = "; ".join(
+            f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
+        )
+        messages.error(request, f"The order form is incomplete: {errors}")
         return redirect("web:quote-detail", pk=quote.pk)
+    data = form.cleaned_data
     try:
+        try:
+            delivery = ordering.delivery_from(form.address())
+        except DomainError as error:
+            if error.code != "unknown_place":
+                raise
+            # A town the offline table does not know: the makers were matched from the quote's place.
+            delivery = ordering.delivery_from(form.address(), lat=quote.ship_to_latitude, lon=quote.ship_to_longitude)
         order_id = ordering.order_place_from_quote(
             customer=request.user,
             quote=quote,
-            note=form.cleaned_data["note"],
-            idempotency_key=form.cleaned_data["idempotency_key"],
-            accept_risk=form.cleaned_data["accept_risk"],
+            note=data["note"],
+            idempotency_key=data["idempotency_key"],
+            delivery=delivery,
+            offer_maker_id=data["offer"],
+            vat_number=data["vat_number"],
+            accept_risk=data["accept_risk"],
         )
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("web:quote-detail", pk=quote.pk)
-    messages.success(request, f"Order {order_id} is placed and confirmed: we are finding makers near you.")
+    payment = checkout.order_payment(Order.objects.get(pk=order_id))
+    if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
+        return redirect(payment.checkout_url)
+    messages.success(request, f"Order {order_id} is placed: pay for it to start production.")
     return redirect("web:order-detail", pk=order_id)
 
 
@@ -152,7 +173,11 @@ def _order_context(request, pk) -> dict:
         "items": list(order.items.all()),
         "events": list(order.events.all()),
         "jobs": jobs,
-        "can_confirm": is_customer and OrderStatus.CONFIRMED in allowed,
+        "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
+        "payment": checkout.order_payment(order),
+        "lines": checkout.order_lines(order),
+        "invoices": list(Invoice.objects.filter(order_id=order.pk).order_by("issued_at", "id")),
+        "is_customer": is_customer,
         "can_cancel": OrderStatus.CANCELLED in allowed,
         "can_mark_delivered": is_customer and OrderStatus.DELIVERED in allowed,
         "is_final": order.status in ORDER_TERMINAL,
@@ -175,7 +200,7 @@ def order_live(request, pk):
 
 
 ORDER_ACTIONS = {
-    "confirm": ("Order confirmed: we are finding makers near you.", True),
+    "confirm": ("Order confirmed: pay for it to start production.", True),
     "cancel": ("Order cancelled.", False),
     "delivered": ("Thank you: the order is marked delivered.", True),
 }
@@ -194,6 +219,9 @@ def order_action(request, pk, action):
     try:
         if action == "confirm":
             ordering.order_confirm(order_id=order.pk, actor=request.user)
+            payment = checkout.order_payment(Order.objects.get(pk=order.pk))
+            if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
+                return redirect(payment.checkout_url)
         elif action == "delivered":
             ordering.order_mark_delivered(order_id=order.pk, actor=request.user)
         else:

@@ -112,7 +112,8 @@ def order_dispatch(*, order_id: int) -> str:
                     f"({item.material.name})" + (f": {'; '.join(reasons)}" if reasons else "")
                 )
                 continue
-            best = result.ranked[0]
+            # The maker whose offer the customer took gets it first, while it is eligible and has not turned it down.
+            best = next((r for r in result.ranked if r.maker_id == order.offer_maker_id), result.ranked[0])
             groups[(best.maker_id, item.material_id)].append(Assignment(item=item, ranked=best))
         if order.status == OrderStatus.CONFIRMED:
             order_set_status(order_id=order_id, to=OrderStatus.ROUTING, reason="offers going out to makers")
@@ -178,6 +179,7 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
         print_slice_id, _why_not = quoting.offer_slice(
             version=item.design_version, material=item.material, printer=printer, copies=item.quantity
         )
+    price = sum((a.item.total_price for a in assignments), Decimal("0"))
     job = JOB_MACHINE.create(
         to=JobStatus.OFFERED,
         reason=f"offered to {maker.name} ({best.distance_km:.0f} km from the customer)",
@@ -188,7 +190,10 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
         material_id=material_id,
         offer_expires_at=now + timedelta(hours=settings.OFFER_TTL_HOURS),
         quantity=sum(a.item.quantity for a in assignments),
-        price=sum((Decimal(a.ranked.price) for a in assignments), Decimal("0")),
+        # What the customer pays for these parts (the chosen offer's price, frozen on the items), and what the maker
+        # is paid for them: less the platform's commission, plus the order's shipping fee in proportion.
+        price=price,
+        payout=job_payout(order, price),
         due_at=now + timedelta(days=best.lead_time_days),
         distance_km=best.distance_km,
         co2_kg=sum(a.ranked.co2_kg for a in assignments),
@@ -210,6 +215,12 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
         dedupe_key=f"job-offered-{job.pk}",
     )
     return job
+
+
+def job_payout(order: Order, price: Decimal) -> Decimal:
+    """The maker's pay for a job of ``price`` (the customer's, net): less commission, plus its share of shipping."""
+    share = order.shipping_net * price / order.items_net if order.items_net else Decimal("0")
+    return (price * (1 - order.commission_rate) + share).quantize(Decimal("0.01"))
 
 
 def batch_repack(*, batch_id: int) -> Batch:

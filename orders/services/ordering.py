@@ -11,14 +11,14 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from accounts import services as accounts_services
 from catalogue.models import Material
 from core.errors import Conflict, DomainError
-from core.queueing import enqueue_after_commit
 from core.text import clean_text
 from designs.models import DesignVersion
 from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus, Quote
-from orders.services import quoting
-from orders.services.dispatch import ORDER_DISPATCH_TASK, batch_sync
+from orders.services import checkout, quoting
+from orders.services.dispatch import batch_sync
 from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
 
 
@@ -30,6 +30,24 @@ class ItemRequest:
     colour: str = ""
     reorder_of_id: int | None = None
     accept_risk: bool = False  # print it although the analysis warned (see quoting.risk_warnings)
+    # The chosen offer's frozen figures (price for the quantity, machine hours, mass, basis), when the item
+    # comes from a quote; None: priced now at the list price.
+    offer: dict | None = None
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where the order goes: the validated address and the point maker matching measures from."""
+
+    address: object  # accounts.addresses.Address
+    ship_to: quoting.ShipTo
+
+
+def delivery_from(data, *, lat=None, lon=None) -> Delivery:
+    """A ``shipping_address`` object from a request, validated per country and placed on the map."""
+    address = accounts_services.address_check(data)
+    latitude, longitude, label = accounts_services.address_locate(address, lat=lat, lon=lon)
+    return Delivery(address=address, ship_to=quoting.ShipTo(latitude, longitude, label))
 
 
 def _version_for(customer, version_id: int) -> DesignVersion:
@@ -46,10 +64,22 @@ def _material_for(code: str) -> Material:
     return material
 
 
-def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, note: str = "") -> Order:
-    """Price every item now and freeze it (version, material, quantity, colour, price, template parameters).
+def order_place(
+    *,
+    customer,
+    items: list[ItemRequest],
+    delivery: Delivery,
+    note: str = "",
+    vat_number: str = "",
+    quote: Quote | None = None,
+    offer_maker_id: int | None = None,
+    save_address: bool = True,
+) -> Order:
+    """Price every item and freeze it (version, material, quantity, colour, price, template parameters), with
+    the delivery address, shipping and VAT (by the address's country; reverse charge for a valid business
+    VAT number in another EU country).
 
-    The order starts ``placed``; nothing is sent to makers until the customer confirms it.
+    The order starts ``placed``; the customer confirms it (and pays) before anything is sent to makers.
     """
     note = clean_text(note, field="The note", max_length=2000)
     if not items:
@@ -69,6 +99,8 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
             breakdown = quoting.price(version=version, material=material, quantity=request.quantity)
         except DomainError as error:
             raise DomainError(f"Item {index + 1}: {error.message}", code=error.code) from error
+        if request.offer is not None:
+            breakdown = quoting.breakdown_with_offer(breakdown, request.offer)
         warnings = quoting.risk_warnings(version=version, material=material)
         if warnings and not request.accept_risk:
             raise DomainError(
@@ -81,21 +113,37 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
     currencies = {breakdown.currency for _request, _version, _material, breakdown, _warnings in priced}
     if len(currencies) != 1:
         raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
-    total = sum((breakdown.total for _request, _version, _material, breakdown, _warnings in priced), Decimal("0"))
+    items_net = sum((breakdown.total for _request, _version, _material, breakdown, _warnings in priced), Decimal("0"))
+    address, ship_to = delivery.address, delivery.ship_to
+    vat = checkout.vat_decide(country=address.country, vat_number=vat_number)
+    amounts = checkout.order_amounts(items_net=items_net, shipping_net=settings.SHIPPING_FEE, vat=vat)
     with transaction.atomic():
         order = ORDER_MACHINE.create(
             to=OrderStatus.PLACED,
             actor=customer,
             reason="placed by the customer",
-            details={"items": len(priced), "total": str(total)},
+            details={"items": len(priced), "total": str(amounts["total"])},
             customer=customer,
             ship_to_latitude=ship_to.latitude,
             ship_to_longitude=ship_to.longitude,
             ship_to_label=ship_to.label,
+            ship_name=address.name,
+            ship_line1=address.line1,
+            ship_line2=address.line2,
+            ship_postcode=address.postcode,
+            ship_city=address.city,
+            ship_country=address.country,
+            ship_phone=address.phone,
+            quote=quote,
+            offer_maker_id=offer_maker_id,
             currency=currencies.pop(),
-            total=total,
             note=note[:2000],
+            **amounts,
         ).obj
+        if save_address:
+            accounts_services.address_save(
+                user=customer, address=address, latitude=ship_to.latitude, longitude=ship_to.longitude
+            )
         OrderItem.objects.bulk_create(
             OrderItem(
                 order=order,
@@ -105,7 +153,7 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
                 quantity=request.quantity,
                 unit_price=breakdown.unit_price,
                 total_price=breakdown.total,
-                price_breakdown=breakdown.as_dict(),
+                price_breakdown={**breakdown.as_dict(), **_offer_record(request.offer)},
                 template_slug=version.template_slug,
                 parameters=version.parameters,
                 reorder_of_id=request.reorder_of_id,
@@ -115,6 +163,13 @@ def order_place(*, customer, items: list[ItemRequest], ship_to: quoting.ShipTo, 
             for request, version, material, breakdown, warnings in priced
         )
     return order
+
+
+def _offer_record(offer: dict | None) -> dict:
+    if not offer:
+        return {}
+    keys = ("maker", "name", "price", "machine_hours", "mass_g", "basis", "basis_note", "slice", "printer")
+    return {"offer": {key: offer.get(key) for key in keys}}
 
 
 def _request_hash(body) -> str:
@@ -173,21 +228,83 @@ class IdempotencyKeyReused(DomainError):
 
 
 def order_confirm(*, order_id: int, actor) -> Order:
-    """The customer confirms a placed order; dispatch to makers is queued after commit.
-
-    Confirming a confirmed order again changes nothing (a retried request is not an error).
+    """The customer confirms a placed order: it waits for payment, and the checkout is opened
+    (``payment.checkout_url``). The provider's webhook then confirms it and queues dispatch
+    (``checkout.on_payment_succeeded``). Confirming again changes nothing (a retried request is not an error).
     """
-    with transaction.atomic():
+    order = Order.objects.get(pk=order_id)
+    if order.status in (OrderStatus.PLACED, OrderStatus.AWAITING_PAYMENT):
+        if order.quote_id and order.status == OrderStatus.PLACED:
+            _refuse_if_expired(order.quote)
         transition = order_set_status(
-            order_id=order_id,
-            to=OrderStatus.CONFIRMED,
-            actor=actor,
-            reason="confirmed by the customer",
-            updates={"confirmed_at": timezone.now()},
+            order_id=order_id, to=OrderStatus.AWAITING_PAYMENT, actor=actor, reason="confirmed by the customer"
         )
-        if transition.changed:
-            enqueue_after_commit(ORDER_DISPATCH_TASK, order_id=order_id)
-    return transition.obj
+        checkout.payment_start_for(order=transition.obj, actor=actor)
+        return Order.objects.get(pk=order_id)
+    # Anything else: the door answers (no change when it is there already, else 409 naming the allowed moves).
+    return order_set_status(order_id=order_id, to=OrderStatus.AWAITING_PAYMENT, actor=actor).obj
+
+
+class QuoteExpired(Conflict):
+    code = "quote_expired"
+
+
+def _refuse_if_expired(quote: Quote) -> None:
+    if quote.valid_until <= timezone.now():
+        raise QuoteExpired(
+            f"Quote {quote.pk} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC: prices may have changed. "
+            "Ask for a new quote (POST /api/quotes/) and order from it."
+        )
+
+
+def order_place_quote(
+    *,
+    customer,
+    quote: Quote,
+    delivery: Delivery,
+    offer_maker_id: int | None = None,
+    note: str = "",
+    vat_number: str = "",
+    accept_risk: bool = False,
+) -> Order:
+    """Order what a quote priced, at the chosen offer's price (or the recommended offer's: the first
+    printable one), with its sliced figures frozen. An expired quote is a 409: ask for a new one."""
+    _refuse_if_expired(quote)
+    current = quoting.quote_current(quote)
+    offers = current.get("makers", [])
+    if offer_maker_id is not None:
+        offer = next((o for o in offers if o.get("maker") == offer_maker_id), None)
+        if offer is None:
+            raise DomainError(
+                f"Maker {offer_maker_id} made no offer in quote {quote.pk}; pick one of its makers[].",
+                code="unknown_offer",
+                details={"field": "offer"},
+            )
+        if not offer.get("printable", True):
+            raise Conflict(
+                f"{offer.get('name', 'This maker')} cannot make this part: {offer.get('basis_note', '')}".strip(),
+                code="offer_not_printable",
+            )
+    else:
+        offer = next((o for o in offers if o.get("printable", True)), None)
+    return order_place(
+        customer=customer,
+        items=[
+            ItemRequest(
+                design_version_id=quote.design_version_id,
+                material_code=quote.material.code,
+                quantity=quote.quantity,
+                colour=quote.colour,
+                accept_risk=accept_risk,
+                offer=offer,
+            )
+        ],
+        delivery=delivery,
+        note=note,
+        vat_number=vat_number,
+        quote=quote,
+        offer_maker_id=offer["maker"] if offer else None,
+    )
 
 
 def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
@@ -202,6 +319,8 @@ def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
             reason=reason or ("cancelled by the customer" if actor and actor.is_customer else "cancelled"),
         )
         order = transition.obj
+        if transition.changed:
+            checkout.order_refund_on_cancel(order=order, actor=actor)
         batches = set()
         for job in order.jobs.filter(status__in=JOB_ACTIVE).order_by("pk"):
             job_set_status(job_id=job.pk, to=JobStatus.CANCELLED, actor=actor, reason="the order was cancelled")
@@ -212,39 +331,44 @@ def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
 
 
 def order_mark_delivered(*, order_id: int, actor) -> Order:
-    """The customer confirms the parts arrived (only once the order has shipped)."""
-    transition = order_set_status(
-        order_id=order_id,
-        to=OrderStatus.DELIVERED,
-        actor=actor,
-        reason="the customer confirmed delivery",
-        updates={"delivered_at": timezone.now()},
-    )
+    """The customer confirms the parts arrived (only once the order has shipped); the makers' payouts are
+    due from now, held for the claim window (PAYOUT_HOLD_DAYS)."""
+    with transaction.atomic():
+        transition = order_set_status(
+            order_id=order_id,
+            to=OrderStatus.DELIVERED,
+            actor=actor,
+            reason="the customer confirmed delivery",
+            updates={"delivered_at": timezone.now()},
+        )
+        if transition.changed:
+            checkout.order_payouts_allocate(order=transition.obj)
     return transition.obj
 
 
 def order_place_from_quote(
-    *, customer, quote: Quote, note: str, idempotency_key: str, accept_risk: bool = False
+    *,
+    customer,
+    quote: Quote,
+    note: str,
+    idempotency_key: str,
+    delivery: Delivery,
+    offer_maker_id: int | None = None,
+    vat_number: str = "",
+    accept_risk: bool = False,
 ) -> int:
-    """Place the order of a quote and confirm it in one step (the quote page's button); the same key (a repeated
-    click) gets the same order. Returns the order's id."""
+    """Place the order of a quote at the chosen offer and confirm it in one step (the quote page's button): it
+    then waits for payment. The same key (a repeated click) gets the same order. Returns the order's id."""
 
     def place_and_confirm():
-        order = order_place(
+        order = order_place_quote(
             customer=customer,
-            items=[
-                ItemRequest(
-                    design_version_id=quote.design_version_id,
-                    material_code=quote.material.code,
-                    quantity=quote.quantity,
-                    colour=quote.colour,
-                    accept_risk=accept_risk,
-                )
-            ],
-            ship_to=quoting.ShipTo(
-                quote.ship_to_latitude, quote.ship_to_longitude, (quote.result.get("ship_to") or {}).get("label") or ""
-            ),
+            quote=quote,
+            delivery=delivery,
+            offer_maker_id=offer_maker_id,
             note=note,
+            vat_number=vat_number,
+            accept_risk=accept_risk,
         )
         order_confirm(order_id=order.pk, actor=customer)
         return 201, {"order": order.pk}
@@ -252,7 +376,14 @@ def order_place_from_quote(
     status, body, _replayed = idempotency_key_run(
         user=customer,
         key=f"web-quote-order-{idempotency_key}",
-        body={"quote": quote.pk, "note": note, "accept_risk": accept_risk},
+        body={
+            "quote": quote.pk,
+            "note": note,
+            "accept_risk": accept_risk,
+            "offer": offer_maker_id,
+            "vat_number": vat_number,
+            "address": delivery.address.__dict__ if hasattr(delivery.address, "__dict__") else str(delivery.address),
+        },
         handler=place_and_confirm,
     )
     if status >= 400:
@@ -275,9 +406,11 @@ def order_reorder(*, customer, item_ids: list[int], quantity: int | None, ship_t
         )
     first = items[0].order
     destination = ship_to or quoting.ShipTo(first.ship_to_latitude, first.ship_to_longitude, first.ship_to_label)
+    address = accounts_services.address_check(first.shipping_address)
     return order_place(
         customer=customer,
-        ship_to=destination,
+        delivery=Delivery(address=address, ship_to=destination),
+        vat_number=first.vat_number,
         note="spare parts re-order",
         items=[
             ItemRequest(

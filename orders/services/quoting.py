@@ -1,6 +1,6 @@
 """Prices and maker matches for a design version in a material: what the quote endpoint and orders use."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import timedelta
 from decimal import Decimal
 
@@ -17,7 +17,7 @@ from orders.matching.cities import find_city
 from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
-from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, SlicedFigures, quote_part
+from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, QuoteLine, SlicedFigures, quote_part
 from slicing import services as slicing_services
 from slicing.models import Slice, SliceStatus
 from slicing.prusa import NotSliceable, material_kind
@@ -414,6 +414,28 @@ def quote_create(
         currency=breakdown.currency,
         result=body,
         valid_until=breakdown.valid_until or timezone.now() + timedelta(days=14),
+    )
+
+
+def breakdown_with_offer(breakdown: QuoteBreakdown, offer: dict) -> QuoteBreakdown:
+    """The list breakdown at one maker's offer: its price (a line "<maker>'s price" carries the difference, so the
+    lines still sum to the total) and its machine hours, material and basis (the slicer's, when it sliced)."""
+    total = Decimal(str(offer["price"]))
+    difference = total - breakdown.total
+    lines = breakdown.lines
+    if difference:
+        label = f"{offer.get('name') or 'The maker'}'s price" + (
+            " (sliced on its printer)" if offer.get("basis") == "sliced" else ""
+        )
+        lines = (*lines, QuoteLine(code="offer", label=label, quantity=1, unit_amount=difference, amount=difference))
+    return replace(
+        breakdown,
+        lines=lines,
+        total=total,
+        unit_price=(total / breakdown.quantity).quantize(Decimal("0.01")),
+        machine_hours=float(offer.get("machine_hours") or breakdown.machine_hours),
+        total_mass_g=float(offer.get("mass_g") or breakdown.total_mass_g),
+        basis=offer.get("basis") or breakdown.basis,
     )
 
 

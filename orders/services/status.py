@@ -18,7 +18,8 @@ from orders.models import (
 # What the customer reads when their order moves (subject line of the e-mail and notification).
 ORDER_MESSAGES = {
     OrderStatus.PLACED: "Order {id} is placed: confirm it to start production",
-    OrderStatus.CONFIRMED: "Order {id} is confirmed: we are finding makers near you",
+    OrderStatus.AWAITING_PAYMENT: "Order {id} is waiting for your payment",
+    OrderStatus.CONFIRMED: "Order {id} is paid: we are finding makers near you",
     OrderStatus.ROUTING: "Order {id}: offers are out to local makers",
     OrderStatus.IN_PRODUCTION: "Order {id} is in production",
     OrderStatus.SHIPPED: "Order {id} has shipped",

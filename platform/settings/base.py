@@ -5,6 +5,7 @@ broker under ``var/`` with ``django-db`` results, a real separate worker process
 ``DATABASE_URL`` switches to PostgreSQL, ``REDIS_URL`` (or ``CELERY_BROKER_URL``) to Redis.
 """
 
+from decimal import Decimal
 from pathlib import Path
 
 import environ
@@ -274,6 +275,33 @@ CELERY_TASK_PUBLISH_RETRY = False
 
 # Hard time limits per queue (seconds); soft limits are 30 s earlier. All stay below the visibility timeout.
 # One entry per queue the workers serve (the dashboard lists them in this order).
+
+# Money -------------------------------------------------------------------------------------------------
+# "test": the built-in provider (a payment page on this site, for the demo and the tests); "stripe": Stripe.
+PAYMENT_PROVIDER = env.str("PAYMENT_PROVIDER", default="test")
+# Signs the test provider's events (its page posts them through the same webhook path as a real provider's).
+TEST_PAYMENT_SECRET = env.str("TEST_PAYMENT_SECRET", default="") or f"testpay-{SECRET_KEY}"
+STRIPE_API_KEY = env.str("STRIPE_API_KEY", default="")
+STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# A Stripe-compatible server instead of Stripe's own (the tests run localstripe).
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# The platform's share of each offer price (net of VAT); the maker is paid the rest, plus the shipping fee.
+PLATFORM_COMMISSION_RATE = Decimal(env.str("PLATFORM_COMMISSION_RATE", default="0.15"))
+# Flat shipping fee per order, net of VAT, in CURRENCY: the maker ships, so it goes to the maker's payout.
+SHIPPING_FEE = Decimal(env.str("SHIPPING_FEE", default="4.90"))
+# The seller's country (the platform, seller of record): its VAT rules apply to businesses at home.
+PLATFORM_COUNTRY = env.str("PLATFORM_COUNTRY", default="DE")
+PLATFORM_LEGAL_NAME = env.str("PLATFORM_LEGAL_NAME", default="Makernet")
+PLATFORM_VAT_NUMBER = env.str("PLATFORM_VAT_NUMBER", default="")
+PLATFORM_ADDRESS = env.list("PLATFORM_ADDRESS", default=["Makernet", "Example Street 1", "10115 Berlin", "DE"])
+# A maker's earnings are released this many days after delivery, when no claim is open.
+PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)
+# Payments still pending this long are asked about at the provider (late or lost webhooks).
+PAYMENT_RECONCILE_AFTER_SECONDS = env.int("PAYMENT_RECONCILE_AFTER_SECONDS", default=900)
+if not (0 <= PLATFORM_COMMISSION_RATE < 1):
+    raise ImproperlyConfigured("PLATFORM_COMMISSION_RATE must be at least 0 and below 1 (0.15 is 15 %).")
+
 TASK_TIME_LIMITS = {
     "celery": env.int("DEFAULT_TASK_TIME_LIMIT", default=120),
     "meshes": env.int("MESH_TASK_TIME_LIMIT", default=240),
@@ -298,6 +326,8 @@ CELERY_BEAT_SCHEDULE = {
     "expire-offers": {"task": "orders.job_offers_expire", "schedule": SWEEP_INTERVAL_SECONDS},
     "stuck-orders-sweep": {"task": "orders.orders_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
     "stuck-slices-sweep": {"task": "slicing.slices_sweep_stuck", "schedule": SWEEP_INTERVAL_SECONDS},
+    "payouts-release": {"task": "orders.payouts_release_due", "schedule": SWEEP_INTERVAL_SECONDS * 10},
+    "payments-reconcile": {"task": "billing.payments_reconcile", "schedule": SWEEP_INTERVAL_SECONDS * 10},
 }
 
 # E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.

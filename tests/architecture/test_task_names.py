@@ -16,6 +16,8 @@ EXPECTED = {
     "orders.order_dispatch": ("dispatch", "orders.services.dispatch.order_dispatch"),
     "orders.job_offers_expire": ("dispatch", "orders.services.dispatch.job_offers_expire"),
     "orders.orders_sweep_stuck": ("dispatch", "orders.services.dispatch.orders_sweep_stuck"),
+    "orders.payouts_release_due": ("dispatch", "orders.services.checkout.payouts_release_due"),
+    "billing.payments_reconcile": ("celery", "billing.services.payments_reconcile"),
     "slicing.slice_run": ("slicing", "slicing.services.slice_run"),
     "slicing.slices_sweep_stuck": ("celery", "slicing.services.slices_sweep_stuck"),
 }

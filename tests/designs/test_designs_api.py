@@ -248,8 +248,9 @@ def test_a_failure_after_the_file_is_stored_leaves_no_file_and_no_rows(customer,
     assert [path for path in stored if path.is_file()] == []
 
 
-def test_an_analysis_over_the_memory_cap_fails_with_a_reason(customer, pla, settings,
-                                                            django_capture_on_commit_callbacks):
+def test_an_analysis_over_the_memory_cap_fails_with_a_reason(
+    customer, pla, settings, django_capture_on_commit_callbacks
+):
     # given a cap far below what a 327,680-face part needs
     settings.MESH_ANALYSIS_MEMORY_BYTES = 20 * 1024 * 1024
     content = stl_bytes(trimesh.creation.icosphere(subdivisions=7, radius=40))

@@ -10,6 +10,7 @@ from designs.models import Design, DesignVersion
 from orders.models import Job, Order, OrderEvent
 from orders.services import quoting
 from tests.conftest import client_for
+from tests.money import BERLIN_ADDRESS, pay
 from tests.orders.test_dispatch import member
 
 pytestmark = pytest.mark.django_db
@@ -28,11 +29,16 @@ def ring_order(customer, makers, django_capture_on_commit_callbacks):
     assert version.status == "ready", version.error
     order_id = client.post(
         "/api/orders/",
-        {"items": [{"design_version": version.pk, "material": "pla", "quantity": 1}], "ship_to": BERLIN},
+        {
+            "items": [{"design_version": version.pk, "material": "pla", "quantity": 1}],
+            "ship_to": BERLIN,
+            "shipping_address": BERLIN_ADDRESS,
+        },
         format="json",
     ).json()["id"]
     with django_capture_on_commit_callbacks(execute=True):
         client.post(f"/api/orders/{order_id}/confirm/")
+        pay(order_id)
     job = Job.objects.get(order_id=order_id)
     assert client_for(member(job.maker)).post(f"/api/maker/jobs/{job.pk}/accept/").status_code == 200
     return Order.objects.get(pk=order_id), job
@@ -86,7 +92,7 @@ def test_the_ring_journey(customer, ring_order, django_capture_on_commit_callbac
     assert item.design_version_id == new_version.pk
     assert item.total_price == expected
     assert item.parameters["band_thickness"] == 2.4
-    assert order.total == expected
+    assert order.items_net == expected
     assert Design.objects.get(pk=new_version.design_id).latest_version_id == new_version.pk
 
     # the maker produces the accepted version

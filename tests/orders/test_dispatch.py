@@ -11,6 +11,7 @@ from orders.services.dispatch import ORDER_DISPATCH_TASK, job_offers_expire, ord
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo
 from tests.factories import ReadyVersionFactory, UserFactory, cube_report
+from tests.money import delivery, pay
 
 pytestmark = pytest.mark.django_db
 
@@ -31,10 +32,11 @@ def photo_bytes() -> bytes:
 def confirmed_order(customer, version, *, ship_to=BERLIN, material="pla", quantity=2, colour=""):
     order = order_place(
         customer=customer,
-        ship_to=ship_to,
+        delivery=delivery(ship_to),
         items=[ItemRequest(design_version_id=version.pk, material_code=material, quantity=quantity, colour=colour)],
     )
     order_confirm(order_id=order.pk, actor=customer)
+    pay(order.pk)
     return order
 
 
@@ -72,7 +74,12 @@ def test_dispatch_twice_makes_no_second_job(customer, version, makers):
     order_dispatch(order_id=order.pk)
     order_dispatch(order_id=order.pk)
     assert Job.objects.filter(order=order).count() == 1
-    assert [e.to_status for e in OrderEvent.objects.filter(order=order)] == ["placed", "confirmed", "routing"]
+    assert [e.to_status for e in OrderEvent.objects.filter(order=order)] == [
+        "placed",
+        "awaiting_payment",
+        "confirmed",
+        "routing",
+    ]
 
 
 def test_orders_confirmed_close_together_share_a_batch(customer, version, makers):
@@ -176,6 +183,7 @@ def test_the_order_follows_its_jobs_to_shipped(customer, version, makers):
     assert Batch.objects.get(pk=job.batch_id).status == "completed"
     assert [e.to_status for e in OrderEvent.objects.filter(order=order)] == [
         "placed",
+        "awaiting_payment",
         "confirmed",
         "routing",
         "in_production",

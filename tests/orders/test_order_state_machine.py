@@ -12,6 +12,7 @@ from orders.services.ordering import ItemRequest, order_place
 from orders.services.quoting import ShipTo
 from orders.services.status import order_set_status
 from tests.factories import ReadyVersionFactory, UserFactory
+from tests.money import delivery
 
 pytestmark = pytest.mark.django_db
 
@@ -32,7 +33,7 @@ class OrderLifecycle(RuleBasedStateMachine):
         version = ReadyVersionFactory(design__owner=customer)
         self.order = order_place(
             customer=customer,
-            ship_to=ShipTo(52.5, 13.4, "Berlin"),
+            delivery=delivery(ShipTo(52.5, 13.4, "Berlin")),
             items=[ItemRequest(design_version_id=version.pk, material_code="pla", quantity=1)],
         )
         self.expected_status = OrderStatus.PLACED

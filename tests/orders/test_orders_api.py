@@ -2,16 +2,21 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from billing.models import Payment
 from core.models import Notification
 from orders.models import IdempotencyKey, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import order_dispatch
 from orders.services.status import order_set_status
 from tests.conftest import client_for
 from tests.factories import ReadyVersionFactory
+from tests.money import BERLIN_ADDRESS, pay
+
+TO_BERLIN = {"shipping_address": BERLIN_ADDRESS}
 
 pytestmark = pytest.mark.django_db
 
@@ -22,6 +27,7 @@ def place(user, version, *, key=None, quantity=2, material="pla", **extra):
     headers = {"HTTP_IDEMPOTENCY_KEY": key} if key else {}
     body = {
         "items": [{"design_version": version.pk, "material": material, "quantity": quantity}],
+        "shipping_address": BERLIN_ADDRESS,
         "ship_to": BERLIN,
         **extra,
     }
@@ -35,10 +41,20 @@ def test_placing_freezes_prices_and_starts_the_timeline(customer, version, maker
     assert body["status"] == "placed"
     [item] = body["items"]
     assert item["quantity"] == 2 and item["material"] == "pla"
-    assert Decimal(item["total_price"]) == Decimal(body["total"])
+    # The items' price, plus shipping, plus German VAT (a consumer in Berlin): each a line, net, VAT and gross.
+    assert Decimal(item["total_price"]) == Decimal(body["items_net"])
+    assert Decimal(body["shipping_net"]) == settings.SHIPPING_FEE
+    assert body["vat"]["rate"] == "19.00" and body["vat"]["country"] == "DE" and not body["vat"]["reverse_charge"]
+    net = Decimal(body["items_net"]) + Decimal(body["shipping_net"])
+    assert Decimal(body["vat_total"]) == (net * Decimal("0.19")).quantize(Decimal("0.01"))
+    assert Decimal(body["total"]) == net + Decimal(body["vat_total"])
+    assert [line["kind"] for line in body["lines"]] == ["item", "shipping"]
+    assert sum(Decimal(line["gross"]) for line in body["lines"]) == Decimal(body["total"])
+    assert body["shipping_address"]["postcode"] == "10115" and body["shipping_address"]["country"] == "DE"
+    assert body["payment"] is None
     assert item["price_breakdown"]["lines"]
     assert [(e["from_status"], e["to_status"], e["actor"]) for e in body["events"]] == [("", "placed", "carol")]
-    assert body["allowed_next"] == ["cancelled", "confirmed"]
+    assert body["allowed_next"] == ["awaiting_payment", "cancelled"]
 
 
 def test_idempotency_key_replays_the_first_answer(customer, version, makers):
@@ -86,14 +102,18 @@ def test_confirm_then_dispatch_offers_the_nearest_maker(customer, version, maker
     order_id = place(customer, version).json()["id"]
     response = client_for(customer).post(f"/api/orders/{order_id}/confirm/")
     assert response.status_code == 200
-    assert response.json()["status"] == "confirmed"
+    assert response.json()["status"] == "awaiting_payment"
+    assert response.json()["payment"]["checkout_url"].startswith("http")
+    order_dispatch(order_id=order_id)  # nothing goes out before the payment
+    assert not Order.objects.get(pk=order_id).jobs.exists()
+    pay(order_id)
     order_dispatch(order_id=order_id)
     body = client_for(customer).get(f"/api/orders/{order_id}/").json()
     assert body["status"] == "routing"
     [job] = body["jobs"]
     assert job["status"] == "offered"
     assert job["maker"]["city"] == "Berlin"
-    assert [e["to_status"] for e in body["events"]] == ["placed", "confirmed", "routing"]
+    assert [e["to_status"] for e in body["events"]] == ["placed", "awaiting_payment", "confirmed", "routing"]
 
 
 def test_forbidden_transition_is_409_naming_the_allowed_and_changes_nothing(customer, version, makers):
@@ -104,8 +124,8 @@ def test_forbidden_transition_is_409_naming_the_allowed_and_changes_nothing(cust
     body = response.json()
     assert body["current"] == "placed"
     assert body["requested"] == "delivered"
-    assert body["allowed"] == ["cancelled", "confirmed"]
-    assert "Allowed next: cancelled, confirmed" in body["detail"]
+    assert body["allowed"] == ["awaiting_payment", "cancelled"]
+    assert "Allowed next: awaiting_payment, cancelled" in body["detail"]
     assert Order.objects.get(pk=order_id).status == "placed"
     assert OrderEvent.objects.filter(order_id=order_id).count() == events_before
 
@@ -118,6 +138,7 @@ def test_cancel_until_production_then_not(customer, version, makers):
     )
     in_production = place(customer, version).json()["id"]
     client.post(f"/api/orders/{in_production}/confirm/")
+    pay(in_production)
     order_dispatch(order_id=in_production)
     job_id = Order.objects.get(pk=in_production).jobs.get().pk
     maker = Order.objects.get(pk=in_production).jobs.get().maker.members.get()
@@ -130,6 +151,7 @@ def test_cancel_until_production_then_not(customer, version, makers):
 def test_cancelling_withdraws_open_offers(customer, version, makers):
     order_id = place(customer, version).json()["id"]
     client_for(customer).post(f"/api/orders/{order_id}/confirm/")
+    pay(order_id)
     order_dispatch(order_id=order_id)
     client_for(customer).post(f"/api/orders/{order_id}/cancel/")
     job = Order.objects.get(pk=order_id).jobs.get()
@@ -175,7 +197,7 @@ def test_query_counts_do_not_grow_with_items_and_events(customer, materials, mak
     versions = [ReadyVersionFactory(design__owner=customer) for _ in range(6)]
     body = {
         "items": [{"design_version": v.pk, "material": "pla", "quantity": 1} for v in versions[:1]],
-        "ship_to": BERLIN,
+        "shipping_address": BERLIN_ADDRESS,
     }
     order_id = client_for(customer).post("/api/orders/", body, format="json").json()["id"]
     small = detail_and_list_queries()
@@ -183,7 +205,7 @@ def test_query_counts_do_not_grow_with_items_and_events(customer, materials, mak
     for _ in range(4):
         client_for(customer).post("/api/orders/", body, format="json")
     order_id = Order.objects.order_by("-id").first().pk
-    for status in (OrderStatus.CONFIRMED, OrderStatus.CANCELLED):
+    for status in (OrderStatus.AWAITING_PAYMENT, OrderStatus.CONFIRMED, OrderStatus.CANCELLED):
         order_set_status(order_id=order_id, to=status, reason="grow the timeline")
     large = detail_and_list_queries()
     assert large == small
@@ -193,14 +215,17 @@ def test_each_customer_visible_change_notifies_once(customer, version, makers):
     order_id = place(customer, version).json()["id"]
     client_for(customer).post(f"/api/orders/{order_id}/confirm/")
     client_for(customer).post(f"/api/orders/{order_id}/confirm/")  # a retry changes nothing
-    kinds = list(Notification.objects.filter(user=customer).values_list("kind", flat=True))
-    assert kinds == ["order.confirmed"]
+    assert Payment.objects.filter(order_id=order_id).count() == 1  # nor opens a second checkout
+    pay(order_id)
+    kinds = list(Notification.objects.filter(user=customer).order_by("id").values_list("kind", flat=True))
+    assert kinds == ["order.awaiting_payment", "order.confirmed"]
 
 
 def test_reorder_a_delivered_item_as_spare_parts(customer, version, makers):
     order_id = place(customer, version, quantity=2).json()["id"]
     order = Order.objects.get(pk=order_id)
     for status in (
+        OrderStatus.AWAITING_PAYMENT,
         OrderStatus.CONFIRMED,
         OrderStatus.ROUTING,
         OrderStatus.IN_PRODUCTION,
@@ -232,10 +257,16 @@ def test_only_delivered_items_can_be_reordered(customer, version, makers, other_
 @pytest.mark.parametrize(
     ("body", "fragment"),
     [
-        ({"items": [], "ship_to": BERLIN}, "items"),
-        ({"items": [{"design_version": 999999, "material": "pla", "quantity": 1}], "ship_to": BERLIN}, "not found"),
-        ({"items": [{"material": "pla", "quantity": 1}], "ship_to": BERLIN}, "design_version"),
-        ({"ship_to": BERLIN}, "items"),
+        ({"items": [], "shipping_address": BERLIN_ADDRESS}, "items"),
+        (
+            {
+                "items": [{"design_version": 999999, "material": "pla", "quantity": 1}],
+                "shipping_address": BERLIN_ADDRESS,
+            },
+            "not found",
+        ),
+        ({"items": [{"material": "pla", "quantity": 1}], "shipping_address": BERLIN_ADDRESS}, "design_version"),
+        ({"shipping_address": BERLIN_ADDRESS}, "items"),
         ("not json at all", ""),
     ],
 )

@@ -6,6 +6,7 @@ import pytest
 from orders.models import Order, OrderItem
 from tests.conftest import client_for
 from tests.factories import ReadyVersionFactory, cube_report
+from tests.money import BERLIN_ADDRESS
 
 pytestmark = pytest.mark.django_db
 
@@ -29,16 +30,20 @@ def thin_walled(customer, materials):
 def order_body(version, **item):
     return {
         "items": [{"design_version": version.pk, "material": "pla", "quantity": 1, **item}],
-        "ship_to": {"city": "Berlin"},
+        "shipping_address": BERLIN_ADDRESS,
     }
 
 
 def test_the_quote_says_the_part_prints_only_at_the_customers_risk(customer, thin_walled, makers):
-    quote = client_for(customer).post(
-        "/api/quotes/",
-        {"design_version": thin_walled.pk, "material": "pla", "quantity": 1, "ship_to": {"city": "Berlin"}},
-        format="json",
-    ).json()
+    quote = (
+        client_for(customer)
+        .post(
+            "/api/quotes/",
+            {"design_version": thin_walled.pk, "material": "pla", "quantity": 1, "ship_to": {"city": "Berlin"}},
+            format="json",
+        )
+        .json()
+    )
 
     assert (quote["needs_risk_acceptance"], quote["risk_warnings"]) == (True, [WARNING])
 

@@ -8,6 +8,7 @@ from accounts.models import Role
 from slicing.models import Slice, SliceEvent
 from tests.conftest import client_for
 from tests.factories import MakerFactory, MaterialFactory, PrinterFactory
+from tests.money import delivery, pay
 from tests.slicing.conftest import MK3S, box_stl, needs_slicer, stored_version
 
 pytestmark = pytest.mark.django_db
@@ -139,9 +140,10 @@ def test_the_maker_downloads_the_file_sliced_for_its_printer_once_the_job_is_the
         order = order_place(
             customer=world["customer"],
             items=[ItemRequest(design_version_id=world["version"].pk, material_code="pla", quantity=3)],
-            ship_to=ShipTo(52.5, 13.4, "Berlin"),
+            delivery=delivery(ShipTo(52.5, 13.4, "Berlin")),
         )
         order_confirm(order_id=order.pk, actor=world["customer"])
+        pay(order.pk)
     client = client_for(maker_user)
     job = client.get("/api/maker/jobs/").json()["results"][0]
 

@@ -6,7 +6,7 @@ from django.contrib import admin
 
 pytestmark = pytest.mark.django_db
 
-OWN_APPS = {"accounts", "core", "designs", "orders"}
+OWN_APPS = {"accounts", "billing", "catalogue", "codesign", "core", "designs", "makers", "orders", "slicing"}
 
 
 def test_every_model_of_the_platform_is_in_the_admin():

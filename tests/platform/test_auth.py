@@ -113,11 +113,17 @@ def test_a_lockout_does_not_touch_other_accounts_or_addresses(api):
         api.post("/api/auth/register/", {"username": name, "password": "a-long-passphrase-9"}, format="json")
     for i in range(5):
         api.post("/api/auth/token/", {"username": "dora", "password": f"wrong-{i}"}, format="json")
-    assert api.post("/api/auth/token/", {"username": "eric", "password": "a-long-passphrase-9"},
-                    format="json").status_code == 200
+    assert (
+        api.post("/api/auth/token/", {"username": "eric", "password": "a-long-passphrase-9"}, format="json").status_code
+        == 200
+    )
     elsewhere = APIClient(REMOTE_ADDR="10.9.8.7")
-    assert elsewhere.post("/api/auth/token/", {"username": "dora", "password": "a-long-passphrase-9"},
-                          format="json").status_code == 200
+    assert (
+        elsewhere.post(
+            "/api/auth/token/", {"username": "dora", "password": "a-long-passphrase-9"}, format="json"
+        ).status_code
+        == 200
+    )
 
 
 def test_an_office_logging_in_twenty_people_is_never_throttled(api):
@@ -125,7 +131,13 @@ def test_an_office_logging_in_twenty_people_is_never_throttled(api):
 
     users = [UserFactory(username=f"shop{i}") for i in range(20)]
     for user in users:  # one address, twenty accounts, each mistyping once then getting it right
-        assert api.post("/api/auth/token/", {"username": user.username, "password": "typo"},
-                        format="json").status_code == 400
-        assert api.post("/api/auth/token/", {"username": user.username, "password": "correct-horse-battery"},
-                        format="json").status_code == 200
+        assert (
+            api.post("/api/auth/token/", {"username": user.username, "password": "typo"}, format="json").status_code
+            == 400
+        )
+        assert (
+            api.post(
+                "/api/auth/token/", {"username": user.username, "password": "correct-horse-battery"}, format="json"
+            ).status_code
+            == 200
+        )

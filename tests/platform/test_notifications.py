@@ -45,27 +45,29 @@ def test_order_changes_are_emailed_and_posted_to_the_signed_webhook(customer, ve
     me = client_for(customer).patch("/api/auth/me/", {"webhook_url": url}, format="json").json()
     assert me["webhook_url"] == url and len(me["webhook_secret"]) == 64
     mail.outbox.clear()
-    # placed (no notice), confirmed, routed by the dispatch that runs after commit, then cancelled
+    # placed (no notice), waiting for payment, paid, routed by the dispatch that runs after commit, then cancelled
     order = confirmed_order(customer, version)
     order_set_status(order_id=order.pk, to="cancelled", reason="changed my mind")
     kinds = list(Notification.objects.filter(user=customer).order_by("id").values_list("kind", flat=True))
-    assert kinds == ["order.confirmed", "order.routing", "order.cancelled"]
+    assert kinds == ["order.awaiting_payment", "order.confirmed", "order.routing", "order.cancelled"]
     assert [message.subject for message in mail.outbox if message.to == [customer.email]] == [
-        f"Order {order.pk} is confirmed: we are finding makers near you",
+        f"Order {order.pk} is waiting for your payment",
+        f"Order {order.pk} is paid: we are finding makers near you",
         f"Order {order.pk}: offers are out to local makers",
         f"Order {order.pk} is cancelled",
     ]
     assert f"/orders/{order.pk}/" in mail.outbox[-1].body
-    assert len(calls) == 3
+    assert len(calls) == 4
     call = calls[-1]
     payload = json.loads(call["body"])
     assert payload["kind"] == "order.cancelled"
     assert payload["data"] == {"order": order.pk, "from": "routing", "to": "cancelled", "reason": "changed my mind"}
     timestamp = call["headers"]["X-Makernet-Timestamp"]
-    expected = hmac.new(me["webhook_secret"].encode(), f"{timestamp}.".encode() + call["body"],
-                        hashlib.sha256).hexdigest()
+    expected = hmac.new(
+        me["webhook_secret"].encode(), f"{timestamp}.".encode() + call["body"], hashlib.sha256
+    ).hexdigest()
     assert call["headers"]["X-Makernet-Signature"] == f"sha256={expected}"
-    assert Notification.objects.filter(user=customer, webhook_sent_at__isnull=False).count() == 3
+    assert Notification.objects.filter(user=customer, webhook_sent_at__isnull=False).count() == 4
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from rest_framework.test import APIClient
 
+from billing.models import Invoice, Payment
 from codesign import services as codesign
 from codesign.models import Message
 from makers.models import Printer
@@ -23,6 +24,7 @@ from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from tests.conftest import client_for
 from tests.factories import MaterialFactory, PrinterFactory, ReadyVersionFactory
+from tests.money import delivery, pay
 
 PERSONAS = ("anonymous", "owner", "other_customer", "maker_a", "maker_b", "staff")
 BERLIN = quoting.ShipTo(52.52, 13.405, "Berlin")
@@ -52,10 +54,11 @@ def _store_files(version) -> None:
 def _offered_job(customer, version, *, ship_to) -> Job:
     order = order_place(
         customer=customer,
-        ship_to=ship_to,
+        delivery=delivery(ship_to),
         items=[ItemRequest(design_version_id=version.pk, material_code="pla", quantity=2, colour="")],
     )
     order_confirm(order_id=order.pk, actor=customer)
+    pay(order.pk)
     order_dispatch(order_id=order.pk)
     return Job.objects.select_related("maker").get(order=order)
 
@@ -121,6 +124,9 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "quote": quote.pk,
         "template": "ring",
         "version_id": version.pk,
+        "address": customer.addresses.get().pk,
+        "invoice": Invoice.objects.get(order_id=job.order_id).number,
+        "payment_reference": Payment.objects.get(order_id=job.order_id).reference,
     }
     assert Batch.objects.filter(pk__in=[ids["batch"], ids["other_batch"]]).count() == 2
     assert Printer.objects.filter(maker=maker_a).count() == 1

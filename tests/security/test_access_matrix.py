@@ -113,6 +113,8 @@ EXPECTATIONS: dict[str, Row] = {
     "auth-register": Row({"POST": ANYONE_WRITES}),
     "auth-token": Row({"POST": ANYONE_WRITES}),
     "auth-me": Row({"GET": SIGNED_IN_READS, "PATCH": SIGNED_IN_WRITES}),
+    "address-list": Row({"GET": (R401, OK, OK, R403, R403, R403), "POST": CUSTOMERS_WRITE}),
+    "address-detail": Row({"DELETE": OWNER_WRITES}, {"pk": "address"}),
     "health": Row({"GET": (HEALTH,) * 6}),
     "schema": Row({"GET": PUBLIC}),
     "docs": Row({"GET": PUBLIC}),
@@ -147,6 +149,11 @@ EXPECTATIONS: dict[str, Row] = {
     "order-confirm": Row({"POST": OWNER_WRITES}, ORDER),
     "order-cancel": Row({"POST": ORDER_WRITES_WITH_STAFF}, ORDER),
     "order-delivered": Row({"POST": OWNER_WRITES}, ORDER),
+    "order-pay": Row({"POST": OWNER_WRITES}, ORDER),
+    "order-refund": Row({"POST": (R401, R403, R403, R403, R403, DONE)}, ORDER, body={"reason": "a test refund"}),
+    # billing: a provider's webhook is for anyone holding a valid signature (without one: 400, nothing changes)
+    "payment-webhook": Row({"POST": ANYONE_WRITES}, {"provider": "test"}),
+    "invoice-pdf": Row({"GET": ORDER_READS}, {"number": "invoice"}),
     "order-proposals": Row({"GET": ORDER_READS}, ORDER),
     "proposal-accept": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
     "proposal-reject": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
@@ -170,6 +177,8 @@ EXPECTATIONS: dict[str, Row] = {
     "batch-list": Row({"GET": SIGNED_IN_READS}),
     "batch-detail": Row({"GET": (R401, R404, R404, OK, R404, OK)}, {"pk": "batch"}),
     # web pages
+    # The test provider's hosted page: whoever holds the unguessable link, as at a real provider's checkout.
+    "web:test-checkout": Row({"GET": PUBLIC, "POST": ANYONE_WRITES}, {"reference": "payment_reference"}),
     "web:home": Row({"GET": (OK, OK, OK, REDIRECT, REDIRECT, REDIRECT)}),
     "web:signup": Row({"GET": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": ANYONE_WRITES}),
     "web:login": Row({"GET": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": ANYONE_WRITES}),

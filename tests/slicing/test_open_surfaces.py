@@ -17,6 +17,7 @@ from slicing.models import Slice
 from slicing.services import REFERENCE_PRINTERS, SLICE_RUN_TASK, slice_run, slicer_check_request
 from tests.conftest import client_for
 from tests.meshes import shared_mesh
+from tests.money import BERLIN_ADDRESS
 from tests.slicing.conftest import needs_slicer
 
 pytestmark = pytest.mark.django_db
@@ -50,7 +51,7 @@ def analysed(version_id: int) -> DesignVersion:
 def order_body(version_id: int, **item):
     return {
         "items": [{"design_version": version_id, "material": "pla", "quantity": 1, **item}],
-        "ship_to": {"city": "Berlin"},
+        "shipping_address": BERLIN_ADDRESS,
     }
 
 

@@ -15,6 +15,7 @@ from orders.models import Job
 from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo, quote_create
+from tests.money import delivery, pay
 from tests.world import makers, materials, version  # noqa: F401 - fixtures shared with the order tests
 
 BERLIN = ShipTo(52.52, 13.405, "Berlin, DE")
@@ -37,10 +38,11 @@ def client_as(user) -> Client:
 def confirmed_order(customer, design_version, *, quantity=2, material="pla", ship_to=BERLIN):
     order = order_place(
         customer=customer,
-        ship_to=ship_to,
+        delivery=delivery(ship_to),
         items=[ItemRequest(design_version_id=design_version.pk, material_code=material, quantity=quantity)],
     )
     order_confirm(order_id=order.pk, actor=customer)
+    pay(order.pk)
     return order
 
 

@@ -3,8 +3,10 @@
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from billing.models import Payment
 from codesign import services as codesign
 from codesign.models import Message, RevisionProposal
 from designs.models import DesignVersion
@@ -16,34 +18,89 @@ from tests.web.conftest import client_as, jpeg
 pytestmark = pytest.mark.django_db
 
 
-def test_the_order_button_places_and_confirms_the_quoted_part(world):
+ADDRESS_FORM = {
+    "name": "Carol Customer",
+    "line1": "Invalidenstraße 44",
+    "postcode": "10115",
+    "city": "Berlin",
+    "country": "de",
+}
+
+
+def test_the_order_button_places_the_chosen_offer_and_sends_the_customer_to_pay(world):
     client = client_as(world.customer)
     before = set(Order.objects.values_list("pk", flat=True))
-    response = client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "k1", "note": "gift"})
+    offer = world.quote.result["makers"][-1]  # not the recommended one: the customer picks
+    response = client.post(
+        f"/quotes/{world.quote.pk}/order/",
+        {"idempotency_key": "k1", "note": "gift", "offer": offer["maker"], **ADDRESS_FORM},
+    )
     order = Order.objects.exclude(pk__in=before).get()
-    assert response["Location"] == f"/orders/{order.pk}/"
-    assert (order.status, order.note, order.ship_to_label, order.total) == (
-        "confirmed",
+    payment = Payment.objects.get(order_id=order.pk)
+    # Straight to the payment page, which is the platform's own for the test provider.
+    assert response["Location"] == payment.checkout_url
+    assert (order.status, order.note, order.ship_country, order.ship_postcode) == (
+        "awaiting_payment",
         "gift",
-        "Berlin, DE",
-        world.quote.total,
+        "DE",
+        "10115",
     )
     item = order.items.get()
     assert (item.quantity, item.material.code, item.design_version) == (2, "pla", world.version)
-    assert list(order.events.values_list("to_status", flat=True)) == ["placed", "confirmed"]
+    # What the customer pays: that maker's price, plus shipping, plus German VAT.
+    assert (item.total_price, order.offer_maker_id) == (Decimal(offer["price"]), offer["maker"])
+    assert order.total == order.items_net + order.shipping_net + order.vat_total
+    page = client.get(payment.checkout_url.removeprefix(settings.SITE_URL)).content.decode()
+    assert f"Pay {order.total} EUR" in page
+
+    paid = client.post(payment.checkout_url.removeprefix(settings.SITE_URL), {"action": "pay"})
+
+    assert paid.status_code == 302
+    order.refresh_from_db()
+    assert order.status in ("confirmed", "routing")
+    assert list(order.events.values_list("to_status", flat=True))[:3] == ["placed", "awaiting_payment", "confirmed"]
+    assert "Paid. Thank you." in client.get(paid["Location"]).content.decode()
+    # The address book remembers it for the next order.
+    assert world.customer.addresses.filter(postcode="10115").exists()
+
+
+def test_a_declined_payment_leaves_the_order_waiting_and_says_why(world):
+    client = client_as(world.customer)
+    client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "k2", **ADDRESS_FORM})
+    order = Order.objects.filter(customer=world.customer).latest("id")
+    url = Payment.objects.get(order_id=order.pk).checkout_url.removeprefix(settings.SITE_URL)
+
+    client.post(url, {"action": "decline"})
+
+    order.refresh_from_db()
+    assert order.status == "awaiting_payment" and not order.jobs.exists()
+    page = client.get(f"/orders/{order.pk}/").content.decode()
+    assert "The payment was declined" in page and "You can try again." in page
+    client.post(url, {"action": "pay"})
+    order.refresh_from_db()
+    assert order.status in ("confirmed", "routing")
+
+
+def test_a_bad_postcode_is_refused_with_the_field_named(world):
+    client = client_as(world.customer)
+    response = client.post(
+        f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "k3", **ADDRESS_FORM, "postcode": "1234"}, follow=True
+    )
+    assert "not a valid postcode in Germany" in response.content.decode()
+    assert Order.objects.filter(customer=world.customer).count() == 1  # only the world's
 
 
 def test_a_double_click_on_the_order_button_orders_once(world):
     client = client_as(world.customer)
-    first = client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "same"})
-    second = client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "same"})
+    first = client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "same", **ADDRESS_FORM})
+    second = client.post(f"/quotes/{world.quote.pk}/order/", {"idempotency_key": "same", **ADDRESS_FORM})
     assert first["Location"] == second["Location"]
     assert Order.objects.filter(customer=world.customer).count() == 2  # the world's order and this one
 
 
 def test_the_order_page_shows_the_timeline_the_jobs_and_the_parts(world):
     page = client_as(world.customer).get(f"/orders/{world.order.pk}/").content.decode()
-    for reason in ("placed by the customer", "confirmed by the customer"):
+    for reason in ("placed by the customer", "confirmed by the customer", "paid ("):
         assert reason in page
     assert f'data-live-url="/orders/{world.order.pk}/live/"' in page
     assert "Berlin FDM" in page

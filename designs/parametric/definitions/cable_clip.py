@@ -10,9 +10,7 @@ from designs.parametric.template import Template
 SCREW_HOLE_SIDE_MARGIN_MM = 1.5
 
 
-def screw_tab_layout(
-    *, cable_diameter: float, screw_hole_diameter: float, thickness: float
-) -> tuple[float, float]:
+def screw_tab_layout(*, cable_diameter: float, screw_hole_diameter: float, thickness: float) -> tuple[float, float]:
     """(hole centre, tab end) as distances from the cable's axis, on the tab side.
 
     The hole sits one hole-diameter clear of the strap, because a screw head is about twice the hole's

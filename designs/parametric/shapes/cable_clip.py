@@ -61,8 +61,6 @@ def build(values: Mapping[str, Any]) -> trimesh.Trimesh:
     )
     clip = profile_in_xz(cross_section([outline]), width=values["width"])
     hole_radius = values["screw_hole_diameter"] / 2
-    hole = circle_points(
-        radius=hole_radius, segments=segments_for_radius(hole_radius, facet_error=FACET_ERROR_MM)
-    )
+    hole = circle_points(radius=hole_radius, segments=segments_for_radius(hole_radius, facet_error=FACET_ERROR_MM))
     drill = prism(hole, height=values["thickness"] + 2.0, bottom=-1.0, offset=(-hole_centre, 0.0))
     return finish_manifold(clip - drill)

@@ -26,9 +26,7 @@ def segments_for_radius(radius: float, *, facet_error: float, minimum: int = 16)
     return max(minimum, 4 * math.ceil(exact / 4.0 - 1e-9))
 
 
-def arc_points(
-    *, center: tuple[float, float], radius: float, start: float, end: float, segments: int
-) -> np.ndarray:
+def arc_points(*, center: tuple[float, float], radius: float, start: float, end: float, segments: int) -> np.ndarray:
     """``segments + 1`` points from angle ``start`` to ``end`` (radians), both ends included."""
     angles = np.linspace(start, end, segments + 1)
     return np.column_stack((center[0] + radius * np.cos(angles), center[1] + radius * np.sin(angles)))

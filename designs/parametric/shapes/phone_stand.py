@@ -42,15 +42,11 @@ def side_profile(values: Mapping[str, Any]) -> Polygon:
     profile = profile.buffer(-rounding, quad_segs=ROUNDING_QUAD_SEGMENTS).buffer(
         rounding, quad_segs=ROUNDING_QUAD_SEGMENTS
     )
-    openings = [
-        ring for ring in profile.interiors if not Polygon(ring).buffer(-SMALLEST_OPENING_INRADIUS_MM).is_empty
-    ]
+    openings = [ring for ring in profile.interiors if not Polygon(ring).buffer(-SMALLEST_OPENING_INRADIUS_MM).is_empty]
     return orient(Polygon(profile.exterior, openings), sign=1.0)
 
 
 def build(values: Mapping[str, Any]) -> trimesh.Trimesh:
     profile = side_profile(values)
-    contours = [np.asarray(profile.exterior.coords)[:-1]] + [
-        np.asarray(ring.coords)[:-1] for ring in profile.interiors
-    ]
+    contours = [np.asarray(profile.exterior.coords)[:-1]] + [np.asarray(ring.coords)[:-1] for ring in profile.interiors]
     return finish_manifold(profile_in_xz(cross_section(contours), width=values["width"]))

@@ -69,9 +69,7 @@ def cross_section_outline(*, inner_radius: float, width: float, thickness: float
         chord_to=np.array([edge_radius, width]),
         apex=np.array([outer_radius, width / 2]),
     )
-    return np.vstack(
-        ([[inner_radius, 0.0], [edge_radius, 0.0]], dome, [[edge_radius, width], [inner_radius, width]])
-    )
+    return np.vstack(([[inner_radius, 0.0], [edge_radius, 0.0]], dome, [[edge_radius, width], [inner_radius, width]]))
 
 
 def build(values: Mapping[str, Any]) -> trimesh.Trimesh:

@@ -22,9 +22,7 @@ def test_channel_is_the_cable_diameter_wide_and_high():
     assert np.ptp(right_leg[:, 0]) == pytest.approx(2.0, abs=KERNEL_PRECISION_MM)
     # And from the wall up the middle of the channel, the strap's inside is 8 mm high, its outside 10 mm
     axis_x = (right_leg[:, 0].min() + left_leg[:, 0].max()) / 2
-    (rise,) = first_hits(
-        mesh, origins=np.array([[axis_x, 0.0, 0.01]]), directions=np.array([[0.0, 0.0, 1.0]])
-    )
+    (rise,) = first_hits(mesh, origins=np.array([[axis_x, 0.0, 0.01]]), directions=np.array([[0.0, 0.0, 1.0]]))
     assert rise + 0.01 == pytest.approx(8.0, abs=1e-4)
     assert mesh.extents[2] == pytest.approx(10.0, abs=KERNEL_PRECISION_MM)
 
@@ -55,6 +53,4 @@ def test_screw_hole_too_wide_for_the_clip_is_refused():
         generate("cable-clip", {"screw_hole_diameter": 6, "width": 8})
     # Then the hole is refused with the largest that fits
     assert refusal.value.parameter == "screw_hole_diameter"
-    assert (
-        refusal.value.message == "screw_hole_diameter must be at most 5 mm when the clip is 8 mm wide (got 6)"
-    )
+    assert refusal.value.message == "screw_hole_diameter must be at most 5 mm when the clip is 8 mm wide (got 6)"

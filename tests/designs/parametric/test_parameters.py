@@ -104,9 +104,7 @@ def test_choices_match_without_regard_to_case_and_refuse_others_listing_them():
     assert _refusal(RING, {"profile": 1}).message == "profile must be one of flat, comfort, d-shape (got 1)"
 
 
-@pytest.mark.parametrize(
-    ("raw", "expected"), [(True, True), ("on", True), ("false", False), (0, False), (1, True)]
-)
+@pytest.mark.parametrize(("raw", "expected"), [(True, True), ("on", True), ("false", False), (0, False), (1, True)])
 def test_booleans_accept_form_words_and_zero_or_one(raw, expected):
     values = validate_parameters(GEAR, {"keyway": raw, "bore_diameter": 8})
     assert values["keyway"] is expected
@@ -128,10 +126,7 @@ def test_number_lists_refuse_bad_lengths_and_name_a_bad_element():
     refusal = _refusal(VASE, {"radii": [30, 500]})
     assert refusal.parameter == "radii"
     assert refusal.message == "radii[1] must be between 10 and 120 mm (got 500)"
-    assert (
-        _refusal(VASE, {"radii": 30}).message
-        == "radii must be a list of numbers between 10 and 120 mm (got 30)"
-    )
+    assert _refusal(VASE, {"radii": 30}).message == "radii must be a list of numbers between 10 and 120 mm (got 30)"
 
 
 def test_unknown_names_are_refused_listing_the_known_ones():

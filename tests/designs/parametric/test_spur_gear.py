@@ -101,8 +101,7 @@ def test_bore_past_the_root_circle_is_refused_with_the_largest_that_fits():
     # Then the bore is refused with the largest that keeps the rim
     assert refusal.value.parameter == "bore_diameter"
     assert refusal.value.message == (
-        "bore_diameter must be at most 29.2 mm, which keeps a 1.5 mm rim inside the 32.25 mm root circle "
-        "(got 30)"
+        "bore_diameter must be at most 29.2 mm, which keeps a 1.5 mm rim inside the 32.25 mm root circle (got 30)"
     )
 
 
