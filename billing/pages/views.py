@@ -34,10 +34,22 @@ def test_checkout(request, reference: str):
             payload=payload,
             headers={testing.SIGNATURE_HEADER: testing.sign(payload, settings.TEST_PAYMENT_SECRET)},
         )
-        return redirect(request.path)
+        payment.refresh_from_db()
+        # Paid: back to the shop, as a real provider's page does; declined: here again, to try once more.
+        return redirect(_back(payment) if payment.status == PaymentStatus.SUCCEEDED else request.path)
     payment.refresh_from_db()
     return render(
         request,
         "billing/test_checkout.html",
-        {"payment": payment, "payable": payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED)},
+        {
+            "payment": payment,
+            "payable": payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED),
+            "back": _back(payment),
+        },
     )
+
+
+def _back(payment: Payment) -> str:
+    site = settings.SITE_URL.rstrip("/")
+    url = payment.return_url or "/orders/"
+    return url.removeprefix(site) if url.startswith(site + "/") else url

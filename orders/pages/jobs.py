@@ -1,5 +1,6 @@
 """Makers: the job board (offers with the time left, jobs in hand) and the job page (files, plate, progress)."""
 
+from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -73,6 +74,7 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
         {
             "job": job,
             "batch": batch,
+            "hold_days": settings.PAYOUT_HOLD_DAYS,
             "files": files,
             "plates": plate_drawings(batch.packing, job_item_labels=labels),
             "packing_error": (batch.packing or {}).get("error"),

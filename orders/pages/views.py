@@ -144,9 +144,15 @@ def quote_order(request, pk):
         return redirect("web:quote-detail", pk=quote.pk)
     payment = checkout.order_payment(Order.objects.get(pk=order_id))
     if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
-        return redirect(payment.checkout_url)
+        return redirect(_on_this_site(payment.checkout_url))
     messages.success(request, f"Order {order_id} is placed: pay for it to start production.")
     return redirect("web:order-detail", pk=order_id)
+
+
+def _on_this_site(url: str) -> str:
+    """A payment page of this site (the test provider's) as a path, so it opens on whatever host serves us."""
+    site = settings.SITE_URL.rstrip("/")
+    return url.removeprefix(site) if url.startswith(site + "/") else url
 
 
 @customer_or_staff_required
@@ -168,13 +174,15 @@ def _order_context(request, pk) -> dict:
     allowed = ORDER_TRANSITIONS[order.status]
     is_customer = request.user.is_customer and order.customer_id == request.user.pk
     jobs = list(order.jobs.all())
+    payment = checkout.order_payment(order)
     return {
         "order": order,
         "items": list(order.items.all()),
         "events": list(order.events.all()),
         "jobs": jobs,
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
-        "payment": checkout.order_payment(order),
+        "payment": payment,
+        "checkout_path": _on_this_site(payment.checkout_url) if payment and payment.checkout_url else "",
         "lines": checkout.order_lines(order),
         "invoices": list(Invoice.objects.filter(order_id=order.pk).order_by("issued_at", "id")),
         "is_customer": is_customer,
@@ -221,7 +229,7 @@ def order_action(request, pk, action):
             ordering.order_confirm(order_id=order.pk, actor=request.user)
             payment = checkout.order_payment(Order.objects.get(pk=order.pk))
             if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
-                return redirect(payment.checkout_url)
+                return redirect(_on_this_site(payment.checkout_url))
         elif action == "delivered":
             ordering.order_mark_delivered(order_id=order.pk, actor=request.user)
         else:

@@ -136,10 +136,25 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     makers_table = customer.inner_text("#makers-heading + .table-wrap")
     assert "km" in makers_table and "Kreuzberg Print Lab" in makers_table
     screens.shoot(customer, "04-quote", full_page=False)
+    # ... picks a maker, says where to deliver, and pays on the payment page.
+    offers = customer.locator("#id_offer option").all_inner_texts()
+    assert any("Kreuzberg Print Lab" in offer for offer in offers), offers
+    customer.fill("#id_name", "Erin Example")
+    customer.fill("#id_line1", "Oranienstraße 25")
+    customer.fill("#id_postcode", "10999")
+    customer.fill("#id_city", "Berlin")
+    customer.fill("#id_country", "DE")
     customer.click("#order-form button[type=submit]")
-    customer.wait_for_url(re.compile(r"/orders/\d+/$"))
+    customer.wait_for_url(re.compile(r"/pay/test/[^/]+/$"))
     order = Order.objects.get(customer__username="erin")
+    assert order.status == "awaiting_payment"
+    assert f"Pay {order.total} EUR" in customer.inner_text("main")
+    screens.shoot(customer, "04b-payment", full_page=False)
+    customer.click("button[value=pay]")
+    customer.wait_for_url(re.compile(r"/orders/\d+/$"))
+    order.refresh_from_db()
     assert order.status in ("confirmed", "routing")
+    assert "Invoice" in customer.inner_text("main")
 
     # The worker routes it: the live timeline shows the offer without a reload.
     customer.wait_for_selector('#order-live [data-status="offered"]', timeout=60_000)
@@ -158,8 +173,10 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     assert maker.locator("svg.plate rect.part").count() == 2
     scroll_to(maker, "#plates-heading")
     screens.shoot(maker, "07-job-plate", full_page=False)
+    assert maker.locator("#delivery-address").count() == 0  # an offer shows the city only
     maker.click("text=Accept the job")
     assert "is yours" in maker.inner_text(".messages")
+    assert "Oranienstraße 25" in maker.inner_text("#delivery-address")  # now the maker holds it
     maker.click("#progress-form button[type=submit]")  # printing
     maker.set_input_files("#id_photo", str(photo_file(tmp_path)))
     maker.click("#progress-form button[type=submit]")  # printed, with the photo
@@ -175,7 +192,15 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     customer.click("text=I received the parts")
     customer.wait_for_selector('#order-live .badge[data-status="delivered"]')
     timeline = [t.get_attribute("data-status") for t in customer.locator("#order-timeline .badge").all()]
-    assert timeline == ["placed", "confirmed", "routing", "in_production", "shipped", "delivered"]
+    assert timeline == [
+        "placed",
+        "awaiting_payment",
+        "confirmed",
+        "routing",
+        "in_production",
+        "shipped",
+        "delivered",
+    ]
     screens.shoot(customer, "08-order-delivered")
     assert fits_a_phone(customer)
 

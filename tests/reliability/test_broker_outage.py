@@ -10,6 +10,7 @@ from core.models import OutboxMessage
 from orders.models import Job, Order
 from orders.services.dispatch import ORDER_DISPATCH_TASK
 from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory
+from tests.money import BERLIN_ADDRESS, provider_event
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.reliability.test_delivery import FAST
 from tests.worker import wait_until
@@ -52,16 +53,26 @@ def place(cluster, token, version, *, confirm: bool) -> tuple[int, float]:
         json={
             "items": [{"design_version": version.pk, "material": "pla", "quantity": 1}],
             "ship_to": {"lat": 52.52, "lon": 13.405},
+            "shipping_address": BERLIN_ADDRESS,
         },
     )
     assert order.status_code == 201, order.text
     order_id = order.json()["id"]
     elapsed = 0.0
     if confirm:
+        # The customer confirms, then the payment provider says paid: that webhook queues the dispatch.
         started = time.monotonic()
         answer = requests.post(f"{cluster.base_url}/api/orders/{order_id}/confirm/", headers=headers, timeout=30)
-        elapsed = time.monotonic() - started
         assert answer.status_code == 200, answer.text
+        payload, signature = provider_event(order_id)
+        paid = requests.post(
+            f"{cluster.base_url}/api/payments/webhooks/test/",
+            data=payload,
+            headers={**signature, "Content-Type": "application/json"},
+            timeout=30,
+        )
+        elapsed = time.monotonic() - started
+        assert paid.status_code == 200, paid.text
     return order_id, elapsed
 
 

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role, User
+from accounts.services import address_check, address_locate, address_save
 from accounts.staff import sync_staff_membership
 from catalogue.models import Material
 from designs.models import Design
@@ -90,6 +91,7 @@ class Command(BaseCommand):
     def handle(self, *args, **options):
         with transaction.atomic():
             users = self._users()
+            self._addresses(users)
             self._materials()
             self._makers()
         self._designs(users)
@@ -121,6 +123,17 @@ class Command(BaseCommand):
             "alice": self._user("alice", Role.CUSTOMER),
             "bob": self._user("bob", Role.CUSTOMER),
         }
+
+    def _addresses(self, users):
+        """Each demo customer has a delivery address in the book (the quote page fills the order form with it)."""
+        book = {
+            "alice": {"name": "Alice Example", "line1": "Oranienstraße 25", "postcode": "10999", "city": "Berlin"},
+            "bob": {"name": "Bob Example", "line1": "Sendlinger Straße 7", "postcode": "80331", "city": "Munich"},
+        }
+        for username, fields in book.items():
+            address = address_check({**fields, "country": "DE"})
+            latitude, longitude, _label = address_locate(address)
+            address_save(user=users[username], address=address, latitude=latitude, longitude=longitude)
 
     def _materials(self):
 
