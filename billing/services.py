@@ -488,6 +488,13 @@ def _apply_refund(event: ProviderEvent) -> str:
                 updates={"failure_message": event.failure_message},
             )
         return "refund failed"
+    if refund.status == RefundStatus.SUCCEEDED:
+        # Settled already (the provider said "succeeded" when asked, or this is a second event about it).
+        return "no change: the refund is settled already"
+    if refund.status == RefundStatus.FAILED:
+        # We gave up on it, yet the provider says the money went back: staff must look (recorded, not applied).
+        logger.error("refund %s: the provider says succeeded, but it failed here", refund.pk)
+        return "ignored: the refund failed already; staff must check it at the provider"
     refund_settle(refund_id=refund.pk)
     return "refund settled"
 
