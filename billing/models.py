@@ -28,7 +28,9 @@ PAYMENT_TRANSITIONS = {
     PaymentStatus.FAILED: frozenset({PaymentStatus.SUCCEEDED, PaymentStatus.CANCELED, PaymentStatus.PENDING}),
     # Money collected stays collected: refunds are their own rows, never a status going back.
     PaymentStatus.SUCCEEDED: frozenset(),
-    PaymentStatus.CANCELED: frozenset(),
+    # A checkout we closed (the order was cancelled, the amount changed) can still be paid at the provider (a
+    # page left open in another tab): the money is real, so it is collected, and the order refunds it.
+    PaymentStatus.CANCELED: frozenset({PaymentStatus.SUCCEEDED}),
 }
 
 

@@ -95,6 +95,11 @@ def _test_page_url(reference: str) -> str:
     return settings.SITE_URL.rstrip("/") + reverse("web:test-checkout", args=[reference])
 
 
+def _stripe_page_url(reference: str) -> str:
+    """Stripe has no hosted page for a PaymentIntent: the customer pays on ours, with Stripe.js."""
+    return settings.SITE_URL.rstrip("/") + reverse("web:stripe-checkout", args=[reference])
+
+
 def _test_status(payment_ref: str) -> str:
     row = Payment.objects.filter(provider_ref=payment_ref).values_list("status", flat=True).first()
     return {
@@ -187,8 +192,11 @@ def payment_start(
             updates={"failure_message": error.message},
         )
         raise PaymentUnavailable(f"The payment could not be started: {error.message} Please try again.") from error
+    checkout_url = checkout.checkout_url
+    if not checkout_url and provider.name == "stripe":
+        checkout_url = _stripe_page_url(payment.reference)
     Payment.objects.filter(pk=payment.pk).update(
-        provider_ref=checkout.provider_ref, checkout_url=checkout.checkout_url, client_secret=checkout.client_secret
+        provider_ref=checkout.provider_ref, checkout_url=checkout_url, client_secret=checkout.client_secret
     )
     payment.refresh_from_db()
     return payment
@@ -480,6 +488,13 @@ def _apply_refund(event: ProviderEvent) -> str:
                 updates={"failure_message": event.failure_message},
             )
         return "refund failed"
+    if refund.status == RefundStatus.SUCCEEDED:
+        # Settled already (the provider said "succeeded" when asked, or this is a second event about it).
+        return "no change: the refund is settled already"
+    if refund.status == RefundStatus.FAILED:
+        # We gave up on it, yet the provider says the money went back: staff must look (recorded, not applied).
+        logger.error("refund %s: the provider says succeeded, but it failed here", refund.pk)
+        return "ignored: the refund failed already; staff must check it at the provider"
     refund_settle(refund_id=refund.pk)
     return "refund settled"
 

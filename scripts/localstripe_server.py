@@ -8,9 +8,12 @@ localstripe brings its own aiohttp stack: it never goes into the project's virtu
 server process (the tests start it on a free port, see tests/stripe_local.py). ``ensure`` uses only the
 standard library, so dev.py can call it before anything else is installed; it is quick when nothing changed.
 
-``serve`` starts localstripe 1.15.10 with two changes, both to be closer to Stripe:
+``serve`` starts localstripe 1.15.10 with three changes, all to be closer to Stripe:
 - PaymentIntents accept (and return) ``description`` and ``receipt_email``, which Stripe accepts and the
   provider sends; localstripe answers "400 Unexpected description, receipt_email".
+- a PaymentIntent whose charge was declined can be paid again with another card, as at Stripe (a new
+  ``payment_method`` makes it ``requires_confirmation``); localstripe keeps the failed charge and answers
+  "400 Bad request" to the second confirm.
 - the state stays in memory: localstripe otherwise pickles everything to /tmp/localstripe.pickle after each
   write, a file every server on the machine would share.
 """
@@ -68,6 +71,16 @@ def serve(port: int) -> None:
         self.receipt_email = receipt_email
 
     resources.PaymentIntent.__init__ = payment_intent_init
+
+    original_update = resources.PaymentIntent._update
+
+    def payment_intent_update(self, **data):
+        retried = data.get("payment_method") and self.latest_charge is not None
+        original_update(self, **data)
+        if retried and self.latest_charge.status == "failed":
+            self.latest_charge = None  # the declined attempt stays a Charge of its own; the intent starts over
+
+    resources.PaymentIntent._update = payment_intent_update
     resources.Store.dump_to_disk = lambda self: None
     sys.argv = [sys.argv[0], "--port", str(port), "--from-scratch"]
     with contextlib.suppress(KeyboardInterrupt):

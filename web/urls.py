@@ -25,6 +25,8 @@ urlpatterns = [
     path("notifications/read/", pages.notifications_read, name="notifications-read"),
     # The test payment provider's hosted page (an unguessable link, like a real provider's checkout)
     path("pay/test/<str:reference>/", billing.test_checkout, name="test-checkout"),
+    # Stripe: the customer's card in Stripe.js's Element, confirmed with Stripe from the browser
+    path("pay/stripe/<str:reference>/", billing.stripe_checkout, name="stripe-checkout"),
     # Customers
     path("designs/", designs.design_list, name="design-list"),
     path("designs/upload/", designs.design_upload, name="design-upload"),

@@ -1,8 +1,14 @@
-"""The test provider's hosted payment page: what a customer sees at a real provider, on the platform itself.
+"""Payment pages on the platform itself.
 
-Whoever holds the link (an unguessable reference, as at Stripe Checkout) may pay or decline; the buttons make a
-signed event and hand it to the same webhook path a real provider's request takes (``webhook_receive``).
+The test provider's hosted page: what a customer sees at a real provider. Whoever holds the link (an
+unguessable reference, as at Stripe Checkout) may pay or decline; the buttons make a signed event and hand it to
+the same webhook path a real provider's request takes (``webhook_receive``).
+
+Stripe's page: the card is entered in Stripe.js's Element and confirmed with Stripe from the browser; only
+Stripe's webhook tells the platform it was paid.
 """
+
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.http import Http404
@@ -12,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from billing import services
 from billing.models import Payment, PaymentStatus
 from billing.providers import testing
+from core.pages import customer_required
 
 
 @require_http_methods(["GET", "POST"])
@@ -53,3 +60,44 @@ def _back(payment: Payment) -> str:
     site = settings.SITE_URL.rstrip("/")
     url = payment.return_url or "/orders/"
     return url.removeprefix(site) if url.startswith(site + "/") else url
+
+
+@customer_required
+def stripe_checkout(request, reference: str):
+    """The Stripe payment page: a card Element of Stripe.js confirms the PaymentIntent in the browser (the card
+    never reaches us); Stripe's signed webhook then confirms the order, which the order page waits for. Only the
+    customer who pays sees it (it carries the intent's client secret)."""
+    payment = Payment.objects.filter(reference=reference, customer=request.user).first()
+    if payment is None:
+        raise Http404("No such payment.")
+    payable = payment.provider == "stripe" and payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
+    payable = payable and bool(payment.client_secret)
+    response = render(
+        request,
+        "billing/stripe_checkout.html",
+        {
+            "payment": payment,
+            "payable": payable,
+            "publishable_key": settings.STRIPE_PUBLISHABLE_KEY,
+            "stripe_js_url": settings.STRIPE_JS_URL,
+            "order_url": _back(payment),
+        },
+    )
+    if payable:
+        response.csp_allow = stripe_js_sources(settings.STRIPE_JS_URL)
+    return response
+
+
+def stripe_js_sources(script_url: str) -> dict[str, list[str]]:
+    """What Stripe.js needs past the strict policy, for this page only: its script and the frames it draws the
+    card in (its origin), and Stripe's API it talks to. A Stripe-compatible stand-in (localstripe) serves the
+    script and answers its calls at one origin."""
+    parts = urlsplit(script_url)
+    origin = f"{parts.scheme}://{parts.netloc}"
+    if parts.netloc == "js.stripe.com":  # Stripe's own, as its CSP guide lists them
+        return {
+            "script-src": [origin, "https://*.js.stripe.com"],
+            "frame-src": [origin, "https://*.js.stripe.com", "https://hooks.stripe.com"],
+            "connect-src": ["https://api.stripe.com"],
+        }
+    return {"script-src": [origin], "frame-src": [origin], "connect-src": [origin]}

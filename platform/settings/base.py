@@ -286,6 +286,9 @@ STRIPE_PUBLISHABLE_KEY = env.str("STRIPE_PUBLISHABLE_KEY", default="")
 STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
 # A Stripe-compatible server instead of Stripe's own (the tests run localstripe).
 STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# Stripe.js, loaded by the Stripe payment page (/pay/stripe/<reference>/); localstripe serves a stand-in at
+# <its url>/js.stripe.com/v3/. Its origin is allowed by the Content-Security-Policy of that page only.
+STRIPE_JS_URL = env.str("STRIPE_JS_URL", default="https://js.stripe.com/v3/")
 # The platform's share of each offer price (net of VAT); the maker is paid the rest, plus the shipping fee.
 PLATFORM_COMMISSION_RATE = Decimal(env.str("PLATFORM_COMMISSION_RATE", default="0.15"))
 # Flat shipping fee per order, net of VAT, in CURRENCY: the maker ships, so it goes to the maker's payout.

@@ -179,6 +179,8 @@ EXPECTATIONS: dict[str, Row] = {
     # web pages
     # The test provider's hosted page: whoever holds the unguessable link, as at a real provider's checkout.
     "web:test-checkout": Row({"GET": PUBLIC, "POST": ANYONE_WRITES}, {"reference": "payment_reference"}),
+    # Stripe's payment page carries the intent's client secret: the paying customer's alone.
+    "web:stripe-checkout": Row({"GET": PAGE_OWNER_READS}, {"reference": "payment_reference"}),
     "web:home": Row({"GET": (OK, OK, OK, REDIRECT, REDIRECT, REDIRECT)}),
     "web:signup": Row({"GET": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": ANYONE_WRITES}),
     "web:login": Row({"GET": (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT), "POST": ANYONE_WRITES}),
