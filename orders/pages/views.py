@@ -173,6 +173,7 @@ def _order_context(request, pk) -> dict:
         "items": list(order.items.all()),
         "events": list(order.events.all()),
         "jobs": jobs,
+        "counter_offers": list(order.counter_offers.all()),
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
         "payment": checkout.order_payment(order),
         "lines": checkout.order_lines(order),
