@@ -43,6 +43,7 @@ class PaymentAdmin(ReadOnlyAdmin):
     list_display = [
         "id",
         "order_id",
+        "purpose",
         "customer",
         "provider",
         "status",

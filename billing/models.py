@@ -34,10 +34,17 @@ PAYMENT_TRANSITIONS = {
 }
 
 
+class PaymentPurpose(models.TextChoices):
+    ORDER = "order", "Order (its total, once)"
+    TOP_UP = "top_up", "Top-up (a price rise the customer agreed to after paying, e.g. a counter-offer)"
+
+
 class Payment(models.Model):
-    """One attempt to collect an order's amount through a provider."""
+    """One attempt to collect an order's amount through a provider: the order's total (``purpose`` "order", at
+    most one succeeds), or a top-up on an order already paid (each its own checkout, invoice and ledger rows)."""
 
     order_id = models.PositiveBigIntegerField(db_index=True)
+    purpose = models.CharField(max_length=8, choices=PaymentPurpose.choices, default=PaymentPurpose.ORDER)
     customer = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="payments")
     provider = models.CharField(max_length=20)
     # Ours, unguessable: the test provider's hosted page link and the reference echoed by every provider.

@@ -32,6 +32,7 @@ from billing.models import (
     LedgerEntry,
     Payment,
     PaymentEvent,
+    PaymentPurpose,
     PaymentStatus,
     Refund,
     RefundEvent,
@@ -141,29 +142,82 @@ def payment_start(
     Asking again (a retried click) gives the same pending payment; after a decline the customer pays on the
     same checkout again (Stripe keeps the intent open; the test page too). A provider that cannot be reached
     leaves no half-made payment behind: the row is canceled with the reason and the caller gets a 502.
+    Only the order's own payment counts here; top-ups (``payment_start_top_up``) are apart.
     """
     amount, vat = money(amount), money(vat)
     if amount <= 0:
         raise DomainError("There is nothing to pay on this order.", code="nothing_to_pay")
+    order_payments = Payment.objects.filter(order_id=order_id, purpose=PaymentPurpose.ORDER)
     open_payment = (
-        Payment.objects.filter(order_id=order_id, status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED])
+        order_payments.filter(status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED])
         .exclude(checkout_url="", client_secret="")
         .first()
     )
     if open_payment is not None and open_payment.amount == amount:
         return open_payment
-    if Payment.objects.filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).exists():
+    if order_payments.filter(status=PaymentStatus.SUCCEEDED).exists():
         raise Conflict("This order is paid already.", code="already_paid")
-    if open_payment is not None:  # the amount changed (a counter-offer): the old checkout must not be paid
+    if open_payment is not None:  # the amount changed: the old checkout must not be paid
         payment_set_status(
             payment_id=open_payment.pk, to=PaymentStatus.CANCELED, actor=customer, reason="replaced: amount changed"
         )
+    return _payment_open(
+        order_id=order_id,
+        customer=customer,
+        amount=amount,
+        vat=vat,
+        currency=currency,
+        description=description,
+        return_url=return_url,
+        purpose=PaymentPurpose.ORDER,
+    )
+
+
+def payment_start_top_up(
+    *, order_id: int, customer, amount: Decimal, vat: Decimal, currency: str, description: str, return_url: str
+) -> Payment:
+    """A second (third...) payment on an order already paid: ``amount`` (gross, ``vat`` in it) that the customer
+    agreed to add, with its own checkout at the provider. Its success goes through ``webhook_receive`` like any
+    payment (charge and VAT on the ledger, then ``payment_succeeded`` with ``purpose`` "top_up"). The caller keeps
+    the returned payment and asks again only when it failed for good."""
+    amount, vat = money(amount), money(vat)
+    if amount <= 0:
+        raise DomainError("There is nothing to pay.", code="nothing_to_pay")
+    if not Payment.objects.filter(
+        order_id=order_id, purpose=PaymentPurpose.ORDER, status=PaymentStatus.SUCCEEDED
+    ).exists():
+        raise Conflict("A top-up is for an order already paid.", code="not_paid")
+    return _payment_open(
+        order_id=order_id,
+        customer=customer,
+        amount=amount,
+        vat=vat,
+        currency=currency,
+        description=description,
+        return_url=return_url,
+        purpose=PaymentPurpose.TOP_UP,
+    )
+
+
+def _payment_open(
+    *,
+    order_id: int,
+    customer,
+    amount: Decimal,
+    vat: Decimal,
+    currency: str,
+    description: str,
+    return_url: str,
+    purpose: str,
+) -> Payment:
+    """A new pending payment and its checkout at the configured provider."""
     provider = provider_get()
     payment = PAYMENT_MACHINE.create(
         to=PaymentStatus.PENDING,
         actor=customer,
-        reason=f"checkout started with {provider.name}",
+        reason=f"checkout started with {provider.name}" + (" (top-up)" if purpose == PaymentPurpose.TOP_UP else ""),
         order_id=order_id,
+        purpose=purpose,
         customer=customer,
         provider=provider.name,
         reference=secrets.token_urlsafe(24),
@@ -370,20 +424,35 @@ def payout_release(*, order_id: int, maker_id: int, memo: str = "") -> Decimal:
 # Refunds ---------------------------------------------------------------------------------------------------
 
 
+def _succeeded_payments(order_id: int, *, lock: bool = False) -> list[Payment]:
+    """The order's collected payments, newest first (a top-up before the order's own payment)."""
+    payments = Payment.objects.filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).order_by("-created_at", "-id")
+    return list(payments.select_for_update() if lock else payments)
+
+
+def _refundable_now(payment: Payment) -> Decimal:
+    """What is left to refund on one payment, counting refunds asked for and not yet settled."""
+    pending = payment.refunds.filter(status=RefundStatus.PENDING).aggregate(total=Sum("amount"))["total"] or 0
+    return max(money(payment.refundable - pending), Decimal("0"))
+
+
 def refund_available(order_id: int, *, from_payout_of: int | None = None) -> Decimal:
     """The most that can be refunded now: the collected money not yet allocated (or, for a claim, what is held
-    for that maker), with its share of VAT."""
+    for that maker), with its share of VAT, and never more than the order's payments have left to refund (an
+    order may have several: its own and top-ups)."""
     net_available = (
         balance(order_id, Account.PAYOUT_HELD, maker_id=from_payout_of)
         if from_payout_of
         else balance(order_id, Account.CLEARING)
     )
-    paid = Payment.objects.filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
-    if paid is None or net_available <= 0:
+    payments = _succeeded_payments(order_id)
+    if not payments or net_available <= 0:
         return Decimal("0")
-    vat_share = paid.vat / paid.amount if paid.amount else Decimal("0")
+    paid = sum((payment.amount for payment in payments), Decimal("0"))
+    vat = sum((payment.vat for payment in payments), Decimal("0"))
+    vat_share = vat / paid if paid else Decimal("0")
     gross = money(net_available / (1 - vat_share)) if vat_share < 1 else net_available
-    return min(gross, paid.refundable)
+    return min(gross, sum((_refundable_now(payment) for payment in payments), Decimal("0")))
 
 
 def refund_create(
@@ -392,12 +461,14 @@ def refund_create(
     """Give ``amount`` (None: all that can be) back to the customer through the provider.
 
     The money comes from clearing (not yet allocated: a cancellation) or, with ``from_payout_of``, from that
-    maker's held payout (a claim); VAT goes back in proportion. Settled now when the provider says so, else
-    when its webhook does. More than is available is refused with 409 and nothing changes.
+    maker's held payout (a claim); VAT goes back in proportion. An order with several payments (its own and
+    top-ups) is refunded from the newest first, never more than each has left: one refund row per payment
+    touched (the first, the newest payment's, is returned). Settled now when the provider says so, else when
+    its webhook does. More than is available is refused with 409 and nothing changes.
     """
     with transaction.atomic():
-        payment = Payment.objects.select_for_update().filter(order_id=order_id, status=PaymentStatus.SUCCEEDED).first()
-        if payment is None:
+        payments = _succeeded_payments(order_id, lock=True)
+        if not payments:
             raise Conflict("This order has no collected payment to refund.", code="nothing_to_refund")
         available = refund_available(order_id, from_payout_of=from_payout_of)
         amount = available if amount is None else money(amount)
@@ -405,23 +476,44 @@ def refund_create(
             raise Conflict("There is nothing left to refund on this order.", code="nothing_to_refund")
         if amount > available:
             raise Conflict(
-                f"At most {available} {payment.currency} can be refunded on this order now.", code="refund_too_large"
+                f"At most {available} {payments[0].currency} can be refunded on this order now.",
+                code="refund_too_large",
             )
-        refund = REFUND_MACHINE.create(
-            to=RefundStatus.PENDING,
-            actor=actor,
-            reason=reason[:2000] or "refund",
-            payment=payment,
-            description=reason[:2000],
-            amount=amount,
-            requested_by=actor,
-            from_payout_of_id=from_payout_of,
-        ).obj
+        refunds, left = [], amount
+        for payment in payments:
+            part = min(left, _refundable_now(payment))
+            if part <= 0:
+                continue
+            refunds.append(
+                REFUND_MACHINE.create(
+                    to=RefundStatus.PENDING,
+                    actor=actor,
+                    reason=reason[:2000] or "refund",
+                    payment=payment,
+                    description=reason[:2000],
+                    amount=part,
+                    requested_by=actor,
+                    from_payout_of_id=from_payout_of,
+                ).obj
+            )
+            left -= part
+            if left <= 0:
+                break
+    for refund in refunds:
+        _refund_send(refund)
+    first = refunds[0]
+    first.refresh_from_db()
+    return first
+
+
+def _refund_send(refund: Refund) -> None:
+    """Ask the payment's provider to return the refund's amount; settle or fail the row as it answers."""
+    payment = refund.payment
     provider = provider_get(payment.provider)
     try:
         result = provider.refund_create(
             payment_ref=payment.provider_ref,
-            amount=amount,
+            amount=refund.amount,
             currency=payment.currency,
             idempotency_key=f"refund-{refund.pk}",
         )
@@ -438,8 +530,6 @@ def refund_create(
         refund_settle(refund_id=refund.pk)
     elif result.status == "failed":
         REFUND_MACHINE.move(pk=refund.pk, to=RefundStatus.FAILED, reason="the provider says the refund failed")
-    refund.refresh_from_db()
-    return refund
 
 
 def refund_settle(*, refund_id: int) -> Refund:

@@ -8,6 +8,8 @@ from orders.models import (
     Claim,
     ClaimEvent,
     ClaimPhoto,
+    CounterOffer,
+    CounterOfferEvent,
     IdempotencyKey,
     Job,
     JobEvent,
@@ -236,3 +238,21 @@ class ClaimPhotoAdmin(admin.ModelAdmin):
 class ClaimEventAdmin(EventAdmin):
     list_display = ["claim", *EventAdmin.list_display]
     search_fields = ["claim__id", *EventAdmin.search_fields]
+
+
+@admin.register(CounterOffer)
+class CounterOfferAdmin(admin.ModelAdmin):
+    """Read-only: counter-offers move only through their services (the maker's and the customer's answers)."""
+
+    list_display = ["id", "job", "order", "maker", "status", "price_before", "price", "due_at", "created_at"]
+    list_filter = ["status"]
+    search_fields = ["job__id", "order__id", "maker__name"]
+    readonly_fields = [f.name for f in CounterOffer._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CounterOfferEvent)
+class CounterOfferEventAdmin(EventAdmin):
+    list_display = ["counter_offer", *EventAdmin.list_display]

@@ -8,6 +8,7 @@ from orders.models import (
     JOB_ACTIVE,
     JOB_HELD,
     Batch,
+    CounterOffer,
     Job,
     JobEvent,
     JobItem,
@@ -33,6 +34,7 @@ def orders_visible_to(user, *, detail: bool = True) -> QuerySet[Order]:
         orders = orders.prefetch_related(
             Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
             Prefetch("jobs", queryset=Job.objects.select_related("maker").order_by("offered_at", "id")),
+            Prefetch("counter_offers", queryset=CounterOffer.objects.select_related("maker", "payment")),
         )
     if user.is_staff:
         return orders
@@ -47,7 +49,8 @@ def jobs_for_maker(user, *, detail: bool = False) -> QuerySet[Job]:
         Job.objects.filter(maker__members=user)
         .select_related("material", "order", "maker", "printer", "print_slice")
         .prefetch_related(
-            Prefetch("job_items", queryset=JobItem.objects.select_related("order_item__design_version__design"))
+            Prefetch("job_items", queryset=JobItem.objects.select_related("order_item__design_version__design")),
+            Prefetch("counter_offers", queryset=CounterOffer.objects.select_related("maker", "payment")),
         )
     )
     if detail:
@@ -128,3 +131,9 @@ def job_print_file_state(job) -> dict | None:
     elif part_slice.error:
         state["error"] = part_slice.error
     return state
+
+
+def counter_offers_of_order(user, order_id) -> QuerySet[CounterOffer]:
+    """An order's counter-offers, newest first, for whoever may see the order (else Http404)."""
+    order = get_object_or_404(orders_visible_to(user, detail=False), pk=order_id)
+    return CounterOffer.objects.filter(order=order).select_related("maker", "payment")

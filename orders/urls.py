@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import views
+from orders.api import counteroffers, views
 
 urlpatterns = [
     path("quotes/", views.QuoteView.as_view(), name="quote"),
@@ -20,6 +20,22 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/progress/", views.MakerJobProgressView.as_view(), name="maker-job-progress"),
     path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
     path("maker/jobs/<int:pk>/print-file/", views.MakerJobPrintFileView.as_view(), name="maker-job-print-file"),
+    path(
+        "maker/jobs/<int:pk>/counter-offer/",
+        counteroffers.MakerJobCounterOfferView.as_view(),
+        name="maker-job-counter-offer",
+    ),
+    path(
+        "orders/<int:pk>/counter-offers/", counteroffers.OrderCounterOffersView.as_view(), name="order-counter-offers"
+    ),
+    path(
+        "counter-offers/<int:pk>/accept/", counteroffers.CounterOfferAcceptView.as_view(), name="counter-offer-accept"
+    ),
+    path(
+        "counter-offers/<int:pk>/decline/",
+        counteroffers.CounterOfferDeclineView.as_view(),
+        name="counter-offer-decline",
+    ),
     path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),

@@ -10,6 +10,7 @@ from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
 from designs.pages import views as designs
+from orders.pages import counteroffers as counter_offers
 from orders.pages import jobs as maker
 from orders.pages import views as orders
 from web.views import pages, staff
@@ -40,6 +41,7 @@ urlpatterns = [
     ),
     path("jobs/<int:pk>/messages/", codesign.job_message_post, name="job-message-post"),
     path("proposals/<int:pk>/<slug:answer>/", codesign.proposal_answer, name="proposal-answer"),
+    path("counter-offers/<int:pk>/<slug:answer>/", counter_offers.counter_offer_answer, name="counter-offer-answer"),
     path("quotes/<int:pk>/", orders.quote_detail, name="quote-detail"),
     path("quotes/<int:pk>/live/", orders.quote_live, name="quote-live"),
     path("quotes/<int:pk>/order/", orders.quote_order, name="quote-order"),
@@ -57,6 +59,7 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/progress/", maker.job_progress, name="job-progress"),
     path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
+    path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
     # Staff
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),

@@ -5,7 +5,7 @@ from rest_framework import serializers
 from billing.models import Invoice
 from core.links import url_pattern
 from designs.selectors import version_file_url
-from orders.models import ORDER_TRANSITIONS, Batch, Job, Order, OrderItem
+from orders.models import ORDER_TRANSITIONS, Batch, CounterOffer, Job, Order, OrderItem
 from orders.selectors import job_delivery_address, job_print_file_state, job_print_file_url
 from orders.services.checkout import order_lines, order_payment
 
@@ -215,6 +215,64 @@ class OrderItemSerializer(serializers.ModelSerializer):
         return version_file_url(item.design_version, "thumbnail")
 
 
+class CounterOfferSerializer(serializers.ModelSerializer):
+    """A maker's other terms for a job. ``awaiting_payment``: accepted with a price rise whose top-up (gross, at
+    ``checkout_url``) is not paid yet; the job is the maker's once it is."""
+
+    maker = MakerSummarySerializer(read_only=True)
+    price_difference = serializers.DecimalField(max_digits=12, decimal_places=2, read_only=True, allow_null=True)
+    awaiting_payment = serializers.BooleanField(source="is_awaiting_payment", read_only=True)
+    top_up = serializers.SerializerMethodField()
+    checkout_url = serializers.SerializerMethodField()
+
+    class Meta:
+        model = CounterOffer
+        fields = [
+            "id",
+            "job",
+            "order",
+            "maker",
+            "status",
+            "awaiting_payment",
+            "price_before",
+            "price",
+            "price_difference",
+            "due_at_before",
+            "due_at",
+            "message",
+            "expires_at",
+            "created_at",
+            "decided_at",
+            "settled_at",
+            "top_up",
+            "checkout_url",
+        ]
+
+    def get_top_up(self, counter_offer) -> dict | None:
+        payment = counter_offer.payment
+        if payment is None:
+            return None
+        return {"amount": str(payment.amount), "vat": str(payment.vat), "status": payment.status}
+
+    def get_checkout_url(self, counter_offer) -> str:
+        payment = counter_offer.payment
+        if counter_offer.is_awaiting_payment and payment is not None and payment.status in ("pending", "failed"):
+            return payment.checkout_url
+        return ""
+
+
+class CounterOfferRequestSerializer(serializers.Serializer):
+    price = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="the customer's net price for all of the job's parts",
+    )
+    due_at = serializers.DateTimeField(required=False, allow_null=True, help_text="the proposed ship date")
+    message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
+
+
 class OrderSerializer(serializers.ModelSerializer):
     customer = serializers.CharField(source="customer.username", read_only=True)
     ship_to = serializers.SerializerMethodField()
@@ -227,6 +285,7 @@ class OrderSerializer(serializers.ModelSerializer):
     items = OrderItemSerializer(many=True, read_only=True)
     events = EventSerializer(many=True, read_only=True)
     jobs = OrderJobSerializer(many=True, read_only=True)
+    counter_offers = CounterOfferSerializer(many=True, read_only=True)
     allowed_next = serializers.SerializerMethodField()
 
     class Meta:
@@ -255,6 +314,7 @@ class OrderSerializer(serializers.ModelSerializer):
             "delivered_at",
             "items",
             "jobs",
+            "counter_offers",
             "events",
             "allowed_next",
         ]
@@ -374,6 +434,7 @@ class JobSerializer(serializers.ModelSerializer):
     print_file_url = serializers.SerializerMethodField()
     print_file = serializers.SerializerMethodField()
     delivery_address = serializers.SerializerMethodField()
+    counter_offer = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -406,11 +467,17 @@ class JobSerializer(serializers.ModelSerializer):
             "print_file_url",
             "print_file",
             "delivery_address",
+            "counter_offer",
             "events",
         ]
 
     def get_photo_url(self, job) -> str | None:
         return job_photo_url(job)
+
+    def get_counter_offer(self, job) -> dict | None:
+        """The job's latest counter-offer (pending while the customer decides), if its maker made one."""
+        latest = next(iter(job.counter_offers.all()), None)
+        return CounterOfferSerializer(latest).data if latest is not None else None
 
     def get_delivery_address(self, job) -> dict | None:
         """Only the maker holding the accepted job sees where it goes (offers show the city only)."""

@@ -1,4 +1,10 @@
 from orders.models.claims import CLAIM_OPEN, CLAIM_TRANSITIONS, Claim, ClaimEvent, ClaimPhoto, ClaimStatus
+from orders.models.counteroffers import (
+    COUNTER_OFFER_TRANSITIONS,
+    CounterOffer,
+    CounterOfferEvent,
+    CounterOfferStatus,
+)
 from orders.models.orders import (
     ORDER_CANCELLABLE,
     ORDER_TERMINAL,
@@ -34,6 +40,10 @@ __all__ = [
     "ClaimEvent",
     "ClaimPhoto",
     "ClaimStatus",
+    "COUNTER_OFFER_TRANSITIONS",
+    "CounterOffer",
+    "CounterOfferEvent",
+    "CounterOfferStatus",
     "BATCH_TRANSITIONS",
     "JOB_ACTIVE",
     "JOB_DROPPED",

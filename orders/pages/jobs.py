@@ -10,6 +10,7 @@ from core.errors import DomainError
 from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.pages.counteroffers import CounterOfferForm
 from orders.pages.forms import ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
@@ -87,6 +88,8 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "can_fail": job.status in JOB_IN_HAND,
             "print_file_url": job_print_file_url(job),
             "print_file": job_print_file_state(job),
+            "counter_offer": next(iter(job.counter_offers.all()), None),
+            "counter_offer_form": CounterOfferForm(),
         },
         status=status,
     )

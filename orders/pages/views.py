@@ -180,6 +180,7 @@ def _order_context(request, pk) -> dict:
         "items": list(order.items.all()),
         "events": list(order.events.all()),
         "jobs": jobs,
+        "counter_offers": list(order.counter_offers.all()),
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
         "payment": payment,
         "checkout_path": _on_this_site(payment.checkout_url) if payment and payment.checkout_url else "",

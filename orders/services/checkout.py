@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from billing import invoicing
 from billing import services as billing
-from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, PaymentStatus, VatRate
+from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, PaymentPurpose, PaymentStatus, VatRate
 from billing.tax import VatNumberCheck, line_amounts, load_eu_rates, vat_number_check, vat_treatment
 from core.errors import Conflict, DomainError
 from core.queueing import enqueue_after_commit
@@ -158,8 +158,8 @@ def order_items_repriced(*, order_id: int, job_id: int | None, difference: Decim
 
 
 def order_payment(order: Order) -> Payment | None:
-    """The payment that counts: the succeeded one, else the latest attempt."""
-    payments = Payment.objects.filter(order_id=order.pk)
+    """The order's own payment that counts: the succeeded one, else the latest attempt (top-ups are apart)."""
+    payments = Payment.objects.filter(order_id=order.pk, purpose=PaymentPurpose.ORDER)
     return payments.filter(status=PaymentStatus.SUCCEEDED).first() or payments.first()
 
 
@@ -192,7 +192,9 @@ def order_pay(*, order_id: int, actor) -> Payment:
 
 def on_payment_succeeded(sender, payment: Payment, **kwargs) -> None:
     """Paid: the order is confirmed, its invoice issued and dispatch queued, in the webhook's transaction. A
-    payment for an order that was cancelled meanwhile is refunded in full."""
+    payment for an order that was cancelled meanwhile is refunded in full. (Top-ups: see counteroffers.)"""
+    if payment.purpose != PaymentPurpose.ORDER:
+        return
     order = Order.objects.select_for_update().get(pk=payment.order_id)
     if order.status == OrderStatus.CANCELLED:
         transaction.on_commit(
@@ -214,7 +216,7 @@ def on_payment_succeeded(sender, payment: Payment, **kwargs) -> None:
 
 
 def on_payment_failed(sender, payment: Payment, **kwargs) -> None:
-    if payment.status != PaymentStatus.FAILED:
+    if payment.status != PaymentStatus.FAILED or payment.purpose != PaymentPurpose.ORDER:
         return
     OrderEvent.objects.create(
         order_id=payment.order_id,
@@ -230,7 +232,8 @@ def on_refund_settled(sender, refund, **kwargs) -> None:
     """Money went back: a credit note, and a note on the order's timeline."""
     payment = refund.payment
     order = Order.objects.get(pk=payment.order_id)
-    invoice = Invoice.objects.filter(order_id=order.pk, kind="invoice").first()
+    invoices = Invoice.objects.filter(order_id=order.pk, kind="invoice")
+    invoice = invoices.filter(payment=payment).first() or invoices.first()  # the refunded payment's own invoice
     net = cents(refund.amount * (order.total - order.vat_total) / order.total) if order.total else refund.amount
     line = {
         "kind": "refund",

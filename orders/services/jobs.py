@@ -42,15 +42,16 @@ def _offer_still_open(job: Job) -> None:
         raise Conflict("This offer has expired; the job has gone to another maker.", code="offer_expired")
 
 
-def job_accept(*, job_id: int, actor) -> Job:
-    """The maker takes the job. Under concurrent accepts the row lock lets exactly one through; the others
-    see the job already accepted and get a 409, nothing changed."""
+def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> Job:
+    """The maker takes the job (or the customer took the maker's counter-offer: ``reason`` says so). Under
+    concurrent accepts the row lock lets exactly one through; the others see the job already accepted and get a
+    409, nothing changed."""
     with transaction.atomic():
         transition = job_set_status(
             job_id=job_id,
             to=JobStatus.ACCEPTED,
             actor=actor,
-            reason="accepted by the maker",
+            reason=reason,
             updates={"responded_at": timezone.now()},
             guard=_offer_still_open,
         )

@@ -395,6 +395,13 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 MATCH_MAX_DISTANCE_KM = env.float("MATCH_MAX_DISTANCE_KM", default=400.0)
 # How long a maker has to accept an offer before it goes to the next one.
 OFFER_TTL_HOURS = env.float("OFFER_TTL_HOURS", default=4.0)
+# A maker's counter-offer (another price or date) waits this long for the customer's answer (and a price rise
+# as long again for its top-up payment); the job's offer expiry is moved to match, so it does not go on meanwhile.
+COUNTER_OFFER_TTL_HOURS = env.float("COUNTER_OFFER_TTL_HOURS", default=48.0)
+# A counter-offer may ask at most this many times the job's current price (a typo of 100x is refused).
+COUNTER_OFFER_MAX_FACTOR = Decimal(env.str("COUNTER_OFFER_MAX_FACTOR", default="3"))
+if COUNTER_OFFER_TTL_HOURS <= 0 or COUNTER_OFFER_MAX_FACTOR <= 1:
+    raise ImproperlyConfigured("COUNTER_OFFER_TTL_HOURS must be above 0 and COUNTER_OFFER_MAX_FACTOR above 1.")
 # Jobs for the same maker and material confirmed within this window share a batch (and its set-up).
 BATCH_WINDOW_MINUTES = env.int("BATCH_WINDOW_MINUTES", default=120)
 # The one central factory that local making is compared with (CO2 saved): Eindhoven by default.

@@ -1,17 +1,20 @@
 """A small world with one of everything a person may own, and the six personas who look at it.
 
 carol (the customer) owns a design with a ready version and its files, a quote, and an order whose job is
-offered to Mia's Prints (maker A) in a batch, with a photo, a pending revision proposal from the maker and
+offered to Mia's Prints (maker A) in a batch, with a photo, a pending revision proposal and a pending
+counter-offer (another ship date) from the maker and
 messages on the job and on the version. oscar (the other customer) owns a design and an order whose job went
 to Max Fab (maker B) in Hamburg. sam is staff. Every object a route can name is in ``World.ids``.
 """
 
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from billing.models import Invoice, Payment
@@ -20,6 +23,7 @@ from codesign.models import Message
 from makers.models import Printer
 from orders.models import Batch, Job
 from orders.services import quoting
+from orders.services.counteroffers import counter_offer_make
 from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from tests.conftest import client_for
@@ -95,6 +99,9 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         message="Thicker wall at the hole.",
         uploaded_file=SimpleUploadedFile("fixed.stl", STL_TEXT + b"\n"),
     )
+    counter_offer = counter_offer_make(
+        job_id=job.pk, actor=maker_user, due_at=timezone.now() + timedelta(days=10), message="Busy this week."
+    )
     Message.objects.create(author=customer, body="Is 0.8 mm enough?", job=job)
     Message.objects.create(author=customer, body="Here is the latest version.", design_version=version)
     quote = quoting.quote_create(
@@ -121,6 +128,7 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "other_batch": other_job.batch_id,
         "printer": printer_a.pk,
         "proposal": proposal.pk,
+        "counter_offer": counter_offer.pk,
         "quote": quote.pk,
         "template": "ring",
         "version_id": version.pk,

@@ -157,6 +157,9 @@ EXPECTATIONS: dict[str, Row] = {
     "order-proposals": Row({"GET": ORDER_READS}, ORDER),
     "proposal-accept": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
     "proposal-reject": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
+    "order-counter-offers": Row({"GET": ORDER_READS}, ORDER),
+    "counter-offer-accept": Row({"POST": OWNER_WRITES}, {"pk": "counter_offer"}),
+    "counter-offer-decline": Row({"POST": OWNER_WRITES}, {"pk": "counter_offer"}),
     # makers
     "maker-job-list": Row({"GET": MAKERS_READ}),
     "maker-job-detail": Row({"GET": MAKER_A_READS}, JOB),
@@ -165,6 +168,7 @@ EXPECTATIONS: dict[str, Row] = {
     "maker-job-decline": Row({"POST": MAKER_A_WRITES}, JOB),
     "maker-job-progress": Row({"POST": MAKER_A_WRITES}, JOB, body={"status": "printing"}),
     "maker-job-fail": Row({"POST": MAKER_A_WRITES}, JOB),
+    "maker-job-counter-offer": Row({"POST": MAKER_A_WRITES}, JOB, body={"price": "1.00", "message": "Cheaper."}),
     "maker-job-proposals": Row(
         {"GET": MAKER_A_READS, "POST": MAKER_A_WRITES}, JOB, body_format="multipart", body={"message": "Thicker."}
     ),
@@ -210,6 +214,8 @@ EXPECTATIONS: dict[str, Row] = {
     "web:job-decline": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-progress": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-fail": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
+    "web:job-counter-offer": Row({"POST": PAGE_MAKER_A_WRITES}, JOB, body={"price": "1.00"}),
+    "web:counter-offer-answer": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "counter_offer", "answer": "decline"}),
     "web:job-proposal-create": Row(
         {"POST": PAGE_MAKER_A_WRITES}, JOB, body={"order_item": "@order_item", "message": "x"}
     ),
@@ -395,6 +401,7 @@ def test_a_maker_never_sees_a_job_not_offered_to_it(world):
         ("post", f"/api/maker/jobs/{other_job}/accept/"),
         ("post", f"/api/maker/jobs/{other_job}/decline/"),
         ("post", f"/api/maker/jobs/{other_job}/fail/"),
+        ("post", f"/api/maker/jobs/{other_job}/counter-offer/"),
         ("get", f"/api/batches/{world.ids['other_batch']}/"),
         ("get", f"/api/designs/{world.ids['other_design']}/"),
         ("get", f"/api/designs/{world.ids['other_design']}/versions/1/file/"),
