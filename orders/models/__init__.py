@@ -1,4 +1,13 @@
-from orders.models.claims import CLAIM_OPEN, CLAIM_TRANSITIONS, Claim, ClaimEvent, ClaimPhoto, ClaimStatus
+from orders.models.claims import (
+    CLAIM_DECIDED,
+    CLAIM_HOLDS_PAYOUT,
+    CLAIM_OPEN,
+    CLAIM_TRANSITIONS,
+    Claim,
+    ClaimEvent,
+    ClaimPhoto,
+    ClaimStatus,
+)
 from orders.models.orders import (
     ORDER_CANCELLABLE,
     ORDER_TERMINAL,
@@ -28,6 +37,8 @@ from orders.models.production import (
 )
 
 __all__ = [
+    "CLAIM_DECIDED",
+    "CLAIM_HOLDS_PAYOUT",
     "CLAIM_OPEN",
     "CLAIM_TRANSITIONS",
     "Claim",
