@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import views
+from orders.api import claims, views
 
 urlpatterns = [
     path("quotes/", views.QuoteView.as_view(), name="quote"),
@@ -21,6 +21,11 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
     path("maker/jobs/<int:pk>/print-file/", views.MakerJobPrintFileView.as_view(), name="maker-job-print-file"),
     path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
+    path("orders/<int:pk>/claims/", claims.OrderClaimsView.as_view(), name="order-claims"),
+    path("claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<int:pk>/answer/", claims.ClaimAnswerView.as_view(), name="claim-answer"),
+    path("claims/<int:pk>/decide/", claims.ClaimDecideView.as_view(), name="claim-decide"),
+    path("claims/<int:pk>/photos/<int:position>/", claims.ClaimPhotoView.as_view(), name="claim-photo"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
 ]

@@ -21,6 +21,7 @@ from orders.services import jobs as job_services
 from orders.services.checkout import payouts_release_due
 from orders.services.dispatch import order_dispatch, order_sync
 from orders.services.ordering import order_mark_delivered
+from tests.conftest import client_for
 from tests.orders.test_dispatch import confirmed_order, member
 from tests.world import makers, materials, version  # noqa: F401 - fixtures
 
@@ -308,3 +309,63 @@ def test_a_bad_decision_is_400(delivered, customer, staff):
     assert error.value.code == "bad_decision"
     with pytest.raises(DomainError):
         claims.claim_decide(claim_id=claim.pk, actor=staff, decision="reject", amount=Decimal("1"))
+
+
+# API ------------------------------------------------------------------------------------------------------------
+
+
+def test_the_api_walk_through_of_a_claim(delivered, customer, staff, makers):  # noqa: F811
+    order, job, maker_user = delivered
+    customer_api, maker_api, staff_api = client_for(customer), client_for(maker_user), client_for(staff)
+    # when the customer reports a problem with two photos
+    response = customer_api.post(
+        f"/api/orders/{order.pk}/claims/",
+        {"reason": "The clip broke on first use.", "photos": [photo("a.jpg"), photo("b.png")]},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.content
+    body = response.json()
+    assert (body["status"], body["job"], body["decision"], body["maker"]["id"]) == ("open", job.pk, None, job.maker_id)
+    assert len(body["photos"]) == 2
+    assert [event["to_status"] for event in body["events"]] == ["open"]
+    claim_id = body["id"]
+    # then every party sees it, and its photos
+    for api in (customer_api, maker_api, staff_api):
+        assert api.get(f"/api/orders/{order.pk}/claims/").json()[0]["id"] == claim_id
+        photo_response = api.get(body["photos"][0])
+        assert photo_response.status_code == 200 and photo_response["Content-Type"] == "image/jpeg"
+    other_maker_api = client_for(member(makers["munich"]))
+    assert other_maker_api.get(f"/api/claims/{claim_id}/").status_code == 404
+    assert other_maker_api.get(f"/api/orders/{order.pk}/claims/").status_code == 404
+    assert other_maker_api.get(body["photos"][0]).status_code == 404
+    assert other_maker_api.post(f"/api/claims/{claim_id}/answer/", {"answer": "x"}).status_code == 404
+    # the maker answers, staff refund part
+    response = maker_api.post(f"/api/claims/{claim_id}/answer/", {"answer": "Sorry: thin wall."})
+    assert response.status_code == 200 and response.json()["maker_answer"] == "Sorry: thin wall."
+    response = staff_api.post(f"/api/claims/{claim_id}/decide/", {"decision": "refund", "amount": "3.00", "note": "x"})
+    assert response.status_code == 200, response.content
+    body = response.json()
+    assert (body["status"], body["decision"], body["refund_amount"]) == ("refunded", "refund", "3.00")
+    assert [event["to_status"] for event in body["events"]] == ["open", "answered", "refunded"]
+    # a second decision is a 409
+    response = staff_api.post(f"/api/claims/{claim_id}/decide/", {"decision": "reject"})
+    assert response.status_code == 409 and response.json()["code"] == "claim_already_decided"
+
+
+def test_api_refusals_are_readable(delivered, customer, other_customer):
+    order, _, _ = delivered
+    api = client_for(customer)
+    response = api.post(f"/api/orders/{order.pk}/claims/", {"reason": "x"}, format="multipart")
+    assert response.status_code == 400 and response.json()["code"] == "photos_required"
+    bad = SimpleUploadedFile("x.png", b"\x89PNG not really", content_type="image/png")
+    response = api.post(f"/api/orders/{order.pk}/claims/", {"reason": "x", "photos": [bad]}, format="multipart")
+    assert response.status_code == 400 and response.json()["code"] == "bad_photo"
+    response = client_for(other_customer).post(
+        f"/api/orders/{order.pk}/claims/", {"reason": "x", "photos": [photo()]}, format="multipart"
+    )
+    assert response.status_code == 404
+    Order.objects.filter(pk=order.pk).update(delivered_at=timezone.now() - timedelta(days=30))
+    response = api.post(f"/api/orders/{order.pk}/claims/", {"reason": "x", "photos": [photo()]}, format="multipart")
+    assert response.status_code == 409 and response.json()["code"] == "claim_window_closed"
+    assert "closed" in response.json()["detail"]
+    assert Claim.objects.count() == 0

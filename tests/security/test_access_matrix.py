@@ -157,6 +157,17 @@ EXPECTATIONS: dict[str, Row] = {
     "order-proposals": Row({"GET": ORDER_READS}, ORDER),
     "proposal-accept": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
     "proposal-reject": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
+    # claims: on carol's delivered order that maker A made (POST: a second claim on the job is a 409)
+    "order-claims": Row(
+        {"GET": SEEN_BY_PARTIES, "POST": OWNER_WRITES},
+        {"pk": "claimed_order"},
+        body_format="multipart",
+        body={"reason": "x"},
+    ),
+    "claim-detail": Row({"GET": SEEN_BY_PARTIES}, {"pk": "claim"}),
+    "claim-photo": Row({"GET": SEEN_BY_PARTIES}, {"pk": "claim", "position": "claim_photo_position"}),
+    "claim-answer": Row({"POST": MAKER_A_WRITES}, {"pk": "claim"}, body={"answer": "Sorry."}),
+    "claim-decide": Row({"POST": (R401, R403, R403, R403, R403, DONE)}, {"pk": "claim"}, body={"decision": "reject"}),
     # makers
     "maker-job-list": Row({"GET": MAKERS_READ}),
     "maker-job-detail": Row({"GET": MAKER_A_READS}, JOB),
@@ -353,20 +364,24 @@ def _ids(body) -> set:
 # What each list answers to each persona who may read it, as World.ids keys.
 LIST_CONTENTS = {
     "/api/designs/": {
-        "owner": {"design"},
+        "owner": {"design", "claimed_design"},
         "other_customer": {"other_design"},
         "maker_a": set(),
         "maker_b": set(),
-        "staff": {"design", "other_design"},
+        "staff": {"design", "other_design", "claimed_design"},
     },
-    "/api/orders/": {"owner": {"order"}, "other_customer": {"other_order"}, "staff": {"order", "other_order"}},
-    "/api/maker/jobs/": {"maker_a": {"job"}, "maker_b": {"other_job"}},
+    "/api/orders/": {
+        "owner": {"order", "claimed_order"},
+        "other_customer": {"other_order"},
+        "staff": {"order", "other_order", "claimed_order"},
+    },
+    "/api/maker/jobs/": {"maker_a": {"job", "claimed_job"}, "maker_b": {"other_job"}},
     "/api/batches/": {
         "owner": set(),
         "other_customer": set(),
-        "maker_a": {"batch"},
+        "maker_a": {"batch", "claimed_batch"},
         "maker_b": {"other_batch"},
-        "staff": {"batch", "other_batch"},
+        "staff": {"batch", "other_batch", "claimed_batch"},
     },
 }
 
