@@ -9,9 +9,10 @@ from core.errors import DomainError
 from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
-from orders.pages.forms import ProgressForm, RequiredReasonForm
+from orders.pages.forms import ClaimAnswerForm, ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
+from orders.services import claims as claim_services
 from orders.services import jobs as job_services
 
 RECENT_JOBS = 20
@@ -85,6 +86,8 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "can_fail": job.status in JOB_IN_HAND,
             "print_file_url": job_print_file_url(job),
             "print_file": job_print_file_state(job),
+            "claim": claim_services.claim_for_job(job),
+            "claim_answer_form": ClaimAnswerForm(),
         },
         status=status,
     )

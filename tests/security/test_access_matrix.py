@@ -224,6 +224,12 @@ EXPECTATIONS: dict[str, Row] = {
     ),
     "web:dashboard": Row({"GET": PAGE_STAFF}),
     "web:dashboard-live": Row({"GET": PAGE_STAFF}),
+    "web:order-claim-create": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "claimed_order"}, body={"reason": "x"}),
+    "web:claim-answer": Row({"POST": PAGE_MAKER_A_WRITES}, {"pk": "claim"}, body={"answer": "Sorry."}),
+    "web:claims-board": Row({"GET": PAGE_STAFF}),
+    "web:claim-decide": Row(
+        {"POST": (LOGIN, R404, R404, R404, R404, DONE)}, {"pk": "claim"}, body={"decision": "reject"}
+    ),
 }
 
 
