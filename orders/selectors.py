@@ -8,6 +8,8 @@ from orders.models import (
     JOB_ACTIVE,
     JOB_HELD,
     Batch,
+    Claim,
+    ClaimEvent,
     CounterOffer,
     Job,
     JobEvent,
@@ -137,3 +139,33 @@ def counter_offers_of_order(user, order_id) -> QuerySet[CounterOffer]:
     """An order's counter-offers, newest first, for whoever may see the order (else Http404)."""
     order = get_object_or_404(orders_visible_to(user, detail=False), pk=order_id)
     return CounterOffer.objects.filter(order=order).select_related("maker", "payment")
+
+
+def claims_visible_to(user) -> QuerySet[Claim]:
+    """Claims a person may read: staff every one, a customer their own, a maker those on its jobs; with photos
+    and events in a fixed number of queries."""
+    claims = Claim.objects.select_related("order", "job__maker", "customer", "reprint_job").prefetch_related(
+        "photos", Prefetch("events", queryset=ClaimEvent.objects.select_related("actor").order_by("created_at", "id"))
+    )
+    if user.is_staff:
+        return claims
+    if user.is_maker:
+        return claims.filter(job__maker__members=user).distinct()
+    if user.is_customer:
+        return claims.filter(customer=user)
+    return claims.none()
+
+
+def order_for_claims(user, order_id) -> Order:
+    """The order whose claims a person may list: the customer's own, any for staff, one a maker has a job on;
+    anyone else gets Http404."""
+    orders = Order.objects.all()
+    if user.is_staff:
+        pass
+    elif user.is_maker:
+        orders = orders.filter(Exists(Job.objects.filter(order=OuterRef("pk"), maker__members=user)))
+    elif user.is_customer:
+        orders = orders.filter(customer=user)
+    else:
+        orders = orders.none()
+    return get_object_or_404(orders, pk=order_id)

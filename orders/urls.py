@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import counteroffers, views
+from orders.api import claims, counteroffers, views
 
 urlpatterns = [
     path("quotes/", views.QuoteView.as_view(), name="quote"),
@@ -37,6 +37,11 @@ urlpatterns = [
         name="counter-offer-decline",
     ),
     path("jobs/<int:pk>/photo/", views.JobPhotoView.as_view(), name="job-photo"),
+    path("orders/<int:pk>/claims/", claims.OrderClaimsView.as_view(), name="order-claims"),
+    path("claims/<int:pk>/", claims.ClaimDetailView.as_view(), name="claim-detail"),
+    path("claims/<int:pk>/answer/", claims.ClaimAnswerView.as_view(), name="claim-answer"),
+    path("claims/<int:pk>/decide/", claims.ClaimDecideView.as_view(), name="claim-decide"),
+    path("claims/<int:pk>/photos/<int:position>/", claims.ClaimPhotoView.as_view(), name="claim-photo"),
     path("batches/", views.BatchListView.as_view(), name="batch-list"),
     path("batches/<int:pk>/", views.BatchDetailView.as_view(), name="batch-detail"),
 ]

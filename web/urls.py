@@ -10,9 +10,11 @@ from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
 from designs.pages import views as designs
+from orders.pages import claims as claims_pages
 from orders.pages import counteroffers as counter_offers
 from orders.pages import jobs as maker
 from orders.pages import views as orders
+from web.views import claims as staff_claims
 from web.views import pages, staff
 
 app_name = "web"
@@ -48,6 +50,7 @@ urlpatterns = [
     path("orders/", orders.order_list, name="order-list"),
     path("orders/<int:pk>/", orders.order_detail, name="order-detail"),
     path("orders/<int:pk>/live/", orders.order_live, name="order-live"),
+    path("orders/<int:pk>/claims/", claims_pages.order_claim_create, name="order-claim-create"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
     path("templates/", catalogue.template_list, name="template-list"),
     path("templates/<slug:slug>/", catalogue.template_detail, name="template-detail"),
@@ -60,7 +63,10 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
     path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
+    path("maker/claims/<int:pk>/answer/", claims_pages.claim_answer, name="claim-answer"),
     # Staff
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
+    path("dashboard/claims/", staff_claims.claims_board, name="claims-board"),
+    path("dashboard/claims/<int:pk>/decide/", staff_claims.claim_decide, name="claim-decide"),
 ]

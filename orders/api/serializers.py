@@ -5,7 +5,7 @@ from rest_framework import serializers
 from billing.models import Invoice
 from core.links import url_pattern
 from designs.selectors import version_file_url
-from orders.models import ORDER_TRANSITIONS, Batch, CounterOffer, Job, Order, OrderItem
+from orders.models import ORDER_TRANSITIONS, Batch, Claim, CounterOffer, Job, Order, OrderItem
 from orders.selectors import job_delivery_address, job_print_file_state, job_print_file_url
 from orders.services.checkout import order_lines, order_payment
 
@@ -408,14 +408,14 @@ class JobItemSerializer(serializers.Serializer):
         report = job_item.order_item.design_version.analysis or {}
         return report.get("print_extents_mm") or report.get("bounding_box_mm")
 
-    def get_file_url(self, job_item) -> str:
+    def get_file_url(self, job_item) -> str | None:
         version = job_item.order_item.design_version
         return self._url(job_item, "repaired" if version.repaired_file else "file")
 
-    def get_thumbnail_url(self, job_item) -> str:
+    def get_thumbnail_url(self, job_item) -> str | None:
         return self._url(job_item, "thumbnail")
 
-    def get_preview_url(self, job_item) -> str:
+    def get_preview_url(self, job_item) -> str | None:
         return self._url(job_item, "preview")
 
 
@@ -539,3 +539,82 @@ class BatchSerializer(serializers.ModelSerializer):
             "created_at",
             "jobs",
         ]
+
+
+# Claims -------------------------------------------------------------------------------------------------------
+
+CLAIM_DECISION_OF_STATUS = {"reprint": "reprint", "refunded": "refund", "rejected": "reject"}
+
+
+class ClaimCreateSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=4000, help_text="what is wrong with the parts")
+    job = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="needed when several makers made it"
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, help_text="1 to 6 photos (JPEG or PNG) of the problem"
+    )
+
+
+class ClaimAnswerSerializer(serializers.Serializer):
+    answer = serializers.CharField(max_length=4000)
+
+
+class ClaimDecideSerializer(serializers.Serializer):
+    decision = serializers.ChoiceField(choices=["reprint", "refund", "reject"])
+    amount = serializers.DecimalField(
+        max_digits=12,
+        decimal_places=2,
+        min_value=Decimal("0.01"),
+        required=False,
+        allow_null=True,
+        help_text="refund only: gross; default all that is held for the maker on the order",
+    )
+    note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
+
+
+class ClaimSerializer(serializers.ModelSerializer):
+    maker = serializers.SerializerMethodField()
+    photos = serializers.SerializerMethodField()
+    decision = serializers.SerializerMethodField()
+    reprint_job = serializers.IntegerField(source="reprint_job_id", allow_null=True)
+    reprint_job_status = serializers.SerializerMethodField()
+    events = EventSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Claim
+        fields = [
+            "id",
+            "order",
+            "job",
+            "maker",
+            "status",
+            "reason",
+            "photos",
+            "maker_answer",
+            "decision",
+            "decision_note",
+            "refund_amount",
+            "reprint_job",
+            "reprint_job_status",
+            "created_at",
+            "events",
+        ]
+
+    def get_maker(self, claim) -> dict:
+        maker = claim.job.maker
+        return {"id": maker.pk, "name": maker.name, "city": maker.city}
+
+    def get_photos(self, claim) -> list[str]:
+        return [claim_photo_url(claim, photo) for photo in claim.photos.all()]
+
+    def get_decision(self, claim) -> str | None:
+        return CLAIM_DECISION_OF_STATUS.get(claim.status)
+
+    def get_reprint_job_status(self, claim) -> str | None:
+        return claim.reprint_job.status if claim.reprint_job_id else None
+
+
+def claim_photo_url(claim, photo) -> str:
+    """The permission-checked URL of one of a claim's photos."""
+    return url_pattern("claim-photo", "pk", "position").format(pk=claim.pk, position=photo.position)

@@ -1,4 +1,13 @@
-from orders.models.claims import CLAIM_OPEN, CLAIM_TRANSITIONS, Claim, ClaimEvent, ClaimPhoto, ClaimStatus
+from orders.models.claims import (
+    CLAIM_DECIDED,
+    CLAIM_HOLDS_PAYOUT,
+    CLAIM_OPEN,
+    CLAIM_TRANSITIONS,
+    Claim,
+    ClaimEvent,
+    ClaimPhoto,
+    ClaimStatus,
+)
 from orders.models.counteroffers import (
     COUNTER_OFFER_TRANSITIONS,
     CounterOffer,
@@ -34,6 +43,8 @@ from orders.models.production import (
 )
 
 __all__ = [
+    "CLAIM_DECIDED",
+    "CLAIM_HOLDS_PAYOUT",
     "CLAIM_OPEN",
     "CLAIM_TRANSITIONS",
     "Claim",

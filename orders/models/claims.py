@@ -3,11 +3,13 @@ reprint (a new job, at the maker's cost) or a refund (taken from the maker's hel
 
 from django.conf import settings
 from django.db import models
+from django.db.models import Q
 
+from billing.models import Refund
 from core.models import StatusEvent
 from core.state import NOTHING
 from orders.models.orders import Order
-from orders.models.production import Job
+from orders.models.production import JOB_ACTIVE, Job
 
 
 class ClaimStatus(models.TextChoices):
@@ -19,6 +21,10 @@ class ClaimStatus(models.TextChoices):
 
 
 CLAIM_OPEN = frozenset({ClaimStatus.OPEN, ClaimStatus.ANSWERED})
+CLAIM_DECIDED = frozenset({ClaimStatus.REPRINT, ClaimStatus.REFUNDED, ClaimStatus.REJECTED})
+# Claims that keep an order's payouts held: an open one, or a decided reprint whose job is still under way (the
+# maker is paid once the new parts have shipped, or the reprint was dropped and staff settle it by hand).
+CLAIM_HOLDS_PAYOUT = Q(status__in=CLAIM_OPEN) | Q(status=ClaimStatus.REPRINT, reprint_job__status__in=JOB_ACTIVE)
 CLAIM_TRANSITIONS = {
     NOTHING: frozenset({ClaimStatus.OPEN}),
     ClaimStatus.OPEN: frozenset(
@@ -41,11 +47,20 @@ class Claim(models.Model):
     maker_answer = models.TextField(blank=True)
     decision_note = models.TextField(blank=True)
     refund_amount = models.DecimalField(max_digits=12, decimal_places=2, null=True, blank=True)
-    reprint_job = models.ForeignKey(Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reprint_job = models.ForeignKey(
+        Job, null=True, blank=True, on_delete=models.SET_NULL, related_name="reprint_claims"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open claim per job, kept by the database under concurrent requests.
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(status__in=sorted(CLAIM_OPEN)), name="one_open_claim_per_job"
+            )
+        ]
 
     def __str__(self):
         return f"claim {self.pk} on order {self.order_id} ({self.status})"

@@ -119,3 +119,41 @@ class ProgressForm(forms.Form):
     note = forms.CharField(
         label="Note (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
+
+
+class ClaimForm(forms.Form):
+    """A customer's report of a problem; the photos come as a list of files (``photos``) beside it."""
+
+    reason = forms.CharField(
+        label="What is wrong with the parts?", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    job = forms.TypedChoiceField(label="Which maker's parts", coerce=int, required=False, empty_value=None)
+
+    def __init__(self, *args, jobs=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["job"].choices = [(job.pk, f"Job {job.pk}: {job.maker.name}") for job in jobs]
+        if len(self.fields["job"].choices) <= 1:
+            self.fields["job"].widget = forms.HiddenInput()
+
+
+class ClaimAnswerForm(forms.Form):
+    answer = forms.CharField(label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ClaimDecideForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Decision",
+        choices=[
+            ("reprint", "Reprint (a new job for the same maker, at its cost)"),
+            ("refund", "Refund from the maker's held payout"),
+            ("reject", "Reject"),
+        ],
+    )
+    amount = forms.DecimalField(
+        label="Refund amount (gross, optional: all that is held)",
+        max_digits=12,
+        decimal_places=2,
+        min_value=0.01,
+        required=False,
+    )
+    note = forms.CharField(label="Note", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

@@ -11,9 +11,10 @@ from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
 from orders.pages.counteroffers import CounterOfferForm
-from orders.pages.forms import ProgressForm, RequiredReasonForm
+from orders.pages.forms import ClaimAnswerForm, ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
+from orders.services import claims as claim_services
 from orders.services import jobs as job_services
 
 RECENT_JOBS = 20
@@ -90,6 +91,8 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "print_file": job_print_file_state(job),
             "counter_offer": next(iter(job.counter_offers.all()), None),
             "counter_offer_form": CounterOfferForm(),
+            "claim": claim_services.claim_for_job(job),
+            "claim_answer_form": ClaimAnswerForm(),
         },
         status=status,
     )

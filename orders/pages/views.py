@@ -17,6 +17,7 @@ from designs.pages.views import design_page
 from designs.selectors import design_for_owner
 from orders.matching.cities import CITIES
 from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, Order, OrderStatus
+from orders.pages.claims import order_claims_context
 from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to, quote_of_customer, recent_quotes
 from orders.services import checkout, ordering, quoting
@@ -197,7 +198,9 @@ def _order_context(request, pk) -> dict:
 
 @customer_or_staff_required
 def order_detail(request, pk):
-    return render(request, "orders/detail.html", _order_context(request, pk))
+    context = _order_context(request, pk)
+    context.update(order_claims_context(context["order"], is_customer=context["is_customer"]))
+    return render(request, "orders/detail.html", context)
 
 
 @customer_or_staff_required

@@ -20,7 +20,7 @@ from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, Pa
 from billing.tax import VatNumberCheck, line_amounts, load_eu_rates, vat_number_check, vat_treatment
 from core.errors import Conflict, DomainError
 from core.queueing import enqueue_after_commit
-from orders.models import CLAIM_OPEN, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
+from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
 from orders.services.status import order_set_status
 
@@ -347,7 +347,8 @@ def order_payouts_allocate(*, order: Order) -> None:
 
 
 def payouts_release_due(*, now=None) -> int:
-    """Release every held payout whose claim window has passed, unless a claim is open on its order."""
+    """Release every held payout whose claim window has passed, unless a claim is open on its order (or a
+    reprint decided on a claim is still being made)."""
     now = now or timezone.now()
     due = (
         LedgerEntry.objects.filter(kind=EntryKind.PAYOUT_DUE, available_at__lte=now)
@@ -364,4 +365,4 @@ def payouts_release_due(*, now=None) -> int:
 
 
 def _claim_open(order_id: int) -> bool:
-    return Claim.objects.filter(order_id=order_id, status__in=CLAIM_OPEN).exists()
+    return Claim.objects.filter(CLAIM_HOLDS_PAYOUT, order_id=order_id).exists()

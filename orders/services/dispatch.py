@@ -165,6 +165,11 @@ def _joinable_batch(*, maker_id: int, material_id: int) -> Batch:
     ).obj
 
 
+def batch_for_new_job(*, maker_id: int, material_id: int) -> Batch:
+    """The batch a new job of this maker and material joins (a reprint after a claim joins like any offer)."""
+    return _joinable_batch(maker_id=maker_id, material_id=material_id)
+
+
 def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[Assignment]) -> Job:
     batch = _joinable_batch(maker_id=maker_id, material_id=material_id)
     now = timezone.now()

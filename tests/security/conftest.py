@@ -3,10 +3,12 @@
 carol (the customer) owns a design with a ready version and its files, a quote, and an order whose job is
 offered to Mia's Prints (maker A) in a batch, with a photo, a pending revision proposal and a pending
 counter-offer (another ship date) from the maker and
-messages on the job and on the version. oscar (the other customer) owns a design and an order whose job went
+messages on the job and on the version; and a second design whose order maker A made and she received, with an
+open claim (one photo) on it. oscar (the other customer) owns a design and an order whose job went
 to Max Fab (maker B) in Hamburg. sam is staff. Every object a route can name is in ``World.ids``.
 """
 
+import io
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -15,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.utils import timezone
+from PIL import Image
 from rest_framework.test import APIClient
 
 from billing.models import Invoice, Payment
@@ -22,10 +25,11 @@ from codesign import services as codesign
 from codesign.models import Message
 from makers.models import Printer
 from orders.models import Batch, Job
-from orders.services import quoting
+from orders.services import claims, quoting
+from orders.services import jobs as job_services
 from orders.services.counteroffers import counter_offer_make
 from orders.services.dispatch import order_dispatch
-from orders.services.ordering import ItemRequest, order_confirm, order_place
+from orders.services.ordering import ItemRequest, order_confirm, order_mark_delivered, order_place
 from tests.conftest import client_for
 from tests.factories import MaterialFactory, PrinterFactory, ReadyVersionFactory
 from tests.money import delivery, pay
@@ -67,6 +71,24 @@ def _offered_job(customer, version, *, ship_to) -> Job:
     return Job.objects.select_related("maker").get(order=order)
 
 
+def _real_jpeg() -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (16, 12), (90, 90, 90)).save(buffer, format="JPEG")
+    return SimpleUploadedFile("photo.jpg", buffer.getvalue(), content_type="image/jpeg")
+
+
+def _claimed_job(customer, version, maker_user, *, ship_to) -> Job:
+    """An order of ``version`` made and shipped by the nearest maker, delivered, with a claim open on it."""
+    job = _offered_job(customer, version, ship_to=ship_to)
+    job_services.job_accept(job_id=job.pk, actor=maker_user)
+    job_services.job_report_progress(job_id=job.pk, actor=maker_user, status="printing")
+    job_services.job_report_progress(job_id=job.pk, actor=maker_user, status="printed", photo=_real_jpeg())
+    job_services.job_report_progress(job_id=job.pk, actor=maker_user, status="shipped", tracking_number="T1")
+    order_mark_delivered(order_id=job.order_id, actor=customer)
+    claims.claim_open(order_id=job.order_id, customer=customer, reason="It broke.", photos=[_real_jpeg()])
+    return job
+
+
 def _web_client(user) -> Client:
     client = Client()
     if user is not None:
@@ -87,6 +109,9 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
     _store_files(other_version)
 
     job = _offered_job(customer, version, ship_to=BERLIN)
+    claimed_version = ReadyVersionFactory(design__owner=customer, design__name="Carol's clip", number=1)
+    _store_files(claimed_version)
+    claimed_job = _claimed_job(customer, claimed_version, maker_user, ship_to=BERLIN)
     other_job = _offered_job(other_customer, other_version, ship_to=HAMBURG)
     # The nearest maker wins each order: the fixture is only useful if that holds.
     assert job.maker == maker_a and other_job.maker == maker_b, (job.maker, other_job.maker)
@@ -120,6 +145,11 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "version_number": version.number,
         "other_design": other_version.design_id,
         "order": job.order_id,
+        "claimed_design": claimed_version.design_id,
+        "claimed_order": claimed_job.order_id,
+        "claimed_job": claimed_job.pk,
+        "claimed_batch": claimed_job.batch_id,
+        "claim": claimed_job.claims.get().pk,
         "other_order": other_job.order_id,
         "order_item": job.job_items.get().order_item_id,
         "job": job.pk,
@@ -134,6 +164,7 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "version_id": version.pk,
         "address": customer.addresses.get().pk,
         "invoice": Invoice.objects.get(order_id=job.order_id).number,
+        "claim_photo_position": 0,
         "payment_reference": Payment.objects.get(order_id=job.order_id).reference,
     }
     assert Batch.objects.filter(pk__in=[ids["batch"], ids["other_batch"]]).count() == 2

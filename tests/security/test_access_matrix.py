@@ -160,6 +160,17 @@ EXPECTATIONS: dict[str, Row] = {
     "order-counter-offers": Row({"GET": ORDER_READS}, ORDER),
     "counter-offer-accept": Row({"POST": OWNER_WRITES}, {"pk": "counter_offer"}),
     "counter-offer-decline": Row({"POST": OWNER_WRITES}, {"pk": "counter_offer"}),
+    # claims: on carol's delivered order that maker A made (POST: a second claim on the job is a 409)
+    "order-claims": Row(
+        {"GET": SEEN_BY_PARTIES, "POST": OWNER_WRITES},
+        {"pk": "claimed_order"},
+        body_format="multipart",
+        body={"reason": "x"},
+    ),
+    "claim-detail": Row({"GET": SEEN_BY_PARTIES}, {"pk": "claim"}),
+    "claim-photo": Row({"GET": SEEN_BY_PARTIES}, {"pk": "claim", "position": "claim_photo_position"}),
+    "claim-answer": Row({"POST": MAKER_A_WRITES}, {"pk": "claim"}, body={"answer": "Sorry."}),
+    "claim-decide": Row({"POST": (R401, R403, R403, R403, R403, DONE)}, {"pk": "claim"}, body={"decision": "reject"}),
     # makers
     "maker-job-list": Row({"GET": MAKERS_READ}),
     "maker-job-detail": Row({"GET": MAKER_A_READS}, JOB),
@@ -221,6 +232,12 @@ EXPECTATIONS: dict[str, Row] = {
     ),
     "web:dashboard": Row({"GET": PAGE_STAFF}),
     "web:dashboard-live": Row({"GET": PAGE_STAFF}),
+    "web:order-claim-create": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "claimed_order"}, body={"reason": "x"}),
+    "web:claim-answer": Row({"POST": PAGE_MAKER_A_WRITES}, {"pk": "claim"}, body={"answer": "Sorry."}),
+    "web:claims-board": Row({"GET": PAGE_STAFF}),
+    "web:claim-decide": Row(
+        {"POST": (LOGIN, R404, R404, R404, R404, DONE)}, {"pk": "claim"}, body={"decision": "reject"}
+    ),
 }
 
 
@@ -361,20 +378,24 @@ def _ids(body) -> set:
 # What each list answers to each persona who may read it, as World.ids keys.
 LIST_CONTENTS = {
     "/api/designs/": {
-        "owner": {"design"},
+        "owner": {"design", "claimed_design"},
         "other_customer": {"other_design"},
         "maker_a": set(),
         "maker_b": set(),
-        "staff": {"design", "other_design"},
+        "staff": {"design", "other_design", "claimed_design"},
     },
-    "/api/orders/": {"owner": {"order"}, "other_customer": {"other_order"}, "staff": {"order", "other_order"}},
-    "/api/maker/jobs/": {"maker_a": {"job"}, "maker_b": {"other_job"}},
+    "/api/orders/": {
+        "owner": {"order", "claimed_order"},
+        "other_customer": {"other_order"},
+        "staff": {"order", "other_order", "claimed_order"},
+    },
+    "/api/maker/jobs/": {"maker_a": {"job", "claimed_job"}, "maker_b": {"other_job"}},
     "/api/batches/": {
         "owner": set(),
         "other_customer": set(),
-        "maker_a": {"batch"},
+        "maker_a": {"batch", "claimed_batch"},
         "maker_b": {"other_batch"},
-        "staff": {"batch", "other_batch"},
+        "staff": {"batch", "other_batch", "claimed_batch"},
     },
 }
 
