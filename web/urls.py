@@ -6,6 +6,7 @@ in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from billing.pages import payouts
 from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
@@ -55,7 +56,9 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/progress/", maker.job_progress, name="job-progress"),
     path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
+    path("maker/payouts/", payouts.maker_payouts, name="maker-payouts"),
     # Staff
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
+    path("dashboard/payouts/", payouts.staff_payouts, name="dashboard-payouts"),
 ]
