@@ -9,6 +9,7 @@ from billing.models import (
     LedgerEntry,
     Payment,
     PaymentEvent,
+    PayoutBatch,
     Refund,
     RefundEvent,
     VatRate,
@@ -72,9 +73,28 @@ class RefundAdmin(ReadOnlyAdmin):
 
 @admin.register(LedgerEntry)
 class LedgerEntryAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "order_id", "kind", "debit", "credit", "amount", "maker", "available_at", "memo"]
+    list_display = [
+        "created_at",
+        "order_id",
+        "kind",
+        "debit",
+        "credit",
+        "amount",
+        "maker",
+        "available_at",
+        "payout_batch",
+        "memo",
+    ]
     list_filter = ["kind", "debit", "credit"]
     search_fields = ["order_id", "maker__name", "memo"]
+
+
+@admin.register(PayoutBatch)
+class PayoutBatchAdmin(ReadOnlyAdmin):
+    """Made on the dashboard's payouts page (``/dashboard/payouts/``), never here: its rows are ledger entries."""
+
+    list_display = ["id", "created_at", "execution_date", "message_id", "transfer_count", "total", "created_by"]
+    search_fields = ["message_id"]
 
 
 @admin.register(Invoice)

@@ -163,6 +163,7 @@ class Account(models.TextChoices):
     COMMISSION = "commission", "Platform commission"
     PAYOUT_HELD = "payout_held", "Maker payout, held for the claim window"
     PAYOUT_RELEASED = "payout_released", "Maker payout, released"
+    PAID_OUT = "paid_out", "Maker payout, sent to the maker's bank account"
 
 
 class EntryKind(models.TextChoices):
@@ -172,6 +173,31 @@ class EntryKind(models.TextChoices):
     PAYOUT_DUE = "payout_due", "Payout due"  # clearing -> payout_held
     PAYOUT_RELEASED = "payout_released", "Payout released"  # payout_held -> payout_released
     REFUND = "refund", "Refund"  # clearing / vat / payout_held -> customer
+    PAYOUT_PAID = "payout_paid", "Payout paid"  # payout_released -> paid_out (in a PayoutBatch's transfer file)
+
+
+class PayoutBatch(models.Model):
+    """Released payouts sent to the makers' banks in one SEPA credit transfer file, made by staff. Its rows are
+    the ``payout_paid`` ledger entries that name it; makers skipped (no valid account) are listed with why."""
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    execution_date = models.DateField(help_text="the day the bank is asked to pay")
+    message_id = models.CharField(max_length=35, unique=True, help_text="the file's id at the bank")
+    file = models.FileField(upload_to="payouts/%Y/", blank=True)
+    transfer_count = models.PositiveIntegerField(default=0, help_text="one transfer per maker")
+    total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
+    currency = models.CharField(max_length=3, default="EUR")
+    # [{"maker_id", "maker", "amount", "reason"}]: released money not paid in this batch, and why.
+    skipped = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"payout batch {self.pk}: {self.transfer_count} transfers, {self.total} {self.currency}"
 
 
 class LedgerQuerySet(models.QuerySet):
@@ -196,6 +222,10 @@ class LedgerEntry(models.Model):
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
     refund = models.ForeignKey(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
     memo = models.CharField(max_length=200, blank=True)
+    # For payouts paid: the batch (and transfer file) that sent the money.
+    payout_batch = models.ForeignKey(
+        PayoutBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="entries"
+    )
     # For held payouts: when the claim window ends (the release task reads it).
     available_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

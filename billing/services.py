@@ -379,10 +379,12 @@ def order_balances(order_id: int) -> dict[str, Decimal]:
 
 
 def maker_balances(maker_id: int) -> dict[str, Decimal]:
-    """A maker's earnings: held (in the claim window), released (payable), and all earned."""
+    """A maker's earnings: held (in the claim window), released (payable), paid out (sent to its bank), and all
+    earned (the three together)."""
     held = balance(None, Account.PAYOUT_HELD, maker_id=maker_id)
     released = balance(None, Account.PAYOUT_RELEASED, maker_id=maker_id)
-    return {"held": held, "released": released, "earned": money(held + released)}
+    paid_out = balance(None, Account.PAID_OUT, maker_id=maker_id)
+    return {"held": held, "released": released, "paid_out": paid_out, "earned": money(held + released + paid_out)}
 
 
 def payout_allocate(

@@ -10,6 +10,7 @@ from rest_framework.views import APIView
 from catalogue.models import Material, Process
 from core.errors import DomainError
 from core.permissions import Anyone, IsMaker
+from makers import bank_details
 from makers import services as maker_services
 from makers.models import Maker, Printer
 
@@ -74,6 +75,9 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             "capacity",
             "hours_to_respond",
             "is_active",
+            "payout_account_holder",
+            "payout_iban",
+            "payout_bic",
             "price_factor",
             "reliability",
             "offers_received",
@@ -101,6 +105,26 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             "capacity": {"min_value": 1, "max_value": 1000},
             "hours_to_respond": {"min_value": 1, "max_value": 168},
         }
+
+    # The maker's own account details, whole: this serializer only ever answers the maker itself.
+    def validate_payout_iban(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        valid, normalised, reason = bank_details.iban_check(value)
+        if not valid:
+            raise serializers.ValidationError(reason)
+        return normalised
+
+    def validate_payout_bic(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        valid, normalised, reason = bank_details.bic_check(value)
+        if not valid:
+            raise serializers.ValidationError(reason)
+        return normalised
+
+    def validate_payout_account_holder(self, value: str) -> str:
+        return " ".join(value.split())
 
 
 def _own_maker(user):

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 
 from catalogue.models import Material, Process
+from makers.bank_details import iban_masked
 
 
 class Maker(models.Model):
@@ -24,6 +25,11 @@ class Maker(models.Model):
         max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text="its prices against the catalogue"
     )
     is_active = models.BooleanField(default=True)
+    # Where its payouts go (a SEPA credit transfer); checked by makers.bank_details when the maker edits them.
+    # Only the maker itself and staff see the IBAN whole (others: ``payout_iban_masked``).
+    payout_account_holder = models.CharField(max_length=70, blank=True, help_text="the name on the account")
+    payout_iban = models.CharField(max_length=34, blank=True, help_text="compact, upper case")
+    payout_bic = models.CharField(max_length=11, blank=True, help_text="optional within SEPA")
     # Kept from its history by orders.services.reliability.maker_refresh_reliability.
     offers_received = models.PositiveIntegerField(default=0)
     offers_accepted = models.PositiveIntegerField(default=0)
@@ -41,6 +47,10 @@ class Maker(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.city})"
+
+    @property
+    def payout_iban_masked(self) -> str:
+        return iban_masked(self.payout_iban)
 
 
 class Printer(models.Model):

@@ -156,8 +156,11 @@ def printer_upsert(
 
 
 def maker_update_profile(*, maker: Maker, **fields) -> Maker:
-    """A maker edits its own profile (location, capacity, response time, contact)."""
+    """A maker edits its own profile (location, capacity, response time, contact, payout account)."""
     editable = {
+        "payout_account_holder",
+        "payout_iban",
+        "payout_bic",
         "name",
         "city",
         "country",

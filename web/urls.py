@@ -6,6 +6,7 @@ in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from billing.pages import payouts
 from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
@@ -64,9 +65,11 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
     path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
     path("maker/claims/<int:pk>/answer/", claims_pages.claim_answer, name="claim-answer"),
+    path("maker/payouts/", payouts.maker_payouts, name="maker-payouts"),
     # Staff
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
     path("dashboard/claims/", staff_claims.claims_board, name="claims-board"),
     path("dashboard/claims/<int:pk>/decide/", staff_claims.claim_decide, name="claim-decide"),
+    path("dashboard/payouts/", payouts.staff_payouts, name="dashboard-payouts"),
 ]

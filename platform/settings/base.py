@@ -10,6 +10,8 @@ from pathlib import Path
 
 import environ
 from django.core.exceptions import ImproperlyConfigured
+from stdnum import bic as stdnum_bic
+from stdnum import iban as stdnum_iban
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 env = environ.Env()
@@ -300,6 +302,13 @@ PLATFORM_VAT_NUMBER = env.str("PLATFORM_VAT_NUMBER", default="")
 PLATFORM_ADDRESS = env.list("PLATFORM_ADDRESS", default=["Makernet", "Example Street 1", "10115 Berlin", "DE"])
 # A maker's earnings are released this many days after delivery, when no claim is open.
 PAYOUT_HOLD_DAYS = env.int("PAYOUT_HOLD_DAYS", default=7)
+# The platform's own account, the debtor of the SEPA payout files; empty: staff cannot make a payout batch yet.
+PLATFORM_IBAN = env.str("PLATFORM_IBAN", default="").replace(" ", "").upper()
+PLATFORM_BIC = env.str("PLATFORM_BIC", default="").replace(" ", "").upper()
+if PLATFORM_IBAN and not stdnum_iban.is_valid(PLATFORM_IBAN):
+    raise ImproperlyConfigured(f"PLATFORM_IBAN {PLATFORM_IBAN!r} is not a valid IBAN.")
+if PLATFORM_BIC and not stdnum_bic.is_valid(PLATFORM_BIC):
+    raise ImproperlyConfigured(f"PLATFORM_BIC {PLATFORM_BIC!r} is not a valid BIC (8 or 11 characters).")
 # Payments still pending this long are asked about at the provider (late or lost webhooks).
 PAYMENT_RECONCILE_AFTER_SECONDS = env.int("PAYMENT_RECONCILE_AFTER_SECONDS", default=900)
 if not (0 <= PLATFORM_COMMISSION_RATE < 1):

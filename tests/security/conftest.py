@@ -10,7 +10,7 @@ to Max Fab (maker B) in Hamburg. sam is staff. Every object a route can name is 
 
 import io
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.core.files.base import ContentFile
@@ -20,7 +20,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
-from billing.models import Invoice, Payment
+from billing.models import Invoice, Payment, PayoutBatch
 from codesign import services as codesign
 from codesign.models import Message
 from makers.models import Printer
@@ -132,6 +132,8 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
     quote = quoting.quote_create(
         customer=customer, version=version, material=pla, quantity=2, colour="", ship_to=BERLIN
     )
+    payout_batch = PayoutBatch.objects.create(execution_date=date(2026, 1, 5), message_id="WORLD-PAYOUT-1")
+    payout_batch.file.save("payout-batch.xml", ContentFile(b"<Document/>"), save=True)
     users = {
         "anonymous": None,
         "owner": customer,
@@ -166,6 +168,7 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "invoice": Invoice.objects.get(order_id=job.order_id).number,
         "claim_photo_position": 0,
         "payment_reference": Payment.objects.get(order_id=job.order_id).reference,
+        "payout_batch": payout_batch.pk,
     }
     assert Batch.objects.filter(pk__in=[ids["batch"], ids["other_batch"]]).count() == 2
     assert Printer.objects.filter(maker=maker_a).count() == 1

@@ -90,6 +90,8 @@ MAKER_A_READS = (R401, R403, R403, OK, R404, R403)
 MAKER_A_WRITES = (R401, R403, R403, DONE, R404, R403)
 ORDER_READS = (R401, OK, R404, R403, R403, OK)
 ORDER_WRITES_WITH_STAFF = (R401, DONE, R404, R403, R403, DONE)
+STAFF_ONLY_READS = (R401, R403, R403, R403, R403, OK)
+STAFF_ONLY_WRITES = (R401, R403, R403, R403, R403, DONE)
 
 DESIGN = {"pk": "design"}
 VERSION = {"pk": "design", "number": "version_number"}
@@ -154,6 +156,12 @@ EXPECTATIONS: dict[str, Row] = {
     # billing: a provider's webhook is for anyone holding a valid signature (without one: 400, nothing changes)
     "payment-webhook": Row({"POST": ANYONE_WRITES}, {"provider": "test"}),
     "invoice-pdf": Row({"GET": ORDER_READS}, {"number": "invoice"}),
+    # payouts: a maker reads only its own (the views take the caller's maker, no id to name another's)
+    "maker-payouts": Row({"GET": MAKERS_READ}),
+    "maker-payout-statement-csv": Row({"GET": MAKERS_READ}),
+    "maker-payout-statement-pdf": Row({"GET": MAKERS_READ}),
+    "payout-batch-list": Row({"GET": STAFF_ONLY_READS, "POST": STAFF_ONLY_WRITES}),
+    "payout-batch-file": Row({"GET": STAFF_ONLY_READS}, {"pk": "payout_batch"}),
     "order-proposals": Row({"GET": ORDER_READS}, ORDER),
     "proposal-accept": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
     "proposal-reject": Row({"POST": OWNER_WRITES}, {"pk": "proposal"}),
@@ -238,6 +246,8 @@ EXPECTATIONS: dict[str, Row] = {
     "web:claim-decide": Row(
         {"POST": (LOGIN, R404, R404, R404, R404, DONE)}, {"pk": "claim"}, body={"decision": "reject"}
     ),
+    "web:maker-payouts": Row({"GET": PAGE_MAKERS}),
+    "web:dashboard-payouts": Row({"GET": PAGE_STAFF, "POST": (LOGIN, R404, R404, R404, R404, DONE)}),
 }
 
 
@@ -280,7 +290,7 @@ CASES = [
 
 # Tables a request can change: everything the apps own (sessions, results and beat schedules are not the
 # project's; an authenticated web client's session is made before the snapshot).
-SNAPSHOT_APPS = ("accounts", "core", "designs", "orders", "authtoken")
+SNAPSHOT_APPS = ("accounts", "core", "designs", "orders", "billing", "makers", "authtoken")
 
 
 def database_snapshot() -> dict:
