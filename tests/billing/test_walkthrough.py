@@ -67,7 +67,12 @@ def test_the_walkthrough_from_quote_to_released_payout(customer, version, makers
     assert api.post(f"/api/orders/{order['id']}/delivered/").json()["status"] == "delivered"
 
     payout = Decimal(held["payout"])
-    assert billing.maker_balances(offer["maker"]) == {"held": payout, "released": Decimal("0"), "earned": payout}
+    assert billing.maker_balances(offer["maker"]) == {
+        "held": payout,
+        "released": Decimal("0"),
+        "paid_out": Decimal("0"),
+        "earned": payout,
+    }
     assert checkout.payouts_release_due() == 0
     checkout.payouts_release_due(now=timezone.now() + timedelta(days=settings.PAYOUT_HOLD_DAYS, hours=1))
     assert billing.maker_balances(offer["maker"])["released"] == payout
