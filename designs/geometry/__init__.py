@@ -6,6 +6,7 @@ Public API (kept stable): ``load_mesh``, ``analyse``, ``repair_mesh``, ``write_p
 
 import importlib
 
+from .allocation import tune_allocation
 from .analysis import AnalysisOptions, AnalysisResult, analyse
 from .errors import MeshError
 from .limits import LoadLimits
@@ -14,6 +15,8 @@ from .materials import MaterialSpec
 from .mesh import Issue, LoadedMesh
 from .options import OrientationOptions, ThicknessOptions, WallOptions
 from .repair import RepairOptions, RepairResult, repair_mesh
+
+tune_allocation()
 
 # Imported on first use (PEP 562), so a process that only analyses does not compile the preview code.
 _LAZY = {"write_preview_glb": ".preview", "write_thumbnail_png": ".thumbnail"}

@@ -320,3 +320,31 @@ def test_bounding_box_is_the_uploaded_parts_even_when_repair_drops_faces():
         assert result.report["bounding_box_mm"] == [50.0, 10.0, 10.0]
         assert result.report["bounding_box_max_mm"] == [50.0, 10.0, 10.0]
         assert result.report["volume_mm3"] == pytest.approx(1000.0)
+
+
+def test_importing_the_geometry_asks_for_plain_pages_unless_told_to_keep_the_defaults():
+    # given a fresh process that imports the geometry (numpy's default is 2 MB pages for large arrays)
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = "import designs.geometry, numpy\nprint(numpy._core.multiarray._get_madvise_hugepage())\n"
+    repository = Path(__file__).resolve().parents[3]
+    environment = {key: value for key, value in os.environ.items() if key != "NUMPY_MADVISE_HUGEPAGE"}
+
+    def hugepages(**extra) -> str:
+        return subprocess.run(
+            [sys.executable, "-c", script],
+            cwd=repository,
+            env={**environment, **extra},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout.strip()
+
+    # when it runs, then numpy asks for plain pages (huge-page faults made the core report 2x slower at
+    # random on the Intel VM); with the opt-out, or an explicit numpy setting, numpy's choice stands
+    assert hugepages() == "False"
+    assert hugepages(MAKERNET_DEFAULT_ALLOCATION="1") == "True"
+    assert hugepages(NUMPY_MADVISE_HUGEPAGE="1") == "True"
