@@ -55,6 +55,7 @@ from billing.providers.base import (
 from billing.providers.stripe import StripeProvider
 from billing.providers.testing import TestProvider
 from core.errors import Conflict, DomainError, TransitionNotAllowed
+from core.links import absolute_url
 from core.state import StateMachine, Transition
 
 logger = logging.getLogger(__name__)
@@ -93,12 +94,12 @@ def money(value) -> Decimal:
 
 
 def _test_page_url(reference: str) -> str:
-    return settings.SITE_URL.rstrip("/") + reverse("web:test-checkout", args=[reference])
+    return absolute_url(reverse("web:test-checkout", args=[reference]))
 
 
 def _stripe_page_url(reference: str) -> str:
     """Stripe has no hosted page for a PaymentIntent: the customer pays on ours, with Stripe.js."""
-    return settings.SITE_URL.rstrip("/") + reverse("web:stripe-checkout", args=[reference])
+    return absolute_url(reverse("web:stripe-checkout", args=[reference]))
 
 
 def _test_status(payment_ref: str) -> str:

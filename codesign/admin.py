@@ -1,6 +1,7 @@
 from django.contrib import admin
 
 from codesign.models import Message, ProposalEvent, RevisionProposal
+from core.admin import ReadOnlyAdmin
 
 
 @admin.register(Message)
@@ -20,17 +21,8 @@ class RevisionProposalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProposalEvent)
-class ProposalEventAdmin(admin.ModelAdmin):
+class ProposalEventAdmin(ReadOnlyAdmin):
     """A revision proposal's status changes, read-only (the audit trail)."""
 
     list_display = ["created_at", "proposal", "from_status", "to_status", "actor", "reason"]
     search_fields = ["proposal__id", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -1,18 +1,8 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyInline
 from designs import services
 from designs.models import Design, DesignVersion, DesignVersionEvent
-
-
-class ReadOnlyInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 class DesignVersionEventInline(ReadOnlyInline):

@@ -1,7 +1,7 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyInline
 from core.errors import DomainError
-from designs.admin import ReadOnlyInline
 from orders.models import (
     Batch,
     BatchEvent,

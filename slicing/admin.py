@@ -1,21 +1,14 @@
 from django.contrib import admin, messages
 
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from slicing import services
 from slicing.models import DROP_RULE, Slice, SliceEvent, SliceStatus
 
 
-class SliceEventInline(admin.TabularInline):
+class SliceEventInline(ReadOnlyInline):
     model = SliceEvent
-    extra = 0
-    can_delete = False
     fields = ["created_at", "from_status", "to_status", "actor", "reason", "details"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Slice)
@@ -64,17 +57,8 @@ class SliceAdmin(admin.ModelAdmin):
 
 
 @admin.register(SliceEvent)
-class SliceEventAdmin(admin.ModelAdmin):
+class SliceEventAdmin(ReadOnlyAdmin):
     """A slice's status changes, read-only (the audit trail)."""
 
     list_display = ["created_at", "slice", "from_status", "to_status", "actor", "reason"]
     search_fields = ["slice__id", "reason"]
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

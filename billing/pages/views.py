@@ -18,6 +18,7 @@ from django.views.decorators.http import require_http_methods
 from billing import services
 from billing.models import Payment, PaymentStatus
 from billing.providers import testing
+from core.links import site_path
 from core.pages import customer_required
 
 
@@ -57,9 +58,7 @@ def test_checkout(request, reference: str):
 
 
 def _back(payment: Payment) -> str:
-    site = settings.SITE_URL.rstrip("/")
-    url = payment.return_url or "/orders/"
-    return url.removeprefix(site) if url.startswith(site + "/") else url
+    return site_path(payment.return_url or "/orders/")
 
 
 @customer_required

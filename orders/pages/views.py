@@ -12,6 +12,7 @@ from django.views.decorators.http import require_POST
 from billing.models import Invoice
 from catalogue.selectors import active_materials
 from core.errors import DomainError
+from core.links import site_path
 from core.pages import customer_or_staff_required, customer_required
 from designs.pages.views import design_page
 from designs.selectors import design_for_owner
@@ -145,15 +146,9 @@ def quote_order(request, pk):
         return redirect("web:quote-detail", pk=quote.pk)
     payment = checkout.order_payment(Order.objects.get(pk=order_id))
     if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
-        return redirect(_on_this_site(payment.checkout_url))
+        return redirect(site_path(payment.checkout_url))
     messages.success(request, f"Order {order_id} is placed: pay for it to start production.")
     return redirect("web:order-detail", pk=order_id)
-
-
-def _on_this_site(url: str) -> str:
-    """A payment page of this site (the test provider's) as a path, so it opens on whatever host serves us."""
-    site = settings.SITE_URL.rstrip("/")
-    return url.removeprefix(site) if url.startswith(site + "/") else url
 
 
 @customer_or_staff_required
@@ -184,7 +179,7 @@ def _order_context(request, pk) -> dict:
         "counter_offers": list(order.counter_offers.all()),
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
         "payment": payment,
-        "checkout_path": _on_this_site(payment.checkout_url) if payment and payment.checkout_url else "",
+        "checkout_path": site_path(payment.checkout_url) if payment and payment.checkout_url else "",
         "lines": checkout.order_lines(order),
         "invoices": list(Invoice.objects.filter(order_id=order.pk).order_by("issued_at", "id")),
         "is_customer": is_customer,
@@ -233,7 +228,7 @@ def order_action(request, pk, action):
             ordering.order_confirm(order_id=order.pk, actor=request.user)
             payment = checkout.order_payment(Order.objects.get(pk=order.pk))
             if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
-                return redirect(_on_this_site(payment.checkout_url))
+                return redirect(site_path(payment.checkout_url))
         elif action == "delivered":
             ordering.order_mark_delivered(order_id=order.pk, actor=request.user)
         else:

@@ -19,6 +19,7 @@ from billing import services as billing
 from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, PaymentPurpose, PaymentStatus, VatRate
 from billing.tax import VatNumberCheck, line_amounts, load_eu_rates, vat_number_check, vat_treatment
 from core.errors import Conflict, DomainError
+from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
@@ -172,7 +173,7 @@ def payment_start_for(*, order: Order, actor) -> Payment:
         vat=order.vat_total,
         currency=order.currency,
         description=f"Makernet order {order.pk}",
-        return_url=f"{settings.SITE_URL.rstrip('/')}/orders/{order.pk}/",
+        return_url=absolute_url(f"/orders/{order.pk}/"),
     )
 
 

@@ -29,6 +29,7 @@ from billing import invoicing
 from billing import services as billing
 from billing.models import Payment, PaymentPurpose, PaymentStatus
 from core.errors import Conflict, DomainError, NotFound
+from core.links import absolute_url
 from core.models import StatusEvent
 from core.notifications import notify, notify_many
 from core.state import StateMachine, Transition
@@ -290,7 +291,7 @@ def _accept(*, counter_offer: CounterOffer, job: Job, actor) -> None:
         vat=after["vat_total"] - order.vat_total,
         currency=order.currency,
         description=f"Makernet order {order.pk}: price change for job {job.pk}",
-        return_url=f"{settings.SITE_URL.rstrip('/')}/orders/{order.pk}/",
+        return_url=absolute_url(f"/orders/{order.pk}/"),
     )
     # The customer has as long again to pay; the offer waits with it.
     expires_at = now + _ttl()
