@@ -5,6 +5,7 @@ from datetime import datetime
 from django import template
 from django.utils import timezone
 
+from core.formatting import money_text, number_text
 from core.models import Notification
 from designs.pages.report import size_text
 
@@ -116,3 +117,15 @@ def kilo(value, digits: int = 1) -> str:
     if value is None:
         return "-"
     return f"{float(value) / 1000:,.{int(digits)}f}"
+
+
+@register.filter
+def money(amount, currency: str = "EUR") -> str:
+    """{{ order.total|money:order.currency }}: "€12.27", "12,27 €", "€ 12,27" by the reader's language."""
+    return money_text(amount, currency)
+
+
+@register.filter
+def number(value, digits: int = 0) -> str:
+    """{{ distance|number:1 }}: "1,234.5" in English, "1.234,5" in German, "1 234,5" in French."""
+    return number_text(value, int(digits))

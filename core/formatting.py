@@ -1,0 +1,33 @@
+"""Numbers as the reader writes them: money with the currency where their language puts it (CLDR, via Babel).
+
+``money_text(Decimal("1234.5"), "EUR")`` is "€1,234.50" in English, "1.234,50 €" in German, "1 234,50 €" in French
+and "€ 1.234,50" in Dutch, in the language active for the request or e-mail (``django.utils.translation``).
+"""
+
+from decimal import Decimal, InvalidOperation
+
+from babel.numbers import format_currency, format_decimal
+from django.utils.translation import get_language, to_locale
+
+
+def _locale(language: str | None) -> str:
+    return to_locale(language or get_language() or "en")
+
+
+def money_text(amount, currency: str = "EUR", *, language: str | None = None) -> str:
+    """An amount of money in the reader's locale; "-" for nothing."""
+    if amount is None or amount == "":
+        return "-"
+    try:
+        value = Decimal(str(amount))
+    except (InvalidOperation, ValueError):
+        return str(amount)
+    return format_currency(value, currency or "EUR", locale=_locale(language))
+
+
+def number_text(value, digits: int = 0, *, language: str | None = None) -> str:
+    """A plain number with the locale's separators and exactly ``digits`` decimals; "-" for nothing."""
+    if value is None or value == "":
+        return "-"
+    pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+    return format_decimal(Decimal(str(value)), format=pattern, locale=_locale(language))
