@@ -39,6 +39,8 @@ import harness  # noqa: E402
 BENCH_DIR = Path(__file__).resolve().parent
 SETTINGS = "bench.ceiling_settings"
 CEILING = "trivial DRF endpoint (ceiling)"
+# A maker's poller that kept the last answer asks with its ETag (If-None-Match): nothing new is a 304.
+CONDITIONAL_POLL = "GET /api/maker/jobs/?status=offered, If-None-Match (nothing new: 304)"
 # Endpoint name -> (share of the mixed load, path pattern for the access log).
 ENDPOINTS = {
     "GET /api/designs/": (0.12, r"^/api/designs/$"),
@@ -133,9 +135,23 @@ def query_counts(data) -> list[dict]:
     return rows
 
 
-def write_plan(path: Path, requests: list[tuple[str, str]]) -> Path:
-    path.write_text("".join(f"{url}\t{token}\n" for url, token in requests))
+def write_plan(path: Path, requests: list[tuple]) -> Path:
+    path.write_text("".join("\t".join(request) + "\n" for request in requests))
     return path
+
+
+def with_etags(base_url: str, requests: list[tuple[str, str]]) -> list[tuple[str, str, str]]:
+    """Each request with the ETag the server gives it now (what a poller holds after its last answer)."""
+    import urllib.request
+
+    tagged = []
+    for path, token in requests:
+        request = urllib.request.Request(
+            base_url + path, headers={"Authorization": f"Token {token}", "Accept": "application/json"}
+        )
+        with urllib.request.urlopen(request, timeout=30) as response:
+            tagged.append((path, token, response.headers.get("ETag", "")))
+    return tagged
 
 
 def load(*, base_url: str, plan: Path, connections: int, seconds: float, generator: str) -> dict:
@@ -216,6 +232,12 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=2 * (harness.machine_description()["cores"]))
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--connections", type=int, default=16)
+    parser.add_argument(
+        "--read-cache-seconds",
+        type=int,
+        default=None,
+        help="READ_CACHE_SECONDS for the server (0: every read rendered afresh; default: the setting's default)",
+    )
     parser.add_argument("--generator", choices=("wrk", "python"), default="wrk" if shutil.which("wrk") else "python")
     arguments = parser.parse_args()
     seconds = arguments.seconds or (5.0 if arguments.quick else 10.0)
@@ -254,8 +276,17 @@ def main() -> int:
 
         connections.close_all()
         access_log = stack.workdir / "access.log"
+        cache_setting = (
+            {} if arguments.read_cache_seconds is None else {"READ_CACHE_SECONDS": arguments.read_cache_seconds}
+        )
+        results["read_cache_seconds"] = arguments.read_cache_seconds
         server = harness.WebServer(
-            stack, workers=arguments.workers, threads=arguments.threads, settings=SETTINGS, access_log=access_log
+            stack,
+            workers=arguments.workers,
+            threads=arguments.threads,
+            settings=SETTINGS,
+            access_log=access_log,
+            **cache_setting,
         )
         try:
 
@@ -277,10 +308,14 @@ def main() -> int:
                 return figures
 
             run("mix", 3.0)  # warm-up: every code path imported and every connection open
+            polls = plans["GET /api/maker/jobs/?status=offered"]
+            files[CONDITIONAL_POLL] = write_plan(
+                stack.workdir / "plan-conditional.tsv", with_etags(server.base_url, polls)
+            )
             # Each endpoint runs right after its own ceiling run: the machine's background load drifts, and a
             # ratio of two neighbouring runs cancels most of that drift.
             load_results, ceilings = {}, {}
-            for name in [*ENDPOINTS, "mix"]:
+            for name in [*ENDPOINTS, CONDITIONAL_POLL, "mix"]:
                 ceilings[name] = run(CEILING, seconds)
                 offset = access_log.stat().st_size
                 load_results[name] = run(name, seconds * (2 if name == "mix" else 1))
@@ -317,7 +352,9 @@ def report(results: dict) -> None:
     print(
         f"## API under load ({results['orders']:,} orders, {results['makers']:,} makers; "
         f"gunicorn {results['workers']} workers x {results['threads']} threads, {results['connections']} connections, "
-        f"{results['seconds']:g} s per run, {results['generator']})"
+        f"{results['seconds']:g} s per run, {results['generator']}"
+        + ("" if results.get("read_cache_seconds") is None else f", READ_CACHE_SECONDS={results['read_cache_seconds']}")
+        + ")"
     )
     print(f"machine: {harness.machine_line()}")
     print(

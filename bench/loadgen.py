@@ -20,11 +20,13 @@ def _worker(host, port, requests_list, offset, deadline, latencies, counters, lo
     position = offset
     local_latencies, status_errors, read_errors, received = [], 0, 0, 0
     while time.perf_counter() < deadline:
-        path, token = requests_list[position % len(requests_list)]
+        path, token, etag = requests_list[position % len(requests_list)]
         position += 1
         headers = {"Accept": "application/json"}
         if token:
             headers["Authorization"] = f"Token {token}"
+        if etag:
+            headers["If-None-Match"] = etag
         started = time.perf_counter()
         try:
             connection.request("GET", path, headers=headers)
@@ -92,7 +94,7 @@ def run(requests_list: list[tuple[str, str]], base_url: str, connections: int, s
 def main() -> None:
     requests_file, base_url, connections, seconds = sys.argv[1:5]
     with open(requests_file) as handle:
-        requests_list = [tuple(line.rstrip("\n").split("\t", 1)) for line in handle if "\t" in line]
+        requests_list = [(*line.rstrip("\n").split("\t", 2), "", "")[:3] for line in handle if "\t" in line]
     print(json.dumps(run(requests_list, base_url, int(connections), float(seconds))))
 
 

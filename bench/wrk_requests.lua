@@ -1,4 +1,5 @@
--- wrk script: cycle through a file of "path<TAB>token" lines (GET with that token), each thread starting
+-- wrk script: cycle through a file of "path<TAB>token[<TAB>etag]" lines (GET with that token, and with
+-- If-None-Match when an ETag is given: a poller that kept the last answer), each thread starting
 -- at its own offset; print one JSON line with the counts and latency percentiles (microseconds) at the end.
 local thread_counter = 0
 
@@ -10,10 +11,11 @@ end
 function init(args)
    requests_list = {}
    for line in io.lines(args[1]) do
-      local path, token = line:match("^([^\t]+)\t([^\t]*)$")
+      local path, token, etag = line:match("^([^\t]+)\t([^\t]*)\t?([^\t]*)$")
       if path then
          local headers = { ["Accept"] = "application/json" }
          if token ~= "" then headers["Authorization"] = "Token " .. token end
+         if etag ~= "" then headers["If-None-Match"] = etag end
          requests_list[#requests_list + 1] = wrk.format("GET", path, headers)
       end
    end

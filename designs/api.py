@@ -12,6 +12,7 @@ from rest_framework.views import APIView
 from catalogue.models import Material
 from core.errors import DomainError, PayloadTooLarge
 from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsStaff
+from core.readcache import CachedReadMixin
 from designs import selectors, services
 from designs.models import Design, DesignVersion, Units
 from designs.parametric import TEMPLATES
@@ -129,7 +130,7 @@ class StreamedUploadMixin:
         return serializer.validated_data
 
 
-class DesignListCreateView(StreamedUploadMixin, generics.ListAPIView):
+class DesignListCreateView(CachedReadMixin, StreamedUploadMixin, generics.ListAPIView):
     """Customers: list their own designs (staff: all); upload a mesh as a new design."""
 
     serializer_class = DesignSerializer
@@ -169,7 +170,7 @@ class DesignListCreateView(StreamedUploadMixin, generics.ListAPIView):
         return Response(body, status=status.HTTP_201_CREATED if result.created else status.HTTP_200_OK)
 
 
-class DesignDetailView(generics.RetrieveAPIView):
+class DesignDetailView(CachedReadMixin, generics.RetrieveAPIView):
     """The owner (staff: any; a maker: one it has a job for): a design with its latest version's report."""
 
     serializer_class = DesignSerializer

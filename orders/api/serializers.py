@@ -1,5 +1,7 @@
 from decimal import Decimal
 
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from rest_framework import serializers
 
 from billing.models import Invoice
@@ -493,11 +495,7 @@ class JobSerializer(serializers.ModelSerializer):
         return job_print_file_state(job)
 
     def get_seconds_left(self, job) -> int | None:
-        from django.utils import timezone
-
-        if job.status != "offered":
-            return None
-        return max(int((job.offer_expires_at - timezone.now()).total_seconds()), 0)
+        return seconds_left(job.status, job.offer_expires_at)
 
 
 class JobListSerializer(JobSerializer):
@@ -618,3 +616,18 @@ class ClaimSerializer(serializers.ModelSerializer):
 def claim_photo_url(claim, photo) -> str:
     """The permission-checked URL of one of a claim's photos."""
     return url_pattern("claim-photo", "pk", "position").format(pk=claim.pk, position=photo.position)
+
+
+def seconds_left(status: str, expires_at) -> int | None:
+    """Seconds until an offer runs out (None once it is not an offer any more)."""
+    if status != "offered" or expires_at is None:
+        return None
+    return max(int((expires_at - timezone.now()).total_seconds()), 0)
+
+
+def job_seconds_left_refresh(job: dict) -> dict:
+    """A kept job body's countdown brought to this moment (the read cache keeps the rest as it was rendered)."""
+    if "seconds_left" in job:
+        expires_at = job.get("offer_expires_at")
+        job["seconds_left"] = seconds_left(job.get("status"), parse_datetime(expires_at) if expires_at else None)
+    return job

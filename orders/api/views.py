@@ -16,6 +16,7 @@ from rest_framework.views import APIView
 from catalogue.models import Material
 from core.errors import DomainError
 from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff, IsMaker, IsStaff
+from core.readcache import CachedReadMixin
 from designs.models import DesignVersion
 from orders import selectors
 from orders.api import serializers as s
@@ -105,7 +106,7 @@ class OrderFilter(django_filters.FilterSet):
         fields = ["status", "created_after", "created_before", "maker", "material", "customer"]
 
 
-class OrderListCreateView(generics.ListAPIView):
+class OrderListCreateView(CachedReadMixin, generics.ListAPIView):
     """Customers: their orders, and placing one (send an Idempotency-Key header to retry safely).
     Staff: every order, filtered by status, date, maker, material or customer."""
 
@@ -181,7 +182,7 @@ class OrderListCreateView(generics.ListAPIView):
         return response
 
 
-class OrderDetailView(generics.RetrieveAPIView):
+class OrderDetailView(CachedReadMixin, generics.RetrieveAPIView):
     """The customer who placed it, or staff: an order with its items, jobs and timeline."""
 
     permission_classes = [IsCustomerOrStaff]
@@ -298,8 +299,13 @@ class MakerJobFilter(django_filters.FilterSet):
         fields = ["status"]
 
 
-class MakerJobListView(generics.ListAPIView):
+class MakerJobListView(CachedReadMixin, generics.ListAPIView):
     """Makers: the jobs offered to or held by their own maker, newest first."""
+
+    def refresh_cached_data(self, data):
+        for job in data.get("results", ()):
+            s.job_seconds_left_refresh(job)
+        return data
 
     permission_classes = [IsMaker]
     serializer_class = s.JobListSerializer
@@ -311,8 +317,11 @@ class MakerJobListView(generics.ListAPIView):
         return selectors.jobs_for_maker(self.request.user)
 
 
-class MakerJobDetailView(generics.RetrieveAPIView):
+class MakerJobDetailView(CachedReadMixin, generics.RetrieveAPIView):
     """Makers: one of their own jobs with its parts, files and timeline."""
+
+    def refresh_cached_data(self, data):
+        return s.job_seconds_left_refresh(data)
 
     permission_classes = [IsMaker]
     serializer_class = s.JobSerializer
@@ -440,7 +449,7 @@ class JobPhotoView(APIView):
         return response
 
 
-class BatchListView(generics.ListAPIView):
+class BatchListView(CachedReadMixin, generics.ListAPIView):
     """Staff: every batch; makers: their own. With jobs, plates, fill ratio and status."""
 
     permission_classes = [IsAuthenticatedUser]
@@ -453,7 +462,7 @@ class BatchListView(generics.ListAPIView):
         return selectors.batches_visible_to(self.request.user)
 
 
-class BatchDetailView(generics.RetrieveAPIView):
+class BatchDetailView(CachedReadMixin, generics.RetrieveAPIView):
     """Staff: any batch; makers: their own."""
 
     permission_classes = [IsAuthenticatedUser]

@@ -162,6 +162,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_TEMP_DIR = None
 DATA_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
 
+# Rendered API reads are kept until a table they read is written (core/readcache.py), at most this long;
+# 0 switches the read cache off.
+READ_CACHE_SECONDS = env.int("READ_CACHE_SECONDS", default=600)
+
 # REST framework: every endpoint denies unless its view says who may call it.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
