@@ -1,8 +1,9 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Address, LoginFailure, Role, User
+from accounts.models import AccountErasure, Address, LoginFailure, Role, User
 from accounts.staff import sync_staff_membership
+from core.admin import ReadOnlyAdmin
 
 # What a staff member (not a superuser) may edit on an account: no permissions, groups or superuser flag.
 STAFF_FIELDSETS = [
@@ -71,3 +72,12 @@ class AddressAdmin(admin.ModelAdmin):
     list_filter = ["country"]
     search_fields = ["user__username", "name", "city", "postcode"]
     list_select_related = ["user"]
+
+
+@admin.register(AccountErasure)
+class AccountErasureAdmin(ReadOnlyAdmin):
+    """Erased accounts: when, and how many rows of each kind were removed or anonymised (no personal data)."""
+
+    list_display = ["id", "user", "erased_at"]
+    list_filter = ["erased_at"]
+    readonly_fields = ["user", "erased_at", "summary"]

@@ -1,3 +1,6 @@
+from django.http import FileResponse
+from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -73,8 +76,13 @@ class TokenView(APIView):
         return Response({"token": token.key})
 
 
+class PasswordSerializer(serializers.Serializer):
+    password = serializers.CharField(max_length=128, write_only=True, style={"input_type": "password"})
+
+
 class MeView(APIView):
-    """Any signed-in user: their own account; PATCH sets the e-mail and the webhook URL."""
+    """Any signed-in user: their own account; PATCH sets the e-mail and the webhook URL; DELETE (with the current
+    password) erases the account: 204, or 409 with the reasons while something is under way (README "Privacy")."""
 
     permission_classes = [IsAuthenticatedUser]
 
@@ -88,6 +96,34 @@ class MeView(APIView):
         serializer.is_valid(raise_exception=True)
         user = services.user_update_profile(user=request.user, **serializer.validated_data)
         return Response(UserSerializer(user).data)
+
+    @extend_schema(request=PasswordSerializer, responses={204: None})
+    def delete(self, request):
+        serializer = PasswordSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        services.account_erase(user=request.user, password=serializer.validated_data["password"])
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class MeExportView(APIView):
+    """Any signed-in user: everything the platform holds about them, as a zip (``data.json`` and ``files/``)."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
+    def get(self, request):
+        return export_response(request.user)
+
+
+def export_response(user) -> FileResponse:
+    """The export zip as a download (streamed from its temporary file, which closes and vanishes after)."""
+    stamp = timezone.now().strftime("%Y-%m-%d")
+    return FileResponse(
+        services.account_export(user=user),
+        as_attachment=True,
+        filename=f"makernet-data-{user.pk}-{stamp}.zip",
+        content_type="application/zip",
+    )
 
 
 class AddressSerializer(serializers.Serializer):

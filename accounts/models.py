@@ -82,3 +82,18 @@ class Address(models.Model):
         return {
             field: getattr(self, field) for field in ("name", "line1", "line2", "postcode", "city", "country", "phone")
         }
+
+
+class AccountErasure(models.Model):
+    """The record that an account was erased, holding no personal data: the (anonymised) account, when, and how many
+    rows of each kind were removed or anonymised. Kept so staff can answer "what happened to account 42"."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    erased_at = models.DateTimeField(auto_now_add=True)
+    summary = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        ordering = ["-erased_at", "-id"]
+
+    def __str__(self):
+        return f"account {self.user_id} erased at {self.erased_at:%Y-%m-%d %H:%M}"

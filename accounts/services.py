@@ -1,15 +1,30 @@
 """Account writes."""
 
+import json
+import logging
+import shutil
+import tempfile
+import zipfile
+
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.core.files.storage import default_storage
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
-from accounts import addresses
-from accounts.models import Address, Role, User
+from accounts import addresses, personal_data
+from accounts.models import AccountErasure, Address, Role, User
 from accounts.staff import sync_staff_membership
 from core.errors import Conflict, DomainError, NotFound
+
+logger = logging.getLogger(__name__)
+
+# The export's data.json layout; raised when a key changes meaning (a new key does not change it).
+EXPORT_FORMAT = 1
 
 
 def user_register(*, username: str, password: str, email: str = "", role: str = Role.CUSTOMER) -> User:
@@ -113,3 +128,92 @@ def address_delete(*, user: User, address_id: int) -> None:
     deleted, _ = Address.objects.filter(user=user, pk=address_id).delete()
     if not deleted:
         raise NotFound("No such address in your address book.")
+
+
+# Personal data: export and erasure (each app's part is in its privacy.py, see accounts.personal_data) ----------
+
+
+def account_export(*, user: User):
+    """The person's data as a zip in a temporary file (rewound; deleted when closed): ``data.json`` with every
+    app's section and ``files/`` with their stored files. Written to disk, never held in memory; refused with a
+    409 when the files would pass ``PRIVACY_EXPORT_MAX_BYTES``."""
+    sections = {key: export(user) for key, export in personal_data.exporters().items()}
+    files = [item for section in sections.values() for item in section.files]
+    size = 0
+    for item in files:
+        size += len(item.content) if item.content is not None else _stored_size(item.storage_name)
+    limit = settings.PRIVACY_EXPORT_MAX_BYTES
+    if size > limit:
+        raise Conflict(
+            _(
+                "Your data is %(size)s MB, more than the %(limit)s MB an export made here may hold. Please ask us "
+                "for it: we send it another way."
+            )
+            % {"size": size // (1024 * 1024) + 1, "limit": limit // (1024 * 1024)},
+            code="export_too_large",
+        )
+    data = {"format": EXPORT_FORMAT, "exported_at": timezone.now(), "user_id": user.pk}
+    data.update({key: section.data for key, section in sections.items()})
+    archive = tempfile.TemporaryFile(suffix=".zip")  # noqa: SIM115 - handed to the response, which closes it
+    with zipfile.ZipFile(archive, "w", compression=zipfile.ZIP_DEFLATED) as bundle:
+        bundle.writestr("data.json", json.dumps(data, cls=DjangoJSONEncoder, indent=2, ensure_ascii=False))
+        for item in files:
+            with bundle.open(item.path, "w", force_zip64=True) as target:
+                if item.content is not None:
+                    target.write(item.content)
+                    continue
+                try:
+                    with default_storage.open(item.storage_name, "rb") as source:
+                        shutil.copyfileobj(source, target, 1024 * 1024)
+                except FileNotFoundError:
+                    logger.warning("export of user %s: stored file %s is missing", user.pk, item.storage_name)
+    archive.seek(0)
+    return archive
+
+
+def _stored_size(name: str) -> int:
+    try:
+        return default_storage.size(name)
+    except (FileNotFoundError, OSError):
+        return 0
+
+
+def account_erasure_refusals(*, user: User) -> list[str]:
+    """What is under way that erasing the account now would break (empty: it may be erased)."""
+    return [reason for blocker in personal_data.blockers() for reason in blocker(user)]
+
+
+def account_erase(*, user: User, password: str) -> AccountErasure:
+    """Erase a person's account at their request, confirmed with their password.
+
+    Refused (409, nothing changed) while an order is being made or a maker's jobs are in hand. Otherwise, in one
+    transaction, every app's eraser removes or anonymises what it holds (see the README's "Privacy"); what
+    accounting must keep (orders, invoices, payments, the ledger) stays, anonymised where it can be. The user
+    row stays for the foreign keys, anonymised and unable to log in. Stored files go after commit.
+    """
+    if not password or not user.check_password(password):
+        raise DomainError(_("The password is not right."), code="wrong_password", details={"field": "password"})
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        reasons = account_erasure_refusals(user=user)
+        if reasons:
+            raise Conflict(
+                _("Your account cannot be deleted yet: %(reasons)s") % {"reasons": " ".join(reasons)},
+                code="erasure_refused",
+                details={"reasons": reasons},
+            )
+        erasure = personal_data.Erasure(user=user, username=user.username, email=user.email)
+        for erase in personal_data.erasers():
+            erase(erasure)
+        record = AccountErasure.objects.create(user=user, summary=erasure.summary)
+        names = sorted(erasure.files_to_delete)
+        transaction.on_commit(lambda: _delete_stored_files(names))
+    return record
+
+
+def _delete_stored_files(names: list[str]) -> None:
+    for name in names:
+        try:
+            default_storage.delete(name)
+        except OSError:
+            logger.exception("erasure: could not delete stored file %s", name)

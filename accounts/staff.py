@@ -25,7 +25,15 @@ STAFF_PERMISSIONS: dict[str, set[str] | None] = {
     "codesign": None,
     "django_celery_results": None,
     "django_celery_beat": None,
-    "accounts": {"view_user", "add_user", "change_user", "view_loginfailure", "delete_loginfailure", "view_address"},
+    "accounts": {
+        "view_user",
+        "add_user",
+        "change_user",
+        "view_loginfailure",
+        "delete_loginfailure",
+        "view_address",
+        "view_accounterasure",
+    },
 }
 
 

@@ -6,6 +6,7 @@ urlpatterns = [
     path("auth/register/", api.RegisterView.as_view(), name="auth-register"),
     path("auth/token/", api.TokenView.as_view(), name="auth-token"),
     path("auth/me/", api.MeView.as_view(), name="auth-me"),
+    path("auth/me/export/", api.MeExportView.as_view(), name="auth-me-export"),
     path("addresses/", api.AddressListView.as_view(), name="address-list"),
     path("addresses/<int:pk>/", api.AddressDetailView.as_view(), name="address-detail"),
 ]

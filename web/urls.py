@@ -6,6 +6,7 @@ in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
+from accounts.pages import privacy
 from billing.pages import payouts
 from billing.pages import views as billing
 from codesign.pages import views as codesign
@@ -27,6 +28,10 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("notifications/", pages.notifications, name="notifications"),
     path("notifications/read/", pages.notifications_read, name="notifications-read"),
+    # Any signed-in person: download their data, delete their account
+    path("account/privacy/", privacy.privacy, name="account-privacy"),
+    path("account/privacy/export/", privacy.privacy_export, name="account-privacy-export"),
+    path("account/privacy/delete/", privacy.privacy_delete, name="account-privacy-delete"),
     # The test payment provider's hosted page (an unguessable link, like a real provider's checkout)
     path("pay/test/<str:reference>/", billing.test_checkout, name="test-checkout"),
     # Stripe: the customer's card in Stripe.js's Element, confirmed with Stripe from the browser

@@ -430,3 +430,7 @@ CENTRAL_FACTORY_LONGITUDE = env.float("CENTRAL_FACTORY_LONGITUDE", default=5.469
 JOB_PHOTO_MAX_BYTES = env.int("JOB_PHOTO_MAX_BYTES", default=15 * 1024 * 1024)
 # Orders with parts nobody holds this long after their last change get dispatch re-queued by the sweep.
 DISPATCH_STUCK_AFTER_SECONDS = env.int("DISPATCH_STUCK_AFTER_SECONDS", default=300)
+
+# Personal data: the largest export (the zip of a person's data and files) made on request; above it the request
+# is refused with a 409 that says so (staff can export by hand).
+PRIVACY_EXPORT_MAX_BYTES = env.int("PRIVACY_EXPORT_MAX_BYTES", default=2 * 1024 * 1024 * 1024)

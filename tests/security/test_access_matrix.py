@@ -114,7 +114,9 @@ EXPECTATIONS: dict[str, Row] = {
     # accounts
     "auth-register": Row({"POST": ANYONE_WRITES}),
     "auth-token": Row({"POST": ANYONE_WRITES}),
-    "auth-me": Row({"GET": SIGNED_IN_READS, "PATCH": SIGNED_IN_WRITES}),
+    # DELETE erases the caller's own account; the matrix's body has no password, so it is a 400 that changes nothing
+    "auth-me": Row({"GET": SIGNED_IN_READS, "PATCH": SIGNED_IN_WRITES, "DELETE": SIGNED_IN_WRITES}),
+    "auth-me-export": Row({"GET": SIGNED_IN_READS}),
     "address-list": Row({"GET": (R401, OK, OK, R403, R403, R403), "POST": CUSTOMERS_WRITE}),
     "address-detail": Row({"DELETE": OWNER_WRITES}, {"pk": "address"}),
     "health": Row({"GET": (HEALTH,) * 6}),
@@ -210,6 +212,9 @@ EXPECTATIONS: dict[str, Row] = {
     "web:logout": Row({"POST": ANYONE_WRITES}),
     "web:notifications": Row({"GET": PAGE_SIGNED_IN}),
     "web:notifications-read": Row({"POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "web:account-privacy": Row({"GET": PAGE_SIGNED_IN}),
+    "web:account-privacy-export": Row({"GET": PAGE_SIGNED_IN}),
+    "web:account-privacy-delete": Row({"POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
     "web:design-list": Row({"GET": PAGE_SIGNED_IN}),
     "web:design-upload": Row({"GET": PAGE_CUSTOMERS, "POST": PAGE_CUSTOMERS_WRITE}),
     "web:design-detail": Row({"GET": (LOGIN, OK, R404, OK, R404, OK)}, DESIGN),
