@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import staff_required
-from orders.models import JOB_TRANSITIONS, ORDER_TRANSITIONS, Job, JobStatus, Order, OrderStatus
+from orders.models import JOB_ACTIVE, JOB_TRANSITIONS, ORDER_TRANSITIONS, Job, JobStatus, Order, OrderStatus
 from orders.pages.forms import ReasonForm
 from orders.selectors import order_for_staff, order_timeline, orders_on_hold
 from orders.services import checkout, ordering
@@ -41,6 +41,7 @@ def staff_order_detail(request, pk):
             "order": order,
             "items": list(order.items.all()),
             "jobs": jobs,
+            "active": {job.pk for job in jobs if job.status in JOB_ACTIVE},
             "reroutable": {job.pk for job in jobs if JobStatus.CANCELLED in JOB_TRANSITIONS[job.status]},
             "timeline": order_timeline(order),
             "payment": checkout.order_payment(order),
