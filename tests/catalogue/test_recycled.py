@@ -65,7 +65,9 @@ def test_a_recycled_material_costs_the_same_and_travels_the_same(customer, twins
 
     def figures(breakdown) -> dict:
         # everything but the material's code, its name in the line labels and the moment of pricing
-        figures = {key: value for key, value in breakdown.as_dict().items() if key not in ("material", "lines", "valid_until")}
+        figures = {
+            key: value for key, value in breakdown.as_dict().items() if key not in ("material", "lines", "valid_until")
+        }
         figures["lines"] = [{k: v for k, v in line.items() if k != "label"} for line in breakdown.as_dict()["lines"]]
         return figures
 
