@@ -159,3 +159,22 @@ def test_a_claim_tells_the_maker_and_staff_each_with_their_own_link(customer, ve
     ]
     assert told(staff, "claim.answered")[0][2] == "/dashboard/claims/"
     assert told(maker, "claim.answered") == []
+
+    claims.claim_decide(claim_id=claim.pk, actor=staff, decision="reprint", note="Reprint it in PETG-strength PLA.")
+
+    reprint = Job.objects.get(order=order, status="offered")
+    decided = (
+        f"Claim {claim.pk} on order {order.pk}: reprint decided: job {reprint.pk} offered to Berlin FDM",
+        "Reprint it in PETG-strength PLA.",
+    )
+    reprint_data = {**data, "status": "reprint"}
+    assert told(customer, "claim.reprint") == [(*decided, f"/orders/{order.pk}/", reprint_data)]
+    assert told(maker, "claim.reprint") == [(*decided, f"/maker/jobs/{job.pk}/", reprint_data)]
+    assert told(staff, "claim.reprint") == []
+    assert told(maker, "job.offered")[-1] == (
+        f"Reprint for claim {claim.pk}: order {order.pk}, 2 part(s), at your cost",
+        f"Accept before {reprint.offer_expires_at:%Y-%m-%d %H:%M} UTC; your payout for the order stays held until "
+        "the reprint has shipped.",
+        f"/maker/jobs/{reprint.pk}/",
+        {"job": reprint.pk, "claim": claim.pk},
+    )
