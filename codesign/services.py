@@ -82,22 +82,30 @@ def message_post(*, author, body: str, version: DesignVersion | None = None, job
         raise DomainError("Write a message first.", code="empty_message")
     with transaction.atomic():
         message = Message.objects.create(author=author, body=body, design_version=version, job=job)
+        # Each reader's link opens a page that reader may see: the maker's people the job page, the customer and
+        # staff the order page (a maker cannot open the order page).
         if job is not None:
             participants = _participants_of_job(job)
-            subject, link = f"New message on job {job.pk}", f"/orders/{job.order_id}/"
+            subject = f"New message on job {job.pk}"
+            maker_people = set(job.maker.members.all())
+            links = [
+                (maker_people, f"/maker/jobs/{job.pk}/"),
+                (participants - maker_people, f"/orders/{job.order_id}/"),
+            ]
         else:
             participants = _participants_of_version(version)
             subject = f"New message on {version.design.name} v{version.number}"
-            link = f"/designs/{version.design_id}/"
-        notify_many(
-            users=participants - {author},
-            kind="message",
-            subject=subject,
-            body=body[:500],
-            link=link,
-            data={"message": message.pk},
-            dedupe_key=f"message-{message.pk}",
-        )
+            links = [(participants, f"/designs/{version.design_id}/")]
+        for readers, link in links:
+            notify_many(
+                users=readers - {author},
+                kind="message",
+                subject=subject,
+                body=body[:500],
+                link=link,
+                data={"message": message.pk},
+                dedupe_key=f"message-{message.pk}",
+            )
     return message
 
 

@@ -18,6 +18,7 @@ from orders.models import (
     Order,
     OrderEvent,
     OrderItem,
+    OrderStatus,
     Quote,
 )
 
@@ -169,3 +170,55 @@ def order_for_claims(user, order_id) -> Order:
     else:
         orders = orders.none()
     return get_object_or_404(orders, pk=order_id)
+
+
+def _staff_items() -> QuerySet[OrderItem]:
+    return OrderItem.objects.select_related("material", "design_version__design").defer(
+        "design_version__analysis", "price_breakdown", "parameters"
+    )
+
+
+def orders_on_hold() -> list[Order]:
+    """Staff: the orders waiting on hold, the longest-waiting first, each with its customer, items and every job
+    dispatch made for it (the makers it tried, and what became of each offer)."""
+    jobs = Job.objects.select_related("maker").prefetch_related("events").order_by("offered_at", "id")
+    orders = list(
+        Order.objects.filter(status=OrderStatus.ON_HOLD)
+        .select_related("customer")
+        .prefetch_related(Prefetch("items", queryset=_staff_items()), Prefetch("jobs", queryset=jobs))
+        .order_by("status_changed_at", "id")
+    )
+    for order in orders:
+        for job in order.jobs.all():
+            events = list(job.events.all())
+            # Why the job is where it is: the reason of its last status change ("too busy", "did not answer").
+            job.last_reason = events[-1].reason if events else ""
+    return orders
+
+
+def orders_on_hold_count() -> int:
+    return Order.objects.filter(status=OrderStatus.ON_HOLD).count()
+
+
+def order_for_staff(pk) -> Order:
+    """Staff: one order with its items, its jobs (maker, printer, events) and its own events; Http404 if there is
+    no such order."""
+    jobs = Job.objects.select_related("maker", "material", "printer").prefetch_related(
+        Prefetch("events", queryset=JobEvent.objects.select_related("actor")),
+        Prefetch("job_items", queryset=JobItem.objects.select_related("order_item")),
+    )
+    orders = Order.objects.select_related("customer").prefetch_related(
+        Prefetch("items", queryset=_staff_items()),
+        Prefetch("events", queryset=OrderEvent.objects.select_related("actor")),
+        Prefetch("jobs", queryset=jobs.order_by("offered_at", "id")),
+    )
+    return get_object_or_404(orders, pk=pk)
+
+
+def order_timeline(order: Order) -> list[dict]:
+    """The order's events and its jobs' events in one list, oldest first: what happened to the order and what each
+    maker did with its offer (from ``order_for_staff``'s prefetched rows, no query of its own)."""
+    entries = [{"event": event, "job": None} for event in order.events.all()]
+    for job in order.jobs.all():
+        entries.extend({"event": event, "job": job} for event in job.events.all())
+    return sorted(entries, key=lambda entry: (entry["event"].created_at, entry["job"] is not None, entry["event"].pk))

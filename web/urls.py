@@ -15,6 +15,7 @@ from designs.pages import views as designs
 from orders.pages import claims as claims_pages
 from orders.pages import counteroffers as counter_offers
 from orders.pages import jobs as maker
+from orders.pages import staff as staff_orders
 from orders.pages import views as orders
 from web.views import claims as staff_claims
 from web.views import pages, staff
@@ -77,4 +78,9 @@ urlpatterns = [
     path("dashboard/claims/", staff_claims.claims_board, name="claims-board"),
     path("dashboard/claims/<int:pk>/decide/", staff_claims.claim_decide, name="claim-decide"),
     path("dashboard/payouts/", payouts.staff_payouts, name="dashboard-payouts"),
+    path("dashboard/orders/on-hold/", staff_orders.orders_on_hold_list, name="staff-orders-on-hold"),
+    path("dashboard/orders/<int:pk>/", staff_orders.staff_order_detail, name="staff-order-detail"),
+    path("dashboard/orders/<int:pk>/dispatch/", staff_orders.staff_order_dispatch, name="staff-order-dispatch"),
+    path("dashboard/orders/<int:pk>/cancel/", staff_orders.staff_order_cancel, name="staff-order-cancel"),
+    path("dashboard/jobs/<int:pk>/reroute/", staff_orders.staff_job_reroute, name="staff-job-reroute"),
 ]

@@ -17,8 +17,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from core.errors import TransitionNotAllowed
+from core.errors import Conflict, TransitionNotAllowed
+from core.links import url_pattern
 from core.notifications import notify_many, notify_staff
 from core.queueing import enqueue_after_commit
 from makers.models import Maker
@@ -32,6 +34,7 @@ from orders.models import (
     JobItem,
     JobStatus,
     Order,
+    OrderEvent,
     OrderItem,
     OrderStatus,
 )
@@ -139,7 +142,7 @@ def _hold(*, order_id: int, reason: str) -> None:
             kind="order.on_hold",
             subject=f"Order {order_id} is on hold: no maker",
             body=reason,
-            link=f"/dashboard/orders/{order_id}/",
+            link=url_pattern("web:staff-order-detail", "pk").format(pk=order_id),
             data={"order": order_id},
             dedupe_key=f"hold-{transition.event.pk}",
         )
@@ -359,6 +362,31 @@ def order_sync(*, order_id: int, actor=None) -> str:
 
 def order_redispatch_after_commit(order_id: int) -> None:
     enqueue_after_commit(ORDER_DISPATCH_TASK, order_id=order_id)
+
+
+def order_dispatch_again(*, order_id: int, actor) -> Order:
+    """Staff ask for another dispatch round (a maker came back online or joined since the order was held): the
+    parts no maker holds are offered again, after commit, on the dispatch queue. Makers that already turned a part
+    down are still not asked again. A note on the order's timeline says who asked; an order dispatch cannot act on
+    (not yet paid, shipped, cancelled...) is a 409 and nothing is queued."""
+    with transaction.atomic():
+        order = Order.objects.select_for_update().get(pk=order_id)
+        if order.status not in DISPATCHABLE:
+            raise Conflict(
+                _("Order %(order)s is %(status)s: there is nothing to dispatch.")
+                % {"order": order.pk, "status": order.get_status_display().lower()},
+                code="not_dispatchable",
+            )
+        OrderEvent.objects.create(
+            order=order,
+            kind=OrderEvent.KIND_NOTE,
+            from_status=order.status,
+            to_status=order.status,
+            actor=actor if getattr(actor, "pk", None) else None,
+            reason="dispatch again, asked by staff",
+        )
+        order_redispatch_after_commit(order.pk)
+    return order
 
 
 def job_offers_expire(*, now=None) -> int:

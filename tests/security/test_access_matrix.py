@@ -109,6 +109,7 @@ PAGE_MAKERS = (LOGIN, R404, R404, OK, OK, R404)
 PAGE_MAKER_A_READS = (LOGIN, R404, R404, OK, R404, R404)
 PAGE_MAKER_A_WRITES = (LOGIN, R404, R404, DONE, R404, R404)
 PAGE_STAFF = (LOGIN, R404, R404, R404, R404, OK)
+PAGE_STAFF_WRITES = (LOGIN, R404, R404, R404, R404, DONE)
 
 EXPECTATIONS: dict[str, Row] = {
     # accounts
@@ -253,6 +254,11 @@ EXPECTATIONS: dict[str, Row] = {
     ),
     "web:maker-payouts": Row({"GET": PAGE_MAKERS}),
     "web:dashboard-payouts": Row({"GET": PAGE_STAFF, "POST": (LOGIN, R404, R404, R404, R404, DONE)}),
+    "web:staff-orders-on-hold": Row({"GET": PAGE_STAFF}),
+    "web:staff-order-detail": Row({"GET": PAGE_STAFF}, ORDER),
+    "web:staff-order-dispatch": Row({"POST": PAGE_STAFF_WRITES}, ORDER),
+    "web:staff-order-cancel": Row({"POST": PAGE_STAFF_WRITES}, ORDER),
+    "web:staff-job-reroute": Row({"POST": PAGE_STAFF_WRITES}, JOB),
 }
 
 

@@ -4,6 +4,7 @@ from django.shortcuts import render
 
 from core.pages import staff_required
 from orders.models import BatchStatus
+from orders.selectors import orders_on_hold_count
 from web import charts
 from web.dashboard import dashboard_data
 from web.queues import queue_depths, worker_liveness
@@ -65,6 +66,7 @@ def _context() -> dict:
         "queues": queue_depths(),
         "worker": worker_liveness(),
         "refresh_seconds": REFRESH_SECONDS,
+        "on_hold_count": orders_on_hold_count(),
         **_charts(data),
     }
 
