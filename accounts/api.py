@@ -1,3 +1,4 @@
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
@@ -20,7 +21,7 @@ class RegisterSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret"]
+        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret", "language"]
         read_only_fields = ["id", "username", "role", "is_staff", "webhook_secret"]
 
 
@@ -61,7 +62,9 @@ class TokenView(APIView):
         if lockout is not None:
             return Response(
                 {
-                    "detail": f"{lockout.reason} Try again in {lockout.retry_after_seconds} seconds.",
+                    "detail": lockout.reason
+                    + " "
+                    + _("Try again in %(seconds)s seconds.") % {"seconds": lockout.retry_after_seconds},
                     "code": "too_many_failures",
                 },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -69,12 +72,13 @@ class TokenView(APIView):
             )
         if not valid:
             serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
 
 class MeView(APIView):
-    """Any signed-in user: their own account; PATCH sets the e-mail and the webhook URL."""
+    """Any signed-in user: their own account; PATCH sets the e-mail, the webhook URL and the language of pages
+    and e-mails ("en", "de", "fr", "nl"; "" for none chosen)."""
 
     permission_classes = [IsAuthenticatedUser]
 

@@ -22,6 +22,8 @@ class User(AbstractUser):
     # Optional: where order status changes are POSTed, signed with webhook_secret (HMAC-SHA256).
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=64, default=_new_webhook_secret, editable=False)
+    # The language pages and e-mails are written in; blank: not chosen (the browser's Accept-Language decides).
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
 
     @property
     def is_customer(self) -> bool:

@@ -1,9 +1,11 @@
 """Account writes."""
 
+from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from rest_framework.authtoken.models import Token
 
 from accounts import addresses
@@ -40,9 +42,14 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     return candidate
 
 
-def user_update_profile(*, user: User, email: str | None = None, webhook_url: str | None = None) -> User:
-    """A person changes their own e-mail address or order webhook (an empty URL switches it off)."""
+def user_update_profile(
+    *, user: User, email: str | None = None, webhook_url: str | None = None, language: str | None = None
+) -> User:
+    """A person changes their own e-mail address, order webhook (an empty URL switches it off) or language."""
     changed = []
+    if language is not None:
+        user.language = _checked_language(language)
+        changed.append("language")
     if email is not None:
         user.email = email.strip()
         changed.append("email")
@@ -51,6 +58,30 @@ def user_update_profile(*, user: User, email: str | None = None, webhook_url: st
         changed.append("webhook_url")
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def _checked_language(language: str) -> str:
+    language = (language or "").strip().lower()
+    if language and language not in LANGUAGE_CODES:
+        raise DomainError(
+            _("Choose one of these languages: %(languages)s.") % {"languages": ", ".join(sorted(LANGUAGE_CODES))},
+            code="unknown_language",
+        )
+    return language
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language ``user`` chose for pages and e-mails (blank: none chosen, the browser decides).
+
+    Saved only when it changes, so switching on every page costs no write."""
+    language = _checked_language(language)
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 
