@@ -3,12 +3,13 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"  # uploads designs, orders parts
-    MAKER = "maker", "Maker"  # works for a maker (a shop with printers): takes jobs, reports progress
-    STAFF = "staff", "Staff"  # runs the platform: dashboard, admin, re-routing
+    CUSTOMER = "customer", _("Customer")  # uploads designs, orders parts
+    MAKER = "maker", _("Maker")  # works for a maker (a shop with printers): takes jobs, reports progress
+    STAFF = "staff", _("Staff")  # runs the platform: dashboard, admin, re-routing
 
 
 def _new_webhook_secret() -> str:

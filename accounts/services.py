@@ -22,14 +22,16 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     """
     username = username.strip()
     if not username:
-        raise DomainError("Choose a user name.", code="username_required")
+        raise DomainError(_("Choose a user name."), code="username_required")
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+        raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
     candidate = User(username=username, email=email.strip(), role=role)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
-        raise DomainError("Password not accepted: " + " ".join(error.messages), code="weak_password")
+        raise DomainError(
+            _("Password not accepted: %(reasons)s") % {"reasons": " ".join(error.messages)}, code="weak_password"
+        )
     candidate.set_password(password)
     candidate.is_staff = role == Role.STAFF
     try:
@@ -38,7 +40,7 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
             Token.objects.create(user=candidate)
             sync_staff_membership(candidate)
     except IntegrityError:
-        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+        raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
     return candidate
 
 

@@ -31,6 +31,9 @@ ALLOWED_WORDS = {
     "API",  # the link to the API documentation: the same word in every language
     "mm",  # units, written the same way in every language (SI)
     "cm",
+    "cm³",
+    "cm²",
+    "km",
     "kg",
     "min",
     "CO",  # CO₂
