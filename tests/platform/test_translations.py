@@ -251,9 +251,11 @@ def test_every_catalogue_of_the_source_is_committed(extracted_catalogues):
 
 
 def _entries(catalogue) -> dict:
+    """(context, msgid) -> translation of what a catalogue serves: msgfmt leaves out untranslated and fuzzy
+    entries, so a .po's are filtered the same way (a .mo's entries are all served)."""
     entries = {}
     for entry in catalogue:
-        if entry.obsolete or not entry.msgid or _not_ready(entry):
+        if not entry.msgid or (isinstance(entry, polib.POEntry) and (entry.obsolete or _not_ready(entry))):
             continue
         key = (entry.msgctxt or "", entry.msgid)
         entries[key] = tuple(entry.msgstr_plural[index] for index in sorted(entry.msgstr_plural)) or entry.msgstr
