@@ -24,7 +24,8 @@ class User(AbstractUser):
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=64, default=_new_webhook_secret, editable=False)
     # The language pages and e-mails are written in; blank: not chosen (the browser's Accept-Language decides).
-    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="")
+    # db_default: rows written by code that predates the column (a rolling deploy, old migrations) get "" too.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="", db_default="")
 
     @property
     def is_customer(self) -> bool:
