@@ -94,6 +94,13 @@ def ensure_prusa_slicer() -> None:
         say("PrusaSlicer is unavailable: quotes stay estimates and /api/health/ reports the slicer as unavailable")
 
 
+def ensure_gettext() -> None:
+    """GNU gettext: the translation tests extract the marked strings (makemessages) to check every catalogue."""
+    ensure_debian_packages(
+        {"xgettext": "gettext", "msgmerge": "gettext", "msgfmt": "gettext"}, purpose="the translation catalogue tests"
+    )
+
+
 def ensure_localstripe() -> None:
     """The Stripe provider's tests talk to a local Stripe API (localstripe) in its own virtualenv under
     .venv-tools/ (its aiohttp stack stays out of the project's); without it those tests skip."""
@@ -231,6 +238,7 @@ def command_setup(arguments) -> int:
     ensure_assets()
     if arguments.dev:
         ensure_chromium()
+        ensure_gettext()
         ensure_prusa_slicer()
         ensure_localstripe()
     return 0
@@ -240,6 +248,7 @@ def command_test(arguments) -> int:
     ensure_venv(dev=True)
     ensure_assets()
     ensure_chromium()
+    ensure_gettext()
     ensure_prusa_slicer()
     ensure_localstripe()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}

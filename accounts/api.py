@@ -1,5 +1,6 @@
 from django.http import FileResponse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -23,7 +24,7 @@ class RegisterSerializer(serializers.Serializer):
 class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
-        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret"]
+        fields = ["id", "username", "email", "role", "is_staff", "webhook_url", "webhook_secret", "language"]
         read_only_fields = ["id", "username", "role", "is_staff", "webhook_secret"]
 
 
@@ -64,7 +65,9 @@ class TokenView(APIView):
         if lockout is not None:
             return Response(
                 {
-                    "detail": f"{lockout.reason} Try again in {lockout.retry_after_seconds} seconds.",
+                    "detail": lockout.reason
+                    + " "
+                    + _("Try again in %(seconds)s seconds.") % {"seconds": lockout.retry_after_seconds},
                     "code": "too_many_failures",
                 },
                 status=status.HTTP_429_TOO_MANY_REQUESTS,
@@ -72,7 +75,7 @@ class TokenView(APIView):
             )
         if not valid:
             serializer.is_valid(raise_exception=True)
-        token, _ = Token.objects.get_or_create(user=serializer.validated_data["user"])
+        token, _created = Token.objects.get_or_create(user=serializer.validated_data["user"])
         return Response({"token": token.key})
 
 
@@ -81,8 +84,9 @@ class PasswordSerializer(serializers.Serializer):
 
 
 class MeView(APIView):
-    """Any signed-in user: their own account; PATCH sets the e-mail and the webhook URL; DELETE (with the current
-    password) erases the account: 204, or 409 with the reasons while something is under way (README "Privacy")."""
+    """Any signed-in user: their own account; PATCH sets the e-mail, the webhook URL and the language of pages
+    and e-mails ("en", "de", "fr", "nl"; "" for none chosen); DELETE (with the current password) erases the
+    account: 204, or 409 with the reasons while something is under way (README "Privacy")."""
 
     permission_classes = [IsAuthenticatedUser]
 

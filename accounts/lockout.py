@@ -15,6 +15,7 @@ from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
 from django.db.models import Min
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from accounts.models import LoginFailure
 
@@ -52,12 +53,12 @@ def lockout_for(*, username: str, address: str | None) -> Lockout | None:
         (
             recent.filter(username=username, address=address),
             settings.LOGIN_FAILURES_PER_ACCOUNT_AND_ADDRESS,
-            "Too many failed log-ins for this account from your address.",
+            _("Too many failed log-ins for this account from your address."),
         ),
         (
             recent.filter(username=username),
             settings.LOGIN_FAILURES_PER_ACCOUNT,
-            "Too many failed log-ins for this account.",
+            _("Too many failed log-ins for this account."),
         ),
     ]
     if address:
@@ -65,7 +66,7 @@ def lockout_for(*, username: str, address: str | None) -> Lockout | None:
             (
                 recent.filter(address=address),
                 settings.LOGIN_FAILURES_PER_ADDRESS,
-                "Too many failed log-ins from your address.",
+                _("Too many failed log-ins from your address."),
             )
         )
     for failures, limit, reason in checks:

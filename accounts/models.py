@@ -3,12 +3,13 @@ import secrets
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Role(models.TextChoices):
-    CUSTOMER = "customer", "Customer"  # uploads designs, orders parts
-    MAKER = "maker", "Maker"  # works for a maker (a shop with printers): takes jobs, reports progress
-    STAFF = "staff", "Staff"  # runs the platform: dashboard, admin, re-routing
+    CUSTOMER = "customer", _("Customer")  # uploads designs, orders parts
+    MAKER = "maker", _("Maker")  # works for a maker (a shop with printers): takes jobs, reports progress
+    STAFF = "staff", _("Staff")  # runs the platform: dashboard, admin, re-routing
 
 
 def _new_webhook_secret() -> str:
@@ -22,6 +23,9 @@ class User(AbstractUser):
     # Optional: where order status changes are POSTed, signed with webhook_secret (HMAC-SHA256).
     webhook_url = models.URLField(blank=True)
     webhook_secret = models.CharField(max_length=64, default=_new_webhook_secret, editable=False)
+    # The language pages and e-mails are written in; blank: not chosen (the browser's Accept-Language decides).
+    # db_default: rows written by code that predates the column (a rolling deploy, old migrations) get "" too.
+    language = models.CharField(max_length=8, choices=settings.LANGUAGES, blank=True, default="", db_default="")
 
     @property
     def is_customer(self) -> bool:

@@ -35,14 +35,16 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     """
     username = username.strip()
     if not username:
-        raise DomainError("Choose a user name.", code="username_required")
+        raise DomainError(_("Choose a user name."), code="username_required")
     if User.objects.filter(username__iexact=username).exists():
-        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+        raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
     candidate = User(username=username, email=email.strip(), role=role)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
-        raise DomainError("Password not accepted: " + " ".join(error.messages), code="weak_password")
+        raise DomainError(
+            _("Password not accepted: %(reasons)s") % {"reasons": " ".join(error.messages)}, code="weak_password"
+        )
     candidate.set_password(password)
     candidate.is_staff = role == Role.STAFF
     try:
@@ -51,13 +53,18 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
             Token.objects.create(user=candidate)
             sync_staff_membership(candidate)
     except IntegrityError:
-        raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
+        raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
     return candidate
 
 
-def user_update_profile(*, user: User, email: str | None = None, webhook_url: str | None = None) -> User:
-    """A person changes their own e-mail address or order webhook (an empty URL switches it off)."""
+def user_update_profile(
+    *, user: User, email: str | None = None, webhook_url: str | None = None, language: str | None = None
+) -> User:
+    """A person changes their own e-mail address, order webhook (an empty URL switches it off) or language."""
     changed = []
+    if language is not None:
+        user.language = _checked_language(language)
+        changed.append("language")
     if email is not None:
         user.email = email.strip()
         changed.append("email")
@@ -66,6 +73,30 @@ def user_update_profile(*, user: User, email: str | None = None, webhook_url: st
         changed.append("webhook_url")
     if changed:
         user.save(update_fields=changed)
+    return user
+
+
+LANGUAGE_CODES = frozenset(code for code, _name in settings.LANGUAGES)
+
+
+def _checked_language(language: str) -> str:
+    language = (language or "").strip().lower()
+    if language and language not in LANGUAGE_CODES:
+        raise DomainError(
+            _("Choose one of these languages: %(languages)s.") % {"languages": ", ".join(sorted(LANGUAGE_CODES))},
+            code="unknown_language",
+        )
+    return language
+
+
+def user_set_language(*, user: User, language: str) -> User:
+    """Remember the language ``user`` chose for pages and e-mails (blank: none chosen, the browser decides).
+
+    Saved only when it changes, so switching on every page costs no write."""
+    language = _checked_language(language)
+    if user.language != language:
+        user.language = language
+        user.save(update_fields=["language"])
     return user
 
 

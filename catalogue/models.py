@@ -1,14 +1,15 @@
 from decimal import Decimal
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Process(models.TextChoices):
-    FDM = "fdm", "FDM (filament)"
-    SLA = "sla", "SLA (resin)"
-    SLS = "sls", "SLS (powder bed, nylon)"
-    MJF = "mjf", "MJF (powder bed, multi jet fusion)"
-    METAL = "metal", "Metal (powder bed fusion / bound metal)"
+    FDM = "fdm", _("FDM (filament)")
+    SLA = "sla", _("SLA (resin)")
+    SLS = "sls", _("SLS (powder bed, nylon)")
+    MJF = "mjf", _("MJF (powder bed, multi jet fusion)")
+    METAL = "metal", _("Metal (powder bed fusion / bound metal)")
 
 
 # Powder-bed parts are supported by the unfused powder around them: no support structures, 3D packing.

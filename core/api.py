@@ -1,4 +1,8 @@
-"""Shared API plumbing: pagination and the exception handler that keeps every error JSON and readable."""
+"""Shared API plumbing: pagination and the exception handler that keeps every error JSON and readable.
+
+Messages are in the request's language (LocaleMiddleware: the language cookie, a signed-in user's saved language,
+else Accept-Language): services raise DomainErrors with gettext'd text, DRF's own messages are lazy and
+translated by DRF's catalogues; ``code`` never changes with the language."""
 
 import logging
 
@@ -6,6 +10,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -46,13 +51,13 @@ def exception_handler(exc, context):
         return Response({"detail": exc.message, "code": exc.code, **exc.details}, status=exc.status_code)
     if isinstance(exc, RequestDataTooBig):
         return Response(
-            {"detail": "The request body is larger than this server accepts.", "code": "too_large"},
+            {"detail": _("The request body is larger than this server accepts."), "code": "too_large"},
             status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
         )
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(detail=exc.message_dict if hasattr(exc, "error_dict") else exc.messages)
     elif isinstance(exc, SuspiciousOperation):
-        exc = exceptions.ParseError(detail="The request could not be understood.")
+        exc = exceptions.ParseError(detail=_("The request could not be understood."))
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -64,7 +69,7 @@ def exception_handler(exc, context):
     if isinstance(exc, exceptions.ValidationError):
         sentences = _flatten(response.data)
         response.data = {
-            "detail": " ".join(sentences) or "Invalid input.",
+            "detail": " ".join(sentences) or _("Invalid input."),
             "code": "invalid",
             "errors": response.data,
         }

@@ -1,4 +1,25 @@
-"""Errors that services raise and the API turns into JSON answers with a readable message."""
+"""Errors that services raise and the API turns into JSON answers with a readable message.
+
+The message is written in the active language when the error is raised (``gettext``: the request's language in
+a view, the recipient's in a notification); ``code`` and ``details`` are the same in every language.
+"""
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
+
+# The state machines' labels, marked here so the catalogue has them: TransitionNotAllowed translates its label.
+STATE_MACHINE_LABELS = (
+    gettext_noop("design version"),
+    gettext_noop("slice"),
+    gettext_noop("order"),
+    gettext_noop("job"),
+    gettext_noop("batch"),
+    gettext_noop("claim"),
+    gettext_noop("counter-offer"),
+    gettext_noop("payment"),
+    gettext_noop("refund"),
+    gettext_noop("revision proposal"),
+)
 
 
 class DomainError(Exception):
@@ -36,9 +57,10 @@ class TransitionNotAllowed(Conflict):
     code = "transition_not_allowed"
 
     def __init__(self, *, label: str, current: str, target: str, allowed: list[str]):
-        allowed_text = ", ".join(allowed) if allowed else "none (it is final)"
+        allowed_text = ", ".join(allowed) if allowed else _("none (it is final)")
         super().__init__(
-            f"The {label} is {current} and cannot become {target}. Allowed next: {allowed_text}.",
+            _("The %(label)s is %(current)s and cannot become %(target)s. Allowed next: %(allowed)s.")
+            % {"label": _(label), "current": current, "target": target, "allowed": allowed_text},
             details={"current": current, "requested": target, "allowed": allowed},
         )
         self.current = current

@@ -1,4 +1,15 @@
-"""Telling people what happened: a Notification row now, e-mail and webhook from the notify queue."""
+"""Telling people what happened: a Notification row now, e-mail and webhook from the notify queue.
+
+Languages: a notification is written in its recipient's language (``User.language``, else ``LANGUAGE_CODE``) at the
+moment ``notify`` records it; the row keeps that text and the e-mail sends it. The convention for callers:
+
+- fixed text: pass ``gettext_lazy("Your order was shipped")``;
+- text with values: pass a function of no arguments, e.g.
+  ``subject=lambda: _("Order %(number)s was shipped") % {"number": order.number}``;
+  ``notify`` calls it inside ``translation.override(<recipient's language>)``, so ``notify_many`` and
+  ``notify_staff`` write each recipient their own language.
+- plain ``str`` is stored as it is (a person's own words, or text already built inside ``recipient_language``).
+"""
 
 import hashlib
 import hmac
@@ -10,7 +21,7 @@ import urllib.request
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from core.models import Notification
 from core.queueing import enqueue_after_commit
@@ -22,12 +33,25 @@ logger = logging.getLogger(__name__)
 NOTIFICATION_DELIVER_TASK = "core.notification_deliver"
 
 
+def recipient_language(user):
+    """``with recipient_language(user): ...``: gettext writes in the language ``user`` reads (their saved one, else
+    the site's default)."""
+    return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
+
+
+def _text(value) -> str:
+    """A notification's text in the active language: a function is called, a lazy string resolved."""
+    if callable(value):
+        value = value()
+    return str(value or "")
+
+
 def notify(
     *,
     user,
     kind: str,
-    subject: str,
-    body: str = "",
+    subject,
+    body="",
     link: str = "",
     data: dict | None = None,
     dedupe_key: str = "",
@@ -35,7 +59,10 @@ def notify(
     """Record a notification for ``user`` and queue its delivery after commit.
 
     With a ``dedupe_key`` the same event never notifies twice (a replayed task, a retried request).
+    ``subject`` and ``body`` are written in the recipient's language (see the module's docstring).
     """
+    with recipient_language(user):
+        subject, body = _text(subject), _text(body)
     try:
         with transaction.atomic():
             notification = Notification.objects.create(

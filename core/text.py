@@ -6,7 +6,10 @@ refusing them here keeps every database the same and every request a clear 400 r
 
 import unicodedata
 
+from django.utils.translation import gettext as _
+
 from core.errors import DomainError
+from core.formatting import number_text
 
 ALLOWED_CONTROLS = {"\n", "\t"}
 
@@ -15,9 +18,14 @@ def clean_text(value, *, field: str, max_length: int, required: bool = False) ->
     text = "" if value is None else str(value)
     text = unicodedata.normalize("NFC", text.replace("\r\n", "\n")).strip()
     if any(unicodedata.category(char) == "Cc" and char not in ALLOWED_CONTROLS for char in text):
-        raise DomainError(f"{field} contains control characters; remove them and try again.", code="bad_text")
+        raise DomainError(
+            _("%(field)s contains control characters; remove them and try again.") % {"field": field}, code="bad_text"
+        )
     if required and not text:
-        raise DomainError(f"{field} is required.", code="required")
+        raise DomainError(_("%(field)s is required.") % {"field": field}, code="required")
     if len(text) > max_length:
-        raise DomainError(f"{field} can be at most {max_length:,} characters.", code="too_long")
+        raise DomainError(
+            _("%(field)s can be at most %(count)s characters.") % {"field": field, "count": number_text(max_length)},
+            code="too_long",
+        )
     return text

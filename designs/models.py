@@ -2,16 +2,17 @@ import uuid
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusEvent
 from core.state import NOTHING
 
 
 class VersionStatus(models.TextChoices):
-    QUEUED = "queued", "Queued"  # stored, waiting for a mesh worker
-    ANALYSING = "analysing", "Analysing"  # a worker is loading and checking it
-    READY = "ready", "Ready"  # analysed: the report, preview and thumbnail exist
-    FAILED = "failed", "Failed"  # cannot be used; `error` says why in plain words
+    QUEUED = "queued", _("Queued")  # stored, waiting for a mesh worker
+    ANALYSING = "analysing", _("Analysing")  # a worker is loading and checking it
+    READY = "ready", _("Ready")  # analysed: the report, preview and thumbnail exist
+    FAILED = "failed", _("Failed")  # cannot be used; `error` says why in plain words
 
 
 VERSION_TERMINAL = frozenset({VersionStatus.READY, VersionStatus.FAILED})
@@ -29,15 +30,15 @@ VERSION_TRANSITIONS = {
 
 
 class Units(models.TextChoices):
-    MILLIMETRES = "mm", "millimetres"
-    CENTIMETRES = "cm", "centimetres"
-    INCHES = "in", "inches"
-    METRES = "m", "metres"
+    MILLIMETRES = "mm", _("millimetres")
+    CENTIMETRES = "cm", _("centimetres")
+    INCHES = "in", _("inches")
+    METRES = "m", _("metres")
 
 
 class Source(models.TextChoices):
-    UPLOAD = "upload", "Uploaded file"
-    TEMPLATE = "template", "Parametric template"
+    UPLOAD = "upload", _("Uploaded file")
+    TEMPLATE = "template", _("Parametric template")
 
 
 class Design(models.Model):

@@ -1,4 +1,5 @@
 import pytest
+from django.utils import translation
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -20,6 +21,14 @@ def _fresh_rate_limits():
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _english_after_each_test():
+    # LocaleMiddleware activates the request's language for the thread and never switches back: a test that
+    # asks for a German page would leave the next test in this worker reading German.
+    yield
+    translation.activate("en")
 
 
 @pytest.fixture

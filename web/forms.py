@@ -2,25 +2,26 @@
 check shapes; the rules of the platform stay in the services, whose errors the views show next to the form."""
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
 
 
 class SignUpForm(forms.Form):
     username = forms.CharField(
-        label="User name", max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
+        label=_("User name"), max_length=150, widget=forms.TextInput(attrs={"autocomplete": "username"})
     )
     email = forms.EmailField(label="E-mail", required=False, widget=forms.EmailInput(attrs={"autocomplete": "email"}))
     password = forms.CharField(
-        label="Password",
+        label=_("Password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        help_text="At least 8 characters, not only digits, not a common password.",
+        help_text=_("At least 8 characters, not only digits, not a common password."),
     )
     password_again = forms.CharField(
-        label="Password again", strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
+        label=_("Password again"), strip=False, widget=forms.PasswordInput(attrs={"autocomplete": "new-password"})
     )
 
     def clean(self):
         data = super().clean()
         if data.get("password") and data.get("password_again") and data["password"] != data["password_again"]:
-            self.add_error("password_again", "The two passwords differ.")
+            self.add_error("password_again", _("The two passwords differ."))
         return data

@@ -3,30 +3,37 @@ shapes; the rules stay in the services, whose errors the views show next to the 
 
 from django import forms
 from django.conf import settings
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
 
 from designs.models import Units
 
-UNIT_CHOICES = [("", "As the file says (else millimetres)"), *Units.choices]
+UNIT_CHOICES = [("", _("As the file says (else millimetres)")), *Units.choices]
 
 
 class UploadForm(forms.Form):
     file = forms.FileField(
-        label="Mesh file",
-        help_text=f"STL, OBJ, PLY, OFF, 3MF or GLB, up to {settings.DESIGN_UPLOAD_MAX_BYTES // (1024 * 1024)} MB.",
+        label=_("Mesh file"),
+        help_text=format_lazy(
+            _("STL, OBJ, PLY, OFF, 3MF or GLB, up to {megabytes} MB."),
+            megabytes=settings.DESIGN_UPLOAD_MAX_BYTES // (1024 * 1024),
+        ),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{f}" for f in settings.DESIGN_FORMATS)}),
     )
-    name = forms.CharField(label="Name", max_length=200, required=False, help_text="Leave empty to use the file name.")
-    units = forms.ChoiceField(label="Units in the file", choices=UNIT_CHOICES, required=False)
+    name = forms.CharField(
+        label=_("Name"), max_length=200, required=False, help_text=_("Leave empty to use the file name.")
+    )
+    units = forms.ChoiceField(label=_("Units in the file"), choices=UNIT_CHOICES, required=False)
 
 
 class VersionUploadForm(forms.Form):
     file = forms.FileField(
-        label="Revised mesh file",
+        label=_("Revised mesh file"),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(f".{f}" for f in settings.DESIGN_FORMATS)}),
     )
-    units = forms.ChoiceField(label="Units in the file", choices=UNIT_CHOICES, required=False)
+    units = forms.ChoiceField(label=_("Units in the file"), choices=UNIT_CHOICES, required=False)
     message = forms.CharField(
-        label="What changed", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("What changed"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 

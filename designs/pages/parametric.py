@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 
 from catalogue.selectors import active_materials
 from core.errors import DomainError
@@ -20,7 +21,7 @@ def _template_or_404(slug: str) -> dict:
     try:
         return design_services.template_or_404(slug).to_dict()
     except DomainError:
-        raise Http404(f"There is no template called {slug!r}.")
+        raise Http404(_("There is no template called %(slug)s.") % {"slug": repr(slug)})
 
 
 def template_detail(request, slug):
@@ -34,7 +35,7 @@ def template_detail(request, slug):
     if not request.user.is_authenticated:
         return redirect_to_login(request.get_full_path())
     if not request.user.is_customer:
-        raise Http404("Only customers make designs from templates.")
+        raise Http404(_("Only customers make designs from templates."))
     raw = parameters_from_post(schema["parameters"], request.POST)
     name = request.POST.get("name", "").strip()[:200]
     code = request.POST.get("material", "")

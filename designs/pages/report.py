@@ -6,7 +6,17 @@ Reports come from the geometry package and grow over time; every key is optional
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
+
+from core.formatting import number_text
+
 SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+SEVERITY_LABELS = {
+    "error": pgettext_lazy("issue severity", "error"),
+    "warning": pgettext_lazy("issue severity", "warning"),
+    "info": pgettext_lazy("issue severity", "info"),
+}
 
 
 @dataclass(frozen=True)
@@ -47,9 +57,7 @@ def number(value, digits: int = 1) -> str:
         value = float(value)
     except (TypeError, ValueError):
         return str(value)
-    if value.is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.{digits}f}"
+    return number_text(value, 0 if value.is_integer() else digits)
 
 
 def size_text(extents) -> str:
@@ -63,14 +71,14 @@ def units_text(units) -> str:
     if not isinstance(units, dict):
         return str(units)
     applied = units.get("applied") or "mm"
-    source = {"default": "assumed", "file": "from the file", "customer": "as you chose"}.get(
+    source = {"default": _("assumed"), "file": _("from the file"), "customer": _("as you chose")}.get(
         units.get("source"), units.get("source")
     )
     return f"{applied} ({source})" if source else str(applied)
 
 
 def _yes_no(value, *, good_when: bool = True) -> tuple[str, str] | None:
-    return None if value is None else ("yes" if value else "no", "good" if bool(value) == good_when else "bad")
+    return None if value is None else (_("yes") if value else _("no"), "good" if bool(value) == good_when else "bad")
 
 
 def _fact(label: str, value, tone: str = "") -> Fact:
@@ -79,37 +87,41 @@ def _fact(label: str, value, tone: str = "") -> Fact:
 
 def _facts(report: dict) -> list[Fact]:
     facts = [
-        _fact("Faces", number(report.get("faces"))),
-        _fact("Vertices", number(report.get("vertices"))),
-        _fact("Bodies", number(report.get("shells"))),
-        _fact("Size", size_text(report.get("bounding_box_mm"))),
-        _fact("Volume", f"{number((report.get('volume_mm3') or 0) / 1000, 2)} cm³"),
-        _fact("Surface area", f"{number((report.get('area_mm2') or 0) / 100, 1)} cm²"),
+        _fact(_("Faces"), number(report.get("faces"))),
+        _fact(_("Vertices"), number(report.get("vertices"))),
+        _fact(_("Bodies"), number(report.get("shells"))),
+        _fact(_("Size"), size_text(report.get("bounding_box_mm"))),
+        _fact(_("Volume"), f"{number((report.get('volume_mm3') or 0) / 1000, 2)} cm³"),
+        _fact(_("Surface area"), f"{number((report.get('area_mm2') or 0) / 100, 1)} cm²"),
     ]
     for label, key, good_when in (
-        ("Watertight", "watertight", True),
-        ("Winding consistent", "winding_consistent", True),
+        (_("Watertight"), "watertight", True),
+        (_("Winding consistent"), "winding_consistent", True),
     ):
         pair = _yes_no(report.get(key), good_when=good_when)
         if pair:
             facts.append(_fact(label, *pair))
     for label, key in (
-        ("Open edges", "open_edges"),
-        ("Non-manifold edges", "non_manifold_edges"),
-        ("Degenerate faces", "degenerate_faces"),
-        ("Duplicate faces", "duplicate_faces"),
+        (_("Open edges"), "open_edges"),
+        (_("Non-manifold edges"), "non_manifold_edges"),
+        (_("Degenerate faces"), "degenerate_faces"),
+        (_("Duplicate faces"), "duplicate_faces"),
     ):
         if report.get(key) is not None:
             facts.append(_fact(label, number(report[key]), "bad" if report[key] else "good"))
     if report.get("units"):
-        facts.append(_fact("Units", units_text(report["units"])))
+        facts.append(_fact(_("Units"), units_text(report["units"])))
     if report.get("units_suspected"):
-        facts.append(_fact("Units suspected", str(report["units_suspected"]), "bad"))
+        facts.append(_fact(_("Units suspected"), str(report["units_suspected"]), "bad"))
     return facts
 
 
 def _issues(report: dict) -> list[dict]:
-    issues = [issue for issue in report.get("issues") or [] if isinstance(issue, dict)]
+    issues = [
+        {**issue, "severity_label": SEVERITY_LABELS.get(issue.get("severity"), issue.get("severity", ""))}
+        for issue in report.get("issues") or []
+        if isinstance(issue, dict)
+    ]
     return sorted(issues, key=lambda issue: SEVERITY_ORDER.get(issue.get("severity"), 3))
 
 
@@ -147,17 +159,17 @@ def _thin_wall(report: dict) -> list[Fact]:
     thin = report.get("thin_wall") or {}
     facts = []
     if report.get("min_wall_mm") is not None:
-        facts.append(_fact("Thinnest wall (robust)", f"{number(report['min_wall_mm'], 2)} mm"))
+        facts.append(_fact(_("Thinnest wall (robust)"), f"{number(report['min_wall_mm'], 2)} mm"))
     if thin.get("thinnest_mm") is not None:
-        facts.append(_fact("Thinnest sample", f"{number(thin['thinnest_mm'], 2)} mm"))
+        facts.append(_fact(_("Thinnest sample"), f"{number(thin['thinnest_mm'], 2)} mm"))
     if thin.get("median_mm") is not None:
-        facts.append(_fact("Median wall", f"{number(thin['median_mm'], 2)} mm"))
+        facts.append(_fact(_("Median wall"), f"{number(thin['median_mm'], 2)} mm"))
     if thin.get("samples"):
-        facts.append(_fact("Samples", number(thin["samples"])))
+        facts.append(_fact(_("Samples"), number(thin["samples"])))
     if report.get("overhang_area_mm2") is not None:
-        facts.append(_fact("Overhang beyond 45°", f"{number(report['overhang_area_mm2'] / 100, 1)} cm²"))
+        facts.append(_fact(_("Overhang beyond 45°"), f"{number(report['overhang_area_mm2'] / 100, 1)} cm²"))
     if report.get("support_volume_mm3") is not None:
-        facts.append(_fact("Support estimate", f"{number(report['support_volume_mm3'] / 1000, 2)} cm³"))
+        facts.append(_fact(_("Support estimate"), f"{number(report['support_volume_mm3'] / 1000, 2)} cm³"))
     return facts
 
 
@@ -165,9 +177,9 @@ def _orientation(report: dict) -> list[Fact]:
     pose = report.get("suggested_orientation") or {}
     facts = []
     if pose.get("description"):
-        facts.append(_fact("Suggested orientation", str(pose["description"])))
+        facts.append(_fact(_("Suggested orientation"), str(pose["description"])))
     if report.get("print_extents_mm"):
-        facts.append(_fact("Size as printed", size_text(report["print_extents_mm"])))
+        facts.append(_fact(_("Size as printed"), size_text(report["print_extents_mm"])))
     return facts
 
 

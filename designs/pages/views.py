@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_POST
 
@@ -78,9 +79,9 @@ def design_upload(request):
                 form.add_error(None, error.message)
             else:
                 if result.created:
-                    messages.success(request, "Uploaded. The printability check is running.")
+                    messages.success(request, _("Uploaded. The printability check is running."))
                 else:
-                    messages.info(request, "You uploaded this file before: here is that design.")
+                    messages.info(request, _("You uploaded this file before: here is that design."))
                 return redirect("web:design-detail", pk=result.design.pk)
     status = 400 if form.errors else 200
     return render(request, "designs/upload.html", {"form": form}, status=status)
@@ -145,6 +146,9 @@ def version_upload(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Version {version.number} uploaded. The printability check is running.")
+            messages.success(
+                request,
+                _("Version %(number)s uploaded. The printability check is running.") % {"number": version.number},
+            )
             return redirect(f"{reverse('web:design-detail', kwargs={'pk': pk})}?version={version.number}")
     return design_page(request, design, version_form=form, status=400)

@@ -1,3 +1,6 @@
+// Translations: Django's JavaScript catalogue (/i18n/js/, loaded by base.html) defines window.gettext.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
 // The template page: every change of the settings asks the API for a new GLB (debounced, the previous
 // request aborted) and shows it in the viewer; refusals (a value out of range) are shown next to the form.
 import { createViewer } from "./viewer.js";
@@ -25,7 +28,7 @@ if (form && container) {
   const refresh = async () => {
     inFlight?.abort();
     inFlight = new AbortController();
-    status.textContent = "Updating the preview…";
+    status.textContent = gettext("Updating the preview…");
     container.setAttribute("aria-busy", "true");
     try {
       const response = await fetch(form.dataset.previewUrl, {
@@ -36,17 +39,17 @@ if (form && container) {
       });
       if (!response.ok) {
         const body = await response.json().catch(() => ({}));
-        status.textContent = body.detail || `The preview failed (${response.status}).`;
+        status.textContent = body.detail || interpolate(gettext("The preview failed (%(status)s)."), { status: response.status }, true);
         status.classList.add("tone-bad");
         return;
       }
       const buffer = await response.arrayBuffer();
       if (viewer) await viewer.loadBuffer(buffer);
-      status.textContent = "Preview up to date.";
+      status.textContent = gettext("Preview up to date.");
       status.classList.remove("tone-bad");
     } catch (error) {
       if (error.name !== "AbortError") {
-        status.textContent = "The preview could not be shown.";
+        status.textContent = gettext("The preview could not be shown.");
         console.error(error);
       }
     } finally {

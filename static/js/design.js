@@ -1,3 +1,6 @@
+// Translations: Django's JavaScript catalogue (/i18n/js/, loaded by base.html) defines window.gettext.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
 // The design page: mount the 3D viewer, draw report highlights, filter colours by material, and wait for
 // an analysis that is still running (the page reloads itself when it is done).
 import { createViewer } from "./viewer.js";
@@ -13,7 +16,7 @@ async function mountViewer() {
     await viewer.loadUrl(container.dataset.src);
   } catch (error) {
     container.dataset.state = "error";
-    viewer.setNote("The 3D preview could not be loaded.");
+    viewer.setNote(gettext("The 3D preview could not be loaded."));
     console.error(error);
     return;
   }
@@ -60,7 +63,7 @@ function waitForAnalysis() {
             return;
           }
           box.dataset.status = version.status;
-          text.textContent = `Version ${version.number} is ${version.status}.`;
+          text.textContent = interpolate(gettext("Version %(number)s is %(status)s."), { number: version.number, status: version.status }, true);
         }
       }
     } catch (error) {

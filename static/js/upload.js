@@ -1,3 +1,6 @@
+// Translations: Django's JavaScript catalogue (/i18n/js/, loaded by base.html) defines window.gettext.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
 // Upload with a progress bar: the form posts to the API (session login + CSRF header) through XHR, whose
 // upload events give the progress; without JavaScript the same form posts to the page itself.
 const form = document.getElementById("upload-form");
@@ -33,25 +36,25 @@ if (form && window.FormData && window.XMLHttpRequest) {
       const percent = Math.round((progress.loaded / progress.total) * 100);
       bar.value = percent;
       bar.textContent = `${percent} %`;
-      label.textContent = percent < 100 ? `${percent} %` : "Stored; starting the check…";
+      label.textContent = percent < 100 ? `${percent} %` : gettext("Stored; starting the check…");
     });
     request.addEventListener("load", () => {
       let body = {};
       try {
         body = JSON.parse(request.responseText);
       } catch {
-        body = { detail: `The server answered ${request.status}.` };
+        body = { detail: interpolate(gettext("The server answered %(status)s."), { status: request.status }, true) };
       }
       if (request.status === 200 || request.status === 201) {
         window.location.assign(`/designs/${body.id}/`);
         return;
       }
       setBusy(false);
-      showError(body.detail || `The upload failed (${request.status}).`);
+      showError(body.detail || interpolate(gettext("The upload failed (%(status)s)."), { status: request.status }, true));
     });
     request.addEventListener("error", () => {
       setBusy(false);
-      showError("The connection broke during the upload. Please try again.");
+      showError(gettext("The connection broke during the upload. Please try again."));
     });
     setBusy(true);
     bar.value = 0;

@@ -1,3 +1,6 @@
+// Translations: Django's JavaScript catalogue (/i18n/js/, loaded by base.html) defines window.gettext.
+const gettext = window.gettext || ((text) => text);
+const interpolate = window.interpolate || ((text, values) => text.replace(/%\((\w+)\)s/g, (_, name) => values[name]));
 // An interactive three.js view of a GLB preview: orbit controls, a soft room light, the camera fitted to the
 // part, and optional highlight points or segments from the analysis report.
 import * as THREE from "three";
@@ -204,7 +207,7 @@ export function createViewer(container) {
   if (!supportsWebGL()) {
     container.dataset.state = "unsupported";
     const note = container.querySelector("[data-viewer-note]");
-    if (note) note.textContent = "This browser cannot show 3D (WebGL is off).";
+    if (note) note.textContent = gettext("This browser cannot show 3D (WebGL is off).");
     return null;
   }
   return new Viewer(container);

@@ -202,6 +202,9 @@ EXPECTATIONS: dict[str, Row] = {
     # A customer has no batches: the list is empty for them (see the list test) and any one batch is 404.
     "batch-list": Row({"GET": SIGNED_IN_READS}),
     "batch-detail": Row({"GET": (R401, R404, R404, OK, R404, OK)}, {"pk": "batch"}),
+    # the language switch (saves a signed-in user's choice) and the page scripts' translations
+    "set_language": Row({"POST": ANYONE_WRITES}, body={"language": "de", "next": "/"}),
+    "javascript-catalog": Row({"GET": PUBLIC}),
     # web pages
     # The test provider's hosted page: whoever holds the unguessable link, as at a real provider's checkout.
     "web:test-checkout": Row({"GET": PUBLIC, "POST": ANYONE_WRITES}, {"reference": "payment_reference"}),

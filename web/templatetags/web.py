@@ -4,6 +4,8 @@ from datetime import datetime
 
 from django import template
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from core.formatting import money_text, number_text
 from core.models import Notification
@@ -34,6 +36,15 @@ STATUS_TONES = {
 }
 
 
+# Status words for a badge given no label of its own (a row's get_status_display is translated by its model).
+STATUS_LABELS = {
+    "queued": gettext_lazy("Queued"),
+    "analysing": gettext_lazy("Analysing"),
+    "ready": gettext_lazy("Ready"),
+    "failed": gettext_lazy("Failed"),
+}
+
+
 @register.simple_tag
 def unread_notifications(user) -> int:
     if not getattr(user, "is_authenticated", False):
@@ -43,7 +54,7 @@ def unread_notifications(user) -> int:
 
 @register.inclusion_tag("web/_status.html")
 def status_badge(status: str, label: str = ""):
-    text = label or str(status).replace("_", " ")
+    text = str(label or STATUS_LABELS.get(status) or str(status).replace("_", " "))
     return {"status": status, "label": text[:1].upper() + text[1:], "tone": STATUS_TONES.get(status, "")}
 
 
@@ -54,7 +65,7 @@ def duration_until(moment: datetime | None) -> str:
         return "-"
     seconds = int((moment - timezone.now()).total_seconds())
     if seconds <= 0:
-        return "expired"
+        return _("expired")
     hours, rest = divmod(seconds, 3600)
     minutes = rest // 60
     return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
@@ -64,7 +75,7 @@ def duration_until(moment: datetime | None) -> str:
 def percent(value, digits: int = 0) -> str:
     if value is None:
         return "-"
-    return f"{float(value) * 100:.{int(digits)}f} %"
+    return number_text(float(value) * 100, int(digits)) + " %"
 
 
 @register.filter
@@ -78,7 +89,7 @@ def co2_text(kilograms) -> str:
     if kilograms is None:
         return "-"
     kilograms = float(kilograms)
-    return f"{kilograms * 1000:.0f} g" if abs(kilograms) < 1 else f"{kilograms:,.2f} kg"
+    return f"{number_text(kilograms * 1000)} g" if abs(kilograms) < 1 else f"{number_text(kilograms, 2)} kg"
 
 
 @register.filter
@@ -116,7 +127,7 @@ def kilo(value, digits: int = 1) -> str:
     """mm³ as cm³ (or mm² as cm² when the caller divides by 100 instead) - here: value / 1000."""
     if value is None:
         return "-"
-    return f"{float(value) / 1000:,.{int(digits)}f}"
+    return number_text(float(value) / 1000, int(digits))
 
 
 @register.filter

@@ -3,6 +3,7 @@ reprints decided on claims that are still being made."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -36,7 +37,9 @@ def claim_decide(request, pk):
     claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
     form = ClaimDecideForm(request.POST)
     if not form.is_valid():
-        messages.error(request, f"Claim {claim.pk}: choose a decision (and a valid amount for a refund).")
+        messages.error(
+            request, _("Claim %(number)s: choose a decision (and a valid amount for a refund).") % {"number": claim.pk}
+        )
         return redirect("web:claims-board")
     data = form.cleaned_data
     try:
@@ -44,7 +47,10 @@ def claim_decide(request, pk):
             claim_id=claim.pk, actor=request.user, decision=data["decision"], amount=data["amount"], note=data["note"]
         )
     except DomainError as error:
-        messages.error(request, f"Claim {claim.pk}: {error.message}")
+        messages.error(request, _("Claim %(number)s: %(error)s") % {"number": claim.pk, "error": error.message})
     else:
-        messages.success(request, f"Claim {claim.pk}: {claim.get_status_display().lower()}.")
+        messages.success(
+            request,
+            _("Claim %(number)s: %(status)s.") % {"number": claim.pk, "status": claim.get_status_display().lower()},
+        )
     return redirect("web:claims-board")

@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from accounts.services import user_register
@@ -46,7 +48,9 @@ def signup(request):
             form.add_error(None, error.message)
         else:
             login(request, user, backend=settings.AUTHENTICATION_BACKENDS[0])
-            messages.success(request, f"Welcome, {user.username}. Upload a design or start from a template.")
+            messages.success(
+                request, _("Welcome, %(name)s. Upload a design or start from a template.") % {"name": user.username}
+            )
             return redirect("web:home")
     return render(request, "registration/signup.html", {"form": form})
 
@@ -61,5 +65,9 @@ def notifications(request):
 @require_POST
 def notifications_read(request):
     count = notifications_mark_read(user=request.user)
-    messages.info(request, f"Marked {count} notification{'s' if count != 1 else ''} as read.")
+    messages.info(
+        request,
+        ngettext("Marked %(count)s notification as read.", "Marked %(count)s notifications as read.", count)
+        % {"count": count},
+    )
     return redirect("web:notifications")

@@ -1,6 +1,7 @@
 """The staff dashboard: batches, stuck offers and jobs, failures, queues, and charts; it refreshes itself."""
 
 from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 from core.pages import staff_required
 from orders.models import BatchStatus
@@ -34,8 +35,8 @@ def _charts(data) -> dict:
     )
     co2_chart = charts.bar_chart(
         rows=[
-            ("Local makers (van)", sourcing.local_co2_kg, co2_text(sourcing.local_co2_kg)),
-            ("Central factory (lorry)", sourcing.central_co2_kg, co2_text(sourcing.central_co2_kg)),
+            (_("Local makers (van)"), sourcing.local_co2_kg, co2_text(sourcing.local_co2_kg)),
+            (_("Central factory (lorry)"), sourcing.central_co2_kg, co2_text(sourcing.central_co2_kg)),
         ],
         tones=["", "warn"],
     )
