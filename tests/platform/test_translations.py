@@ -59,8 +59,12 @@ MARK = "\x00"  # stands for a variable, a tag or a translated string in the temp
 def template_files() -> list[tuple[Path, str]]:
     """(folder, name) for every template of the project and of each of its apps."""
     folders = [ROOT / "templates"]
+    # The project's own apps only: installed libraries (in a virtualenv inside the checkout too) bring their own
+    # catalogues.
     folders += [
-        Path(config.path) / "templates" for config in apps.get_app_configs() if config.path.startswith(str(ROOT))
+        Path(config.path) / "templates"
+        for config in apps.get_app_configs()
+        if config.path.startswith(str(ROOT)) and not {".venv", ".venv-tools"} & set(Path(config.path).parts)
     ]
     found = []
     for folder in folders:
