@@ -353,6 +353,16 @@ CELERY_BEAT_SCHEDULE = {
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Makernet <no-reply@makernet.local>")
 
+# Customers' webhooks (core/webhooks.py): http(s) to public internet addresses only, checked when saved and again
+# when sent, to the address checked; no redirects. The whole exchange has this deadline (seconds) and at most
+# this much of the answer is read.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=65536)
+# Local development only: let webhooks go to loopback and private addresses (a receiver on this machine).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+if WEBHOOK_TIMEOUT_SECONDS <= 0 or WEBHOOK_MAX_RESPONSE_BYTES < 0:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be above 0 and WEBHOOK_MAX_RESPONSE_BYTES at least 0.")
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
