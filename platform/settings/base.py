@@ -139,17 +139,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+
+
+def s3_storage_options(bucket: str) -> dict:
+    """django-storages' S3 options for ``bucket`` from the environment: private objects (read only through the
+    platform's permission-checked views), signed URLs, never overwritten. Credentials come from
+    ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` (or the instance's role), read by boto3 itself."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+
+
 if AWS_STORAGE_BUCKET_NAME:
     _file_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+        "OPTIONS": s3_storage_options(AWS_STORAGE_BUCKET_NAME),
     }
 else:
     _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
