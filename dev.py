@@ -108,6 +108,13 @@ def ensure_localstripe() -> None:
         say("localstripe could not be installed: the Stripe provider's tests skip (in CI they fail)")
 
 
+def ensure_moto() -> None:
+    """The S3 storage tests talk to a local S3-compatible server (moto's server mode) in its own virtualenv
+    under .venv-tools/ (its Flask stack stays out of the project's); without it those tests skip."""
+    if subprocess.run([sys.executable, ROOT / "scripts" / "moto_server.py", "ensure"], cwd=ROOT).returncode:
+        say("moto could not be installed: the S3 storage tests skip (in CI they fail)")
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     run([PYTHON, "manage.py", *args], env=env)
 
@@ -241,6 +248,7 @@ def command_setup(arguments) -> int:
         ensure_gettext()
         ensure_prusa_slicer()
         ensure_localstripe()
+        ensure_moto()
     return 0
 
 
@@ -251,6 +259,7 @@ def command_test(arguments) -> int:
     ensure_gettext()
     ensure_prusa_slicer()
     ensure_localstripe()
+    ensure_moto()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
     # The layer contracts first (a second): a wrong arrow between apps fails the run before any test.
     say("checking the layers: lint-imports (contracts in pyproject.toml)")

@@ -1,9 +1,12 @@
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
 from accounts.models import AccountErasure, Address, LoginFailure, Role, User
 from accounts.staff import sync_staff_membership
 from core.admin import ReadOnlyAdmin
+from core.webhooks import WebhookUrlRefused, webhook_url_check
 
 # What a staff member (not a superuser) may edit on an account: no permissions, groups or superuser flag.
 STAFF_FIELDSETS = [
@@ -14,12 +17,26 @@ STAFF_FIELDSETS = [
 ]
 
 
+class UserChangeForm(BaseUserChangeForm):
+    """The account form of the admin: a webhook URL is held to the same rules as the API's (core.webhooks)."""
+
+    def clean_webhook_url(self):
+        url = (self.cleaned_data.get("webhook_url") or "").strip()
+        if url:
+            try:
+                webhook_url_check(url)
+            except WebhookUrlRefused as refused:
+                raise forms.ValidationError(refused.message, code=refused.code) from None
+        return url
+
+
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
     """Superusers edit everything. Staff onboard customers and makers: they cannot grant permissions, make
     anyone staff, or touch another staff member's or a superuser's account. ``is_staff`` and the staff group
     follow the role."""
 
+    form = UserChangeForm
     list_display = ["username", "email", "role", "is_staff", "is_active", "date_joined"]
     list_filter = ["role", "is_staff", "is_active"]
     search_fields = ["username", "email"]

@@ -20,6 +20,7 @@ from accounts import addresses, personal_data
 from accounts.models import AccountErasure, Address, Role, User
 from accounts.staff import sync_staff_membership
 from core.errors import Conflict, DomainError, NotFound
+from core.webhooks import webhook_url_check
 
 logger = logging.getLogger(__name__)
 
@@ -60,8 +61,15 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
 def user_update_profile(
     *, user: User, email: str | None = None, webhook_url: str | None = None, language: str | None = None
 ) -> User:
-    """A person changes their own e-mail address, order webhook (an empty URL switches it off) or language."""
+    """A person changes their own e-mail address, order webhook (an empty URL switches it off) or language.
+
+    A webhook URL must be http(s) to a public internet address (``core.webhooks``): anything else is a 400
+    naming the field, and nothing changes."""
     changed = []
+    if webhook_url is not None:
+        webhook_url = webhook_url.strip()
+        if webhook_url:
+            webhook_url_check(webhook_url)
     if language is not None:
         user.language = _checked_language(language)
         changed.append("language")
@@ -69,7 +77,7 @@ def user_update_profile(
         user.email = email.strip()
         changed.append("email")
     if webhook_url is not None:
-        user.webhook_url = webhook_url.strip()
+        user.webhook_url = webhook_url
         changed.append("webhook_url")
     if changed:
         user.save(update_fields=changed)

@@ -15,8 +15,6 @@ import hashlib
 import hmac
 import json
 import logging
-import urllib.error
-import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
@@ -25,6 +23,7 @@ from django.utils import timezone, translation
 
 from core.models import Notification
 from core.queueing import enqueue_after_commit
+from core.webhooks import WebhookFailed, webhook_post
 
 logger = logging.getLogger(__name__)
 
@@ -126,26 +125,25 @@ def _send_webhook(notification: Notification) -> None:
         sort_keys=True,
     ).encode()
     timestamp = str(int(timezone.now().timestamp()))
-    request = urllib.request.Request(
-        url,
-        data=payload,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "makernet-webhook/1",
-            "X-Makernet-Timestamp": timestamp,
-            "X-Makernet-Signature": "sha256=" + sign_webhook(notification.user.webhook_secret, payload, timestamp),
-        },
-    )
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "makernet-webhook/1",
+        "X-Makernet-Timestamp": timestamp,
+        "X-Makernet-Signature": "sha256=" + sign_webhook(notification.user.webhook_secret, payload, timestamp),
+    }
     Notification.objects.filter(pk=notification.pk).update(webhook_attempts=notification.webhook_attempts + 1)
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - https/http URL from a URLField
-        if response.status >= 300:
-            raise urllib.error.HTTPError(url, response.status, "webhook refused", response.headers, None)
+    # Checked again here (the address a name resolves to may have changed since it was saved) and sent to the
+    # address checked; no redirects, a deadline and a cap on what is read of the answer (core/webhooks.py).
+    webhook_post(url, body=payload, headers=headers)
     Notification.objects.filter(pk=notification.pk).update(webhook_sent_at=timezone.now(), last_error="")
 
 
 def notification_deliver(*, notification_id: int) -> None:
-    """E-mail and webhook for one notification; each part happens at most once."""
+    """E-mail and webhook for one notification; each part happens at most once.
+
+    A webhook that cannot succeed (an address that is not public, a redirect) is recorded in ``last_error`` and
+    not tried again; any other failure is recorded and raised as ``WebhookFailed`` (an ``OSError``), which the
+    notify task retries with backoff. Nothing else escapes from the webhook part."""
     notification = Notification.objects.select_related("user").filter(pk=notification_id).first()
     if notification is None:
         logger.warning("notification %s is gone; nothing to deliver", notification_id)
@@ -153,9 +151,11 @@ def notification_deliver(*, notification_id: int) -> None:
     _send_email(notification)
     try:
         _send_webhook(notification)
-    except (OSError, urllib.error.URLError) as error:
+    except WebhookFailed as error:
         Notification.objects.filter(pk=notification_id).update(last_error=f"webhook: {error}"[:2000])
-        raise
+        logger.warning("notification %s: webhook failed: %s", notification_id, error)
+        if not error.permanent:
+            raise
 
 
 def notifications_mark_read(*, user) -> int:

@@ -141,17 +141,26 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env.str("DJANGO_MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"
 AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+
+
+def s3_storage_options(bucket: str) -> dict:
+    """django-storages' S3 options for ``bucket`` from the environment: private objects (read only through the
+    platform's permission-checked views), signed URLs, never overwritten. Credentials come from
+    ``AWS_ACCESS_KEY_ID`` / ``AWS_SECRET_ACCESS_KEY`` (or the instance's role), read by boto3 itself."""
+    return {
+        "bucket_name": bucket,
+        "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+        "default_acl": "private",
+        "querystring_auth": True,
+        "file_overwrite": False,
+    }
+
+
 if AWS_STORAGE_BUCKET_NAME:
     _file_storage = {
         "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": AWS_STORAGE_BUCKET_NAME,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
+        "OPTIONS": s3_storage_options(AWS_STORAGE_BUCKET_NAME),
     }
 else:
     _file_storage = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
@@ -358,6 +367,16 @@ CELERY_BEAT_SCHEDULE = {
 # E-mail: console by default, SMTP (or anything django-environ parses) with EMAIL_URL.
 vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="Makernet <no-reply@makernet.local>")
+
+# Customers' webhooks (core/webhooks.py): http(s) to public internet addresses only, checked when saved and again
+# when sent, to the address checked; no redirects. The whole exchange has this deadline (seconds) and at most
+# this much of the answer is read.
+WEBHOOK_TIMEOUT_SECONDS = env.float("WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+WEBHOOK_MAX_RESPONSE_BYTES = env.int("WEBHOOK_MAX_RESPONSE_BYTES", default=65536)
+# Local development only: let webhooks go to loopback and private addresses (a receiver on this machine).
+WEBHOOK_ALLOW_PRIVATE_TARGETS = env.bool("WEBHOOK_ALLOW_PRIVATE_TARGETS", default=False)
+if WEBHOOK_TIMEOUT_SECONDS <= 0 or WEBHOOK_MAX_RESPONSE_BYTES < 0:
+    raise ImproperlyConfigured("WEBHOOK_TIMEOUT_SECONDS must be above 0 and WEBHOOK_MAX_RESPONSE_BYTES at least 0.")
 
 LOGGING = {
     "version": 1,

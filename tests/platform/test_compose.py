@@ -1,8 +1,12 @@
 """docker-compose.yml parses and every command of the project's image starts here (no Docker engine runs on
 this machine, so each command is run directly, with local services in place of the compose ones)."""
 
+import contextlib
+import http.client
+import json
 import os
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -76,8 +80,9 @@ def test_compose_file_describes_the_scale_out_deployment():
     assert queues == {"celery", "meshes", "slicing", "dispatch", "notify"}
 
 
-def started(command: list[str], env: dict, ready, *, timeout: float = 60) -> str:
-    """Run ``command`` until ``ready(output)`` is true, then stop it. Returns the output."""
+@contextlib.contextmanager
+def running(command: list[str], env: dict, ready, *, timeout: float = 60):
+    """Run ``command`` until ``ready(output)`` is true, yield its output so far, then stop it."""
     log = REPO_ROOT / "var" / f"compose-{os.getpid()}-{time.monotonic_ns()}.log"
     log.parent.mkdir(parents=True, exist_ok=True)
     with open(log, "wb") as handle:
@@ -86,14 +91,16 @@ def started(command: list[str], env: dict, ready, *, timeout: float = 60) -> str
         )
         try:
             deadline = time.monotonic() + timeout
-            while time.monotonic() < deadline:
+            while True:
                 output = log.read_text(errors="replace")
                 if ready(output):
-                    return output
+                    break
                 if process.poll() is not None:
                     pytest.fail(f"{command} exited with {process.returncode}:\n{output[-3000:]}")
+                if time.monotonic() > deadline:
+                    pytest.fail(f"{command} did not become ready in {timeout} s:\n{output[-3000:]}")
                 time.sleep(0.3)
-            pytest.fail(f"{command} did not become ready in {timeout} s:\n{log.read_text(errors='replace')[-3000:]}")
+            yield output
         finally:
             if process.poll() is None:
                 os.killpg(process.pid, 15)
@@ -104,12 +111,20 @@ def started(command: list[str], env: dict, ready, *, timeout: float = 60) -> str
             log.unlink(missing_ok=True)
 
 
+def started(command: list[str], env: dict, ready, *, timeout: float = 60) -> str:
+    """Run ``command`` until ``ready(output)`` is true, then stop it. Returns the output."""
+    with running(command, env, ready, timeout=timeout) as output:
+        return output
+
+
 def http_answers(port: int, path: str):
+    """Ready once the server answers at all (whatever the status: the test then looks at the answer)."""
+
     def check(_output):
         try:
             urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2)
         except urllib.error.HTTPError:
-            return True  # any HTTP answer means the server started (503 without a worker is fine)
+            return True
         except OSError:
             return False
         return True
@@ -117,27 +132,79 @@ def http_answers(port: int, path: str):
     return check
 
 
+def http_get(port: int, path: str, *, host: str, headers: dict | None = None) -> tuple[int, dict, bytes]:
+    """One GET to 127.0.0.1:port with the given Host header; redirects are not followed."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        connection.request("GET", path, headers={"Host": host, **(headers or {})})
+        response = connection.getresponse()
+        return response.status, dict(response.getheaders()), response.read()
+    finally:
+        connection.close()
+
+
+def check_web_is_healthy(spec: dict, command: list[str], env: dict, worker_command: list[str]) -> None:
+    """The web service comes up healthy as the compose file writes it: its own health check passes, every part
+    of /api/health/ is "ok" (a worker of the stack answers), and the quick start's http://localhost:8000/ is a
+    page, not a redirect to https."""
+    port = free_port()
+    command = list(command)
+    command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
+    health = spec["healthcheck"]["test"]
+    assert health[0] == "CMD"
+    health = [sys.executable if part == "python" else part.replace(":8000/", f":{port}/") for part in health[1:]]
+    with (
+        running(worker_command, env, lambda output: " ready." in output),
+        running(command, env, http_answers(port, "/api/health/")),
+    ):
+        status, _headers, body = http_get(port, "/api/health/", host=f"127.0.0.1:{port}")
+        assert status == 200, body[-2000:]
+        report = json.loads(body)
+        expected = {"database": "ok", "broker": "ok", "worker": "ok"}
+        if "slicer" in report:  # optional: "ok" wherever PrusaSlicer is installed (the image installs it)
+            expected["slicer"] = "ok" if shutil.which("prusa-slicer") else report["slicer"]
+            assert report["slicer"] == expected["slicer"]
+        assert report == expected
+        result = subprocess.run(health, capture_output=True, text=True, timeout=30)
+        assert result.returncode == 0, result.stderr[-2000:]
+        status, headers, body = http_get(port, "/", host=f"localhost:{port}")
+        assert status == 200, (status, headers.get("Location"))
+        assert "Strict-Transport-Security" not in headers
+        status, headers, _body = http_get(port, "/login/", host=f"localhost:{port}")
+        assert status == 200 and "secure" not in headers.get("Set-Cookie", "").lower()
+
+
+@pytest.fixture
+def compose_storage(request):
+    """The S3 bucket for the stack: moto's server stands in for MinIO (a private bucket; tests/s3_local.py)."""
+    return request.getfixturevalue("s3_storage")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("service", sorted(app_services()))
-def test_every_compose_command_starts(service, tmp_path, settings):
+def test_every_compose_command_starts(service, tmp_path, settings, compose_storage):
     spec = app_services()[service]
-    base_env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_"))}
+    base_env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_", "AWS_"))}
     compose_env = {
         key: interpolate(str(value), {"DJANGO_SECRET_KEY": SECRET, "FLOWER_PASSWORD": "x"})
         for key, value in spec["environment"].items()
     }
-    # Local stand-ins for the compose network's services: a throwaway database and this session's broker.
+    # Local stand-ins for the compose network's services: a throwaway database, this session's broker and a
+    # bucket on moto's S3 server. Everything else (allowed hosts, HTTPS switch, settings module) as written.
     compose_env.update(
         DATABASE_URL=f"sqlite:///{tmp_path / 'compose.sqlite3'}",
         CELERY_BROKER_URL=settings.CELERY_BROKER_URL if "redis" in settings.CELERY_BROKER_URL else "filesystem://",
         PLATFORM_VAR_DIR=str(tmp_path / "var"),
-        AWS_STORAGE_BUCKET_NAME="",
-        DJANGO_SECURE_SSL_REDIRECT="false",
         DJANGO_STATIC_ROOT=str(tmp_path / "static"),
+        **compose_storage.environment,
     )
     env = {**base_env, **compose_env}
-    command = [interpolate(part, {"FLOWER_PASSWORD": "x"}) for part in spec["command"]]
-    command = [sys.executable if part == "python" else part for part in command]
+
+    def compose_command(parts):
+        parts = [interpolate(part, {"FLOWER_PASSWORD": "x"}) for part in parts]
+        return [sys.executable if part == "python" else part for part in parts]
+
+    command = compose_command(spec["command"])
     if service == "migrate":
         result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=True, text=True, timeout=300)
         assert result.returncode == 0, result.stderr[-3000:]
@@ -152,9 +219,17 @@ def test_every_compose_command_starts(service, tmp_path, settings):
         timeout=300,
     )
     if service == "web":
-        port = free_port()
-        command[command.index("--bind") + 1] = f"127.0.0.1:{port}"
-        started(command, env, http_answers(port, "/api/health/"))
+        # As the image's build does (Dockerfile): production serves hashed static files from its manifest.
+        collected = subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput"],
+            cwd=REPO_ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert collected.returncode == 0, collected.stderr[-3000:]
+        check_web_is_healthy(spec, command, env, compose_command(app_services()["worker-dispatch"]["command"]))
     elif service == "flower":
         port = free_port()
         command = [f"--port={port}" if part.startswith("--port=") else part for part in command]
@@ -165,3 +240,14 @@ def test_every_compose_command_starts(service, tmp_path, settings):
         started(command, env, lambda output: "beat: Starting" in output)
     else:
         pytest.fail(f"no start check for {service}: {command}")
+
+
+def test_the_compose_stack_serves_plain_http_locally_and_keeps_its_health_check_host_allowed():
+    environment = compose()["x-app"]["environment"]
+    hosts = interpolate(environment["DJANGO_ALLOWED_HOSTS"], {}).split(",")
+    health = " ".join(compose()["services"]["web"]["healthcheck"]["test"])
+
+    assert "127.0.0.1" in hosts and "localhost" in hosts
+    assert "http://127.0.0.1:8000/api/health/" in health
+    assert interpolate(environment["DJANGO_HTTPS"], {}) == "false"
+    assert interpolate(environment["DJANGO_HTTPS"], {"DJANGO_HTTPS": "true"}) == "true"

@@ -40,7 +40,8 @@ def receiver():
     server.shutdown()
 
 
-def test_order_changes_are_emailed_and_posted_to_the_signed_webhook(customer, version, makers, receiver):
+def test_order_changes_are_emailed_and_posted_to_the_signed_webhook(customer, version, makers, receiver, settings):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # the receiver listens on 127.0.0.1
     url, calls = receiver
     me = client_for(customer).patch("/api/auth/me/", {"webhook_url": url}, format="json").json()
     assert me["webhook_url"] == url and len(me["webhook_secret"]) == 64
@@ -81,7 +82,10 @@ def task_errors_stay_in_the_task():
     app.conf.task_eager_propagates = previous
 
 
-def test_a_webhook_that_is_down_does_not_block_anything(customer, version, makers, task_errors_stay_in_the_task):
+def test_a_webhook_that_is_down_does_not_block_anything(
+    customer, version, makers, task_errors_stay_in_the_task, settings
+):
+    settings.WEBHOOK_ALLOW_PRIVATE_TARGETS = True  # nothing listens on 127.0.0.1:9
     client_for(customer).patch("/api/auth/me/", {"webhook_url": "http://127.0.0.1:9/nobody"}, format="json")
     order = confirmed_order(customer, version)
     notification = Notification.objects.get(user=customer, kind="order.confirmed")

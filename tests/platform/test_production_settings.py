@@ -73,3 +73,26 @@ def test_pages_carry_a_content_security_policy_with_a_fresh_nonce(client, db):
     assert f'nonce="{nonce}"'.encode() in first.content  # the import map carries it
     assert second["Content-Security-Policy"] != policy
     assert "Content-Security-Policy" not in client.get("/admin/login/")
+
+
+SECURITY = (
+    "from django.conf import settings as s; "
+    "print(s.SECURE_SSL_REDIRECT, s.SECURE_HSTS_SECONDS, s.SECURE_HSTS_INCLUDE_SUBDOMAINS, s.SECURE_HSTS_PRELOAD, "
+    "s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE)"
+)
+
+
+def test_production_is_https_only_by_default():
+    result = manage("shell", "-c", SECURITY, DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="makernet.example")
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1].split() == ["True", "31536000", "True", "True", "True", "True"]
+
+
+def test_plain_http_local_use_switches_redirect_hsts_and_secure_cookies_off_together():
+    result = manage(
+        "shell", "-c", SECURITY, DJANGO_SECRET_KEY=SECRET, DJANGO_ALLOWED_HOSTS="localhost", DJANGO_HTTPS="false"
+    )
+
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.splitlines()[-1].split() == ["False", "0", "False", "False", "False", "False"]
