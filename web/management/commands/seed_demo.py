@@ -99,8 +99,7 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob, carla (applied to be "
-                "a maker: see /dashboard/makers/); makers "
-                + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
+                "a maker: see /dashboard/makers/); makers " + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
             )
         )
 
