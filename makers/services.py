@@ -6,6 +6,7 @@ from django.utils import translation
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
+from accounts import addresses
 from accounts import services as account_services
 from accounts.models import Role, User
 from catalogue.models import Material, Process
@@ -195,7 +196,16 @@ def maker_address_locate(*, name: str, address: dict, street_required: bool = Tr
         if data["line1"] or street_required:
             checked = account_services.address_check(data)
         else:
-            checked = account_services.address_check({**data, "line1": "-"})
+            # Placed by its city alone: no street and maybe no postcode to check.
+            checked = addresses.Address(
+                name=data["name"],
+                line1="",
+                line2="",
+                postcode=" ".join(str(data["postcode"]).split()),
+                city=" ".join(str(data["city"]).split()),
+                country=str(data["country"]).strip().upper(),
+                phone="",
+            )
         latitude, longitude, _label = account_services.address_locate(checked)
     except DomainError as error:
         field = error.details.get("field", "city")
