@@ -108,6 +108,19 @@ def user_set_language(*, user: User, language: str) -> User:
     return user
 
 
+def user_set_role(*, user: User, role: str) -> User:
+    """Change what an account is (a customer approved as a maker becomes a maker). Staff stay staff: their role
+    comes with ``is_staff`` and the admin group, which this does not touch."""
+    if role not in Role.values:
+        raise DomainError(_("Unknown role %(role)s.") % {"role": repr(role)}, code="bad_role")
+    if user.is_staff and role != Role.STAFF:
+        raise Conflict(_("A staff account keeps its staff role."), code="staff_role_kept")
+    if user.role != role:
+        user.role = role
+        user.save(update_fields=["role"])
+    return user
+
+
 # Addresses -------------------------------------------------------------------------------------------------
 
 MAX_ADDRESSES = 50

@@ -1,6 +1,7 @@
 from django.contrib import admin
 
-from makers.models import Maker, Printer
+from core.admin import ReadOnlyAdmin, ReadOnlyInline
+from makers.models import Maker, MakerApplication, MakerApplicationEvent, Printer
 
 
 class PrinterInline(admin.TabularInline):
@@ -11,8 +12,19 @@ class PrinterInline(admin.TabularInline):
 
 @admin.register(Maker)
 class MakerAdmin(admin.ModelAdmin):
-    list_display = ["name", "city", "country", "capacity", "reliability", "price_factor", "jobs_shipped", "is_active"]
-    list_filter = ["country", "city", "is_active", "printers__process"]
+    list_display = [
+        "name",
+        "city",
+        "country",
+        "capacity",
+        "reliability",
+        "price_factor",
+        "jobs_shipped",
+        "is_active",
+        "is_paused",
+        "on_probation",
+    ]
+    list_filter = ["country", "city", "is_active", "is_paused", "on_probation", "printers__process"]
     search_fields = ["name", "slug", "city", "email", "members__username"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["members"]
@@ -34,3 +46,29 @@ class PrinterAdmin(admin.ModelAdmin):
     list_display = ["name", "maker", "process", "build_x_mm", "build_y_mm", "build_z_mm", "is_online"]
     list_filter = ["process", "is_online", "materials"]
     search_fields = ["name", "maker__name"]
+
+
+class MakerApplicationEventInline(ReadOnlyInline):
+    model = MakerApplicationEvent
+    fields = ["created_at", "from_status", "to_status", "actor", "reason"]
+
+
+@admin.register(MakerApplication)
+class MakerApplicationAdmin(admin.ModelAdmin):
+    """Read here; decide on /dashboard/makers/ (the status changes only through makers.services)."""
+
+    list_display = ["display_name", "applicant", "kind", "city", "country", "status", "created_at"]
+    list_filter = ["status", "kind", "country"]
+    search_fields = ["display_name", "legal_name", "applicant__username", "city"]
+    readonly_fields = [field.name for field in MakerApplication._meta.fields]
+    inlines = [MakerApplicationEventInline]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(MakerApplicationEvent)
+class MakerApplicationEventAdmin(ReadOnlyAdmin):
+    list_display = ["application", "from_status", "to_status", "actor", "reason", "created_at"]
+    list_filter = ["to_status"]
+    search_fields = ["application__display_name", "reason"]

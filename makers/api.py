@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -9,10 +10,10 @@ from rest_framework.views import APIView
 
 from catalogue.models import Material, Process
 from core.errors import DomainError
-from core.permissions import Anyone, IsMaker
+from core.permissions import Anyone, IsAuthenticatedUser, IsMaker
 from makers import bank_details
 from makers import services as maker_services
-from makers.models import Maker, Printer
+from makers.models import Maker, MakerApplication, Printer
 
 
 class PrinterSerializer(serializers.ModelSerializer):
@@ -70,11 +71,18 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             "country",
             "latitude",
             "longitude",
+            "legal_name",
+            "vat_number",
+            "address_line1",
+            "address_line2",
+            "postcode",
             "email",
             "about",
             "capacity",
             "hours_to_respond",
             "is_active",
+            "is_paused",
+            "on_probation",
             "payout_account_holder",
             "payout_iban",
             "payout_bic",
@@ -98,6 +106,7 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             "jobs_shipped_on_time",
             "jobs_failed",
             "printers",
+            "on_probation",
         ]
         extra_kwargs = {
             "latitude": {"min_value": -90, "max_value": 90},
@@ -112,7 +121,7 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             return ""
         valid, normalised, reason = bank_details.iban_check(value)
         if not valid:
-            raise serializers.ValidationError(reason)
+            raise serializers.ValidationError(gettext(reason))
         return normalised
 
     def validate_payout_bic(self, value: str) -> str:
@@ -120,11 +129,19 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             return ""
         valid, normalised, reason = bank_details.bic_check(value)
         if not valid:
-            raise serializers.ValidationError(reason)
+            raise serializers.ValidationError(gettext(reason))
         return normalised
 
     def validate_payout_account_holder(self, value: str) -> str:
         return " ".join(value.split())
+
+    def validate_vat_number(self, value: str) -> str:
+        if not value.strip():
+            return ""
+        valid, normalised, reason = bank_details.vat_check(value)
+        if not valid:
+            raise serializers.ValidationError(gettext(reason))
+        return normalised
 
 
 def _own_maker(user):
@@ -148,7 +165,11 @@ class MakerProfileView(APIView):
         maker = _own_maker(request.user)
         serializer = MakerProfileSerializer(maker, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        maker = maker_services.maker_update_profile(maker=maker, **serializer.validated_data)
+        data = dict(serializer.validated_data)
+        paused = data.pop("is_paused", None)
+        maker = maker_services.maker_update_profile(maker=maker, **data)
+        if paused is not None:
+            maker = maker_services.maker_set_paused(maker=maker, paused=paused)
         return Response(MakerProfileSerializer(maker).data)
 
 
@@ -219,3 +240,118 @@ class PrinterModelListView(APIView):
             vendor=request.query_params.get("vendor", ""), process=request.query_params.get("process", "")
         )
         return Response(PrinterModelSerializer(models, many=True).data)
+
+
+class ApplicationPrinterSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=120)
+    profile = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    process = serializers.ChoiceField(choices=Process.choices, required=False, allow_null=True, default=None)
+    build_volume_mm = serializers.ListField(
+        child=serializers.IntegerField(), min_length=3, max_length=3, required=False, allow_null=True, default=None
+    )
+    materials = serializers.ListField(child=serializers.CharField(max_length=40), max_length=50)
+    colours = serializers.ListField(child=serializers.CharField(max_length=30), required=False, default=list)
+
+
+class ApplicationAddressSerializer(serializers.Serializer):
+    address_line1 = serializers.CharField(max_length=120, allow_blank=True)
+    address_line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
+    postcode = serializers.CharField(max_length=16, required=False, allow_blank=True, default="")
+    city = serializers.CharField(max_length=80, allow_blank=True)
+    country = serializers.CharField(max_length=2, allow_blank=True)
+
+
+class MakerApplicationSerializer(serializers.ModelSerializer):
+    """An application as its applicant sends and reads it (the place on the map is derived, read-only)."""
+
+    address = ApplicationAddressSerializer(write_only=True)
+    printers = ApplicationPrinterSerializer(many=True)
+
+    class Meta:
+        model = MakerApplication
+        fields = [
+            "id",
+            "status",
+            "decision_reason",
+            "kind",
+            "legal_name",
+            "vat_number",
+            "display_name",
+            "address",
+            "address_line1",
+            "address_line2",
+            "postcode",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "about",
+            "capacity",
+            "hours_to_respond",
+            "printers",
+            "payout_account_holder",
+            "payout_iban",
+            "payout_bic",
+            "created_at",
+        ]
+        read_only_fields = [
+            "id",
+            "status",
+            "decision_reason",
+            "address_line1",
+            "address_line2",
+            "postcode",
+            "city",
+            "country",
+            "latitude",
+            "longitude",
+            "created_at",
+        ]
+        extra_kwargs = {
+            "capacity": {"min_value": None, "max_value": None},
+            "hours_to_respond": {"min_value": None, "max_value": None},
+            "payout_iban": {"max_length": 42},
+            "payout_bic": {"max_length": 14},
+            "vat_number": {"max_length": 24},
+        }
+
+
+class MakerApplicationCreateView(APIView):
+    """Signed-in customers: apply to become a maker (the same checks as /makers/apply/; 400 names each field)."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(request=MakerApplicationSerializer, responses={201: MakerApplicationSerializer})
+    def post(self, request):
+        serializer = MakerApplicationSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        application = maker_services.maker_application_submit(
+            applicant=request.user,
+            kind=data["kind"],
+            legal_name=data.get("legal_name", ""),
+            vat_number=data.get("vat_number", ""),
+            display_name=data["display_name"],
+            address=dict(data["address"]),
+            about=data.get("about", ""),
+            capacity=data["capacity"],
+            hours_to_respond=data["hours_to_respond"],
+            printers=[dict(printer) for printer in data["printers"]],
+            payout_account_holder=data["payout_account_holder"],
+            payout_iban=data["payout_iban"],
+            payout_bic=data.get("payout_bic", ""),
+        )
+        return Response(MakerApplicationSerializer(application).data, status=201)
+
+
+class MakerApplicationMineView(APIView):
+    """Signed-in people: their latest maker application and its status (404 when they never applied)."""
+
+    permission_classes = [IsAuthenticatedUser]
+
+    @extend_schema(responses=MakerApplicationSerializer)
+    def get(self, request):
+        application = request.user.maker_applications.order_by("-created_at", "-id").first()
+        if application is None:
+            raise Http404("You have not applied to become a maker.")
+        return Response(MakerApplicationSerializer(application).data)

@@ -2,8 +2,11 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material, Process
+from core.models import StatusEvent
+from core.state import NOTHING
 from makers.bank_details import iban_masked
 
 
@@ -25,6 +28,17 @@ class Maker(models.Model):
         max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text="its prices against the catalogue"
     )
     is_active = models.BooleanField(default=True)
+    # The maker's own holiday switch: a paused maker gets no new offers; the jobs it holds go on.
+    is_paused = models.BooleanField(default=False)
+    # A maker approved from an application starts on probation: at most MAKER_PROBATION_MAX_JOBS jobs in hand
+    # until MAKER_PROBATION_DELIVERIES were delivered without a claim (orders.services.probation lifts it).
+    on_probation = models.BooleanField(default=False)
+    legal_name = models.CharField(max_length=120, blank=True, help_text="a business's registered name")
+    vat_number = models.CharField(max_length=20, blank=True)
+    # Its address; latitude/longitude are derived from it (makers.services.maker_update_profile).
+    address_line1 = models.CharField(max_length=120, blank=True)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    postcode = models.CharField(max_length=16, blank=True)
     # Where its payouts go (a SEPA credit transfer); checked by makers.bank_details when the maker edits them.
     # Only the maker itself and staff see the IBAN whole (others: ``payout_iban_masked``).
     payout_account_holder = models.CharField(max_length=70, blank=True, help_text="the name on the account")
@@ -88,3 +102,85 @@ class Printer(models.Model):
     def slicer_build_volume_mm(self) -> tuple[int, int, int] | None:
         """The build volume to give the slicer: the maker's own when it overrides the model's, else None."""
         return self.build_volume_mm if self.build_volume_overridden else None
+
+
+class ApplicationStatus(models.TextChoices):
+    SUBMITTED = "submitted", _("Submitted (waiting for staff)")  # someone asked to become a maker
+    APPROVED = "approved", _("Approved")  # staff said yes: the maker exists (on probation)
+    REJECTED = "rejected", _("Rejected")  # staff said no, with the reason
+
+
+APPLICATION_PENDING = frozenset({ApplicationStatus.SUBMITTED})
+APPLICATION_DECIDED = frozenset({ApplicationStatus.APPROVED, ApplicationStatus.REJECTED})
+APPLICATION_TRANSITIONS = {
+    NOTHING: frozenset({ApplicationStatus.SUBMITTED}),
+    ApplicationStatus.SUBMITTED: frozenset({ApplicationStatus.APPROVED, ApplicationStatus.REJECTED}),
+    ApplicationStatus.APPROVED: frozenset(),
+    ApplicationStatus.REJECTED: frozenset(),
+}
+
+
+class ApplicantKind(models.TextChoices):
+    BUSINESS = "business", _("A business")
+    PRIVATE = "private", _("A private person")
+
+
+class MakerApplication(models.Model):
+    """Someone's request to become a maker, with everything the maker would start with; staff approve it (the
+    maker and its printers are made from it) or reject it with a reason. Status changes through
+    ``makers.services.APPLICATION_MACHINE`` only."""
+
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="maker_applications")
+    status = models.CharField(
+        max_length=12, choices=ApplicationStatus.choices, default=ApplicationStatus.SUBMITTED, db_index=True
+    )
+    status_changed_at = models.DateTimeField(null=True, blank=True)
+    kind = models.CharField(max_length=10, choices=ApplicantKind.choices)
+    legal_name = models.CharField(max_length=120, blank=True, help_text="a business's registered name")
+    vat_number = models.CharField(max_length=20, blank=True, help_text="compact, with the country prefix")
+    display_name = models.CharField(max_length=120)
+    address_line1 = models.CharField(max_length=120)
+    address_line2 = models.CharField(max_length=120, blank=True)
+    postcode = models.CharField(max_length=16, blank=True)
+    city = models.CharField(max_length=80)
+    country = models.CharField(max_length=2)
+    # Derived from the address (accounts.services.address_locate), never typed.
+    latitude = models.FloatField()
+    longitude = models.FloatField()
+    about = models.TextField(blank=True)
+    capacity = models.PositiveIntegerField()
+    hours_to_respond = models.PositiveIntegerField()
+    # [{name, profile, process, build_volume_mm: [x, y, z] | null, materials: [codes], colours: [..]}], checked
+    # with the same rules as a maker's printers (makers.services.printer_check).
+    printers = models.JSONField(default=list)
+    payout_account_holder = models.CharField(max_length=70)
+    payout_iban = models.CharField(max_length=34)
+    payout_bic = models.CharField(max_length=11, blank=True)
+    decision_reason = models.TextField(blank=True)
+    maker = models.OneToOneField(Maker, null=True, blank=True, on_delete=models.SET_NULL, related_name="application")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One pending application per person, kept by the database under a double submit.
+            models.UniqueConstraint(
+                fields=["applicant"],
+                condition=models.Q(status="submitted"),
+                name="one_pending_maker_application",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.display_name} ({self.get_status_display()})"
+
+    @property
+    def payout_iban_masked(self) -> str:
+        return iban_masked(self.payout_iban)
+
+
+class MakerApplicationEvent(StatusEvent):
+    application = models.ForeignKey(MakerApplication, on_delete=models.CASCADE, related_name="events")
+
+    class Meta(StatusEvent.Meta):
+        pass

@@ -12,9 +12,11 @@ from billing.pages import views as billing
 from codesign.pages import views as codesign
 from designs.pages import parametric as catalogue
 from designs.pages import views as designs
+from makers.pages import views as maker_pages
 from orders.pages import claims as claims_pages
 from orders.pages import counteroffers as counter_offers
 from orders.pages import jobs as maker
+from orders.pages import numbers as maker_numbers
 from orders.pages import staff as staff_orders
 from orders.pages import views as orders
 from web.views import claims as staff_claims
@@ -59,6 +61,7 @@ urlpatterns = [
     path("orders/<int:pk>/live/", orders.order_live, name="order-live"),
     path("orders/<int:pk>/claims/", claims_pages.order_claim_create, name="order-claim-create"),
     path("orders/<int:pk>/<slug:action>/", orders.order_action, name="order-action"),
+    path("makers/apply/", maker_pages.maker_apply, name="maker-apply"),
     path("templates/", catalogue.template_list, name="template-list"),
     path("templates/<slug:slug>/", catalogue.template_detail, name="template-detail"),
     # Makers
@@ -72,6 +75,12 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
     path("maker/claims/<int:pk>/answer/", claims_pages.claim_answer, name="claim-answer"),
     path("maker/payouts/", payouts.maker_payouts, name="maker-payouts"),
+    path("maker/profile/", maker_pages.maker_profile, name="maker-profile"),
+    path("maker/pause/", maker_pages.maker_pause, name="maker-pause"),
+    path("maker/printers/", maker_pages.printer_list, name="maker-printers"),
+    path("maker/printers/<int:pk>/", maker_pages.printer_edit, name="maker-printer-edit"),
+    path("maker/printers/<int:pk>/remove/", maker_pages.printer_remove, name="maker-printer-remove"),
+    path("maker/numbers/", maker_numbers.maker_numbers, name="maker-numbers"),
     # Staff
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
@@ -83,4 +92,10 @@ urlpatterns = [
     path("dashboard/orders/<int:pk>/dispatch/", staff_orders.staff_order_dispatch, name="staff-order-dispatch"),
     path("dashboard/orders/<int:pk>/cancel/", staff_orders.staff_order_cancel, name="staff-order-cancel"),
     path("dashboard/jobs/<int:pk>/reroute/", staff_orders.staff_job_reroute, name="staff-job-reroute"),
+    path("dashboard/makers/", maker_pages.application_list, name="maker-applications"),
+    path(
+        "dashboard/makers/<int:pk>/<slug:decision>/",
+        maker_pages.application_decide,
+        name="maker-application-decide",
+    ),
 ]

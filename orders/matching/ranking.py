@@ -81,6 +81,9 @@ class MakerInfo:
     hours_to_respond: float
     price_factor: Decimal
     printers: tuple[PrinterInfo, ...]
+    # A maker on probation may hold at most this many jobs (not yet shipped), whatever its capacity; None: not on
+    # probation.
+    probation_max_jobs: int | None = None
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -216,6 +219,16 @@ def match_makers(
                 furthest_stage = 3
         if not usable:
             excluded.append(_exclusion(maker=maker, part=part, stage=furthest_stage, margin_mm=fit_margin_mm))
+            continue
+        if maker.probation_max_jobs is not None and maker.active_jobs >= maker.probation_max_jobs:
+            excluded.append(
+                ExcludedMaker(
+                    maker_id=maker.id,
+                    name=maker.name,
+                    code="probation",
+                    reason=f"on probation: {maker.active_jobs} of {maker.probation_max_jobs} jobs in hand",
+                )
+            )
             continue
         if maker.active_jobs >= maker.capacity:
             excluded.append(

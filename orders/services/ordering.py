@@ -19,6 +19,7 @@ from designs.models import DesignVersion
 from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus, Quote
 from orders.services import checkout, quoting
 from orders.services.dispatch import batch_sync
+from orders.services.probation import maker_probation_review
 from orders.services.status import ORDER_MACHINE, job_set_status, order_set_status
 
 
@@ -343,6 +344,10 @@ def order_mark_delivered(*, order_id: int, actor) -> Order:
         )
         if transition.changed:
             checkout.order_payouts_allocate(order=transition.obj)
+            for maker_id in set(
+                transition.obj.jobs.filter(status=JobStatus.SHIPPED).values_list("maker_id", flat=True)
+            ):
+                maker_probation_review(maker_id=maker_id)
     return transition.obj
 
 

@@ -168,6 +168,7 @@ def maker_candidates(
     *, ship_to: ShipTo, radius_km: float, exclude_ids=(), loaded_with: Material | None = None
 ) -> list[MakerInfo]:
     """Active makers inside a lat/lon box around the address (an indexed SQL prefilter), as matching input.
+    Paused makers (on holiday) are left out; makers on probation carry their cap of jobs in hand.
 
     Read as plain rows (four queries, no model instances): thousands of makers and printers sit in a 400 km
     box in a dense network, and building ORM objects for each of them cost far more than the matching.
@@ -181,7 +182,7 @@ def maker_candidates(
     for west, east in box.longitude_ranges:
         longitudes |= Q(longitude__gte=west, longitude__lte=east)
     makers = Maker.objects.filter(
-        longitudes, is_active=True, latitude__gte=box.min_lat, latitude__lte=box.max_lat
+        longitudes, is_active=True, is_paused=False, latitude__gte=box.min_lat, latitude__lte=box.max_lat
     ).exclude(pk__in=list(exclude_ids))
     if loaded_with is not None:
         makers = makers.filter(pk__in=Printer.objects.filter(materials=loaded_with, is_online=True).values("maker_id"))
@@ -215,22 +216,32 @@ def maker_candidates(
             )
         )
     rows = makers.order_by("pk").values_list(
-        "pk", "name", "latitude", "longitude", "capacity", "reliability", "hours_to_respond", "price_factor"
+        "pk",
+        "name",
+        "latitude",
+        "longitude",
+        "capacity",
+        "reliability",
+        "hours_to_respond",
+        "price_factor",
+        "on_probation",
     )
+    probation_cap = settings.MAKER_PROBATION_MAX_JOBS
     return [
         MakerInfo(
-            id=maker_id,
-            name=name,
-            lat=latitude,
-            lon=longitude,
-            capacity=capacity,
-            active_jobs=active_jobs.get(maker_id, 0),
-            reliability=reliability,
-            hours_to_respond=float(hours_to_respond),
-            price_factor=price_factor,
-            printers=tuple(printers.get(maker_id, ())),
+            id=row[0],
+            name=row[1],
+            lat=row[2],
+            lon=row[3],
+            capacity=row[4],
+            active_jobs=active_jobs.get(row[0], 0),
+            reliability=row[5],
+            hours_to_respond=float(row[6]),
+            price_factor=row[7],
+            printers=tuple(printers.get(row[0], ())),
+            probation_max_jobs=probation_cap if row[8] else None,
         )
-        for maker_id, name, latitude, longitude, capacity, reliability, hours_to_respond, price_factor in rows
+        for row in rows
     ]
 
 

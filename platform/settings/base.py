@@ -436,6 +436,12 @@ IDEMPOTENCY_KEY_TTL_HOURS = env.int("IDEMPOTENCY_KEY_TTL_HOURS", default=24)
 MATCH_MAX_DISTANCE_KM = env.float("MATCH_MAX_DISTANCE_KM", default=400.0)
 # How long a maker has to accept an offer before it goes to the next one.
 OFFER_TTL_HOURS = env.float("OFFER_TTL_HOURS", default=4.0)
+# A maker approved from an application starts on probation: at most this many jobs in hand (offered, accepted,
+# printing, printed: not yet shipped) until this many of its jobs were delivered without a claim.
+MAKER_PROBATION_MAX_JOBS = env.int("MAKER_PROBATION_MAX_JOBS", default=2)
+MAKER_PROBATION_DELIVERIES = env.int("MAKER_PROBATION_DELIVERIES", default=3)
+if MAKER_PROBATION_MAX_JOBS < 1 or MAKER_PROBATION_DELIVERIES < 0:
+    raise ImproperlyConfigured("MAKER_PROBATION_MAX_JOBS must be at least 1 and MAKER_PROBATION_DELIVERIES at least 0.")
 # A maker's counter-offer (another price or date) waits this long for the customer's answer (and a price rise
 # as long again for its top-up payment); the job's offer expiry is moved to match, so it does not go on meanwhile.
 COUNTER_OFFER_TTL_HOURS = env.float("COUNTER_OFFER_TTL_HOURS", default=48.0)

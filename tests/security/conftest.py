@@ -24,6 +24,7 @@ from billing.models import Invoice, Payment, PayoutBatch
 from codesign import services as codesign
 from codesign.models import Message
 from makers.models import Printer
+from makers.services import maker_application_submit
 from orders.models import Batch, Job
 from orders.services import claims, quoting
 from orders.services import jobs as job_services
@@ -142,7 +143,20 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "maker_b": other_maker_user,
         "staff": staff,
     }
+    # carol asked to become a maker as well (waiting for staff)
+    maker_application = maker_application_submit(
+        applicant=customer,
+        kind="private",
+        display_name="Carol's Prints",
+        address={"address_line1": "Oranienstraße 25", "postcode": "10999", "city": "Berlin", "country": "DE"},
+        capacity=2,
+        hours_to_respond=4,
+        printers=[{"name": "A", "process": "fdm", "build_volume_mm": [200, 200, 200], "materials": ["pla"]}],
+        payout_account_holder="Carol",
+        payout_iban="DE89370400440532013000",
+    )
     ids = {
+        "maker_application": maker_application.pk,
         "design": version.design_id,
         "version_number": version.number,
         "other_design": other_version.design_id,

@@ -106,6 +106,7 @@ PAGE_OWNER_WRITES = (LOGIN, DONE, R404, R404, R404, R404)
 PAGE_OWNER_READS = (LOGIN, OK, R404, R404, R404, R404)
 PAGE_ORDER_READS = (LOGIN, OK, R404, R404, R404, OK)
 PAGE_MAKERS = (LOGIN, R404, R404, OK, OK, R404)
+PAGE_MAKERS_WRITE = (LOGIN, R404, R404, DONE, DONE, R404)
 PAGE_MAKER_A_READS = (LOGIN, R404, R404, OK, R404, R404)
 PAGE_MAKER_A_WRITES = (LOGIN, R404, R404, DONE, R404, R404)
 PAGE_STAFF = (LOGIN, R404, R404, R404, R404, OK)
@@ -197,6 +198,9 @@ EXPECTATIONS: dict[str, Row] = {
     "maker-profile": Row({"GET": MAKERS_READ, "PATCH": MAKERS_WRITE}),
     "maker-printer-list": Row({"GET": MAKERS_READ, "POST": MAKERS_WRITE}),
     "maker-printer-detail": Row({"PATCH": MAKER_A_WRITES, "DELETE": MAKER_A_WRITES}, {"pk": "printer"}),
+    # Anyone signed in may apply (makers and staff get a 409, carol too: hers is waiting); only her own is shown.
+    "maker-application-create": Row({"POST": SIGNED_IN_WRITES}),
+    "maker-application-mine": Row({"GET": (R401, OK, R404, R404, R404, R404)}),
     "job-photo": Row({"GET": SEEN_BY_PARTIES}, JOB),
     "job-messages": Row({"GET": SEEN_BY_PARTIES, "POST": DONE_BY_PARTIES}, JOB, body={"body": "Shipping Monday."}),
     # A customer has no batches: the list is empty for them (see the list test) and any one batch is 404.
@@ -256,6 +260,20 @@ EXPECTATIONS: dict[str, Row] = {
         {"POST": (LOGIN, R404, R404, R404, R404, DONE)}, {"pk": "claim"}, body={"decision": "reject"}
     ),
     "web:maker-payouts": Row({"GET": PAGE_MAKERS}),
+    # Becoming a maker: anyone reads the page; sending it needs an account (makers and staff are told they are).
+    "web:maker-apply": Row({"GET": PUBLIC, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "web:maker-profile": Row({"GET": PAGE_MAKERS, "POST": PAGE_MAKERS_WRITE}),
+    "web:maker-pause": Row({"POST": PAGE_MAKERS_WRITE}),
+    "web:maker-printers": Row({"GET": PAGE_MAKERS, "POST": PAGE_MAKERS_WRITE}),
+    "web:maker-printer-edit": Row({"GET": PAGE_MAKER_A_READS, "POST": PAGE_MAKER_A_WRITES}, {"pk": "printer"}),
+    "web:maker-printer-remove": Row({"POST": PAGE_MAKER_A_WRITES}, {"pk": "printer"}),
+    "web:maker-numbers": Row({"GET": PAGE_MAKERS}),
+    "web:maker-applications": Row({"GET": PAGE_STAFF}),
+    "web:maker-application-decide": Row(
+        {"POST": (LOGIN, R404, R404, R404, R404, DONE)},
+        {"pk": "maker_application", "decision": "reject"},
+        body={"reason": "x"},
+    ),
     "web:dashboard-payouts": Row({"GET": PAGE_STAFF, "POST": (LOGIN, R404, R404, R404, R404, DONE)}),
     "web:staff-orders-on-hold": Row({"GET": PAGE_STAFF}),
     "web:staff-order-detail": Row({"GET": PAGE_STAFF}, ORDER),

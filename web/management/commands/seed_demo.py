@@ -15,7 +15,7 @@ from catalogue.models import Material
 from designs.models import Design
 from designs.parametric import get_template, validate_parameters
 from designs.services import design_create_from_template
-from makers.services import maker_onboard, printer_upsert
+from makers.services import maker_application_submit, maker_onboard, printer_upsert
 
 DEMO_PASSWORD = "demo-pass-123"
 
@@ -94,11 +94,12 @@ class Command(BaseCommand):
             self._addresses(users)
             self._materials()
             self._makers()
+            self._maker_application()
         self._designs(users)
         self.stdout.write(
             self.style.SUCCESS(
-                f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob; makers "
-                + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
+                f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob, carla (applied to be "
+                "a maker: see /dashboard/makers/); makers " + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
             )
         )
 
@@ -205,6 +206,33 @@ class Command(BaseCommand):
                     material_codes=materials,
                     colours=colours,
                 )
+
+    def _maker_application(self):
+        """carla asked to become a maker: staff find her application waiting on /dashboard/makers/."""
+        carla = User.objects.filter(username="carla").first() or self._user("carla", Role.CUSTOMER)
+        if carla.role != Role.CUSTOMER or carla.maker_applications.exists():
+            return
+        maker_application_submit(
+            applicant=carla,
+            kind="business",
+            legal_name="Carla Druckwerk UG",
+            display_name="Carla's Druckwerk",
+            address={"address_line1": "Weserstraße 40", "postcode": "12045", "city": "Berlin", "country": "DE"},
+            about="Three Prusa printers in a shared workshop in Neukölln; PLA and PETG in many colours.",
+            capacity=3,
+            hours_to_respond=6,
+            printers=[
+                {
+                    "name": "Workshop FDM",
+                    "process": "fdm",
+                    "build_volume_mm": [250, 210, 210],
+                    "materials": ["pla", "petg"],
+                    "colours": ["black", "white", "orange"],
+                }
+            ],
+            payout_account_holder="Carla Druckwerk UG",
+            payout_iban="DE89370400440532013000",
+        )
 
     def _designs(self, users):
 
