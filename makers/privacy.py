@@ -7,7 +7,7 @@ offline, its e-mail, description and payout details cleared, its name and slug r
 hand or payouts to be paid the erasure is refused (orders/privacy.py and billing/privacy.py)."""
 
 from accounts.personal_data import Export, eraser, exporter
-from makers.models import Maker, Printer
+from makers.models import Maker, MakerApplication, Printer
 
 
 def sole_member_makers(user):
@@ -29,6 +29,14 @@ def export_makers(user) -> Export:
                 "latitude": maker.latitude,
                 "longitude": maker.longitude,
                 "email": maker.email,
+                "legal_name": maker.legal_name,
+                "vat_number": maker.vat_number,
+                "address": {
+                    "line1": maker.address_line1,
+                    "line2": maker.address_line2,
+                    "postcode": maker.postcode,
+                },
+                "is_paused": maker.is_paused,
                 "about": maker.about,
                 "capacity": maker.capacity,
                 "hours_to_respond": maker.hours_to_respond,
@@ -72,6 +80,53 @@ def erase_memberships(erasure) -> None:
             payout_account_holder="",
             payout_iban="",
             payout_bic="",
+            legal_name="",
+            vat_number="",
+            address_line1="",
+            address_line2="",
+            postcode="",
             is_active=False,
         )
         erasure.count("makers_closed", 1)
+
+
+@exporter("maker_applications")
+def export_applications(user) -> Export:
+    data = [
+        {
+            "id": application.pk,
+            "status": application.status,
+            "kind": application.kind,
+            "display_name": application.display_name,
+            "legal_name": application.legal_name,
+            "vat_number": application.vat_number,
+            "address": {
+                "line1": application.address_line1,
+                "line2": application.address_line2,
+                "postcode": application.postcode,
+                "city": application.city,
+                "country": application.country,
+            },
+            "about": application.about,
+            "capacity": application.capacity,
+            "hours_to_respond": application.hours_to_respond,
+            "printers": application.printers,
+            "payout": {
+                "account_holder": application.payout_account_holder,
+                "iban": application.payout_iban,
+                "bic": application.payout_bic,
+            },
+            "decision_reason": application.decision_reason,
+            "created_at": application.created_at,
+        }
+        for application in MakerApplication.objects.filter(applicant=user).order_by("id")
+    ]
+    return Export(data)
+
+
+@eraser("makers")
+def erase_applications(erasure) -> None:
+    """An application holds the applicant's address and bank account: it goes with its events (the maker it
+    made, if any, stays, closed above when its last member left)."""
+    deleted, _ = MakerApplication.objects.filter(applicant=erasure.user).delete()
+    erasure.count("maker_applications", deleted)

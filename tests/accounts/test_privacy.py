@@ -19,6 +19,8 @@ from codesign import services as codesign
 from codesign.models import Message
 from core.models import Notification
 from designs.models import Design, DesignVersion
+from makers.models import MakerApplication
+from makers.services import maker_application_submit
 from orders.models import Claim, ClaimPhoto, Job, Order
 from orders.services import claims
 from orders.services import jobs as job_services
@@ -27,6 +29,7 @@ from orders.services.ordering import ItemRequest, order_confirm, order_mark_deli
 from tests.billing.test_checkout import ledger_adds_up
 from tests.conftest import client_for
 from tests.factories import ReadyVersionFactory, UserFactory
+from tests.makers.test_applications import application_data
 from tests.money import BERLIN_POINT, delivery, pay
 from tests.orders.test_claims import photo
 from tests.world import makers, materials  # noqa: F401 - fixtures
@@ -162,6 +165,7 @@ def test_the_export_holds_the_customers_data_and_files(pat, history, oscar_histo
         "orders",
         "quotes",
         "maker_jobs",
+        "maker_applications",
         "messages",
         "proposals",
     }
@@ -470,3 +474,18 @@ def test_the_page_says_why_the_account_cannot_be_deleted_yet(pat, makers):  # no
     page = web_client(pat).get("/account/privacy/")
     assert f"Order {order.pk} is being made or shipped: wait until it is delivered.".encode() in page.content
     assert b"delete-account-form" not in page.content
+
+
+def test_a_maker_application_goes_with_the_account_and_is_in_the_export(pat, materials):  # noqa: F811
+    # given a pending application with the applicant's home address and bank account
+    maker_application_submit(applicant=pat, **application_data())
+    # when the applicant downloads their data, it is there
+    export = client_for(pat).get("/api/auth/me/export/")
+    with zipfile.ZipFile(io.BytesIO(b"".join(export.streaming_content))) as archive:
+        data = json.loads(archive.read("data.json"))
+    [application] = data["maker_applications"]
+    assert application["address"]["line1"] == "Oranienstraße 25"
+    assert application["payout"]["iban"] == "DE89370400440532013000"
+    # when they erase the account, the application and its events go
+    assert client_for(pat).delete("/api/auth/me/", {"password": PASSWORD}, format="json").status_code == 204
+    assert not MakerApplication.objects.filter(applicant=pat).exists()

@@ -9,12 +9,22 @@ from tests.security.test_access_matrix import EXPECTATIONS, OK, ROUTES, send
 pytestmark = pytest.mark.django_db
 
 IBAN = "DE89370400440532013000"
+# The workshop's street address (a private maker's home): never shown to customers.
+STREET = "Wrangelstraße 77"
+POSTCODE = "10997"
+LEGAL_NAME = "Mia Schulz Druckwerkstatt UG"
 HOLDER = "Mirabel Kontoinhaberin"
 EMAIL = "mirabel.shop@prints.example"
 LATITUDE, LONGITUDE = 52.5012345, 13.4012345
 
 # Every GET the customer (the world's owner) may read: her orders, quotes, claims, counter-offers, designs, pages.
-OWNER_READS = sorted(key for key, row in EXPECTATIONS.items() if "GET" in row.methods and row.methods["GET"][1] == OK)
+# The owner's own maker application holds the owner's own bank account and address (their data, not a maker's).
+OWN_DATA = {"maker-application-mine"}
+OWNER_READS = sorted(
+    key
+    for key, row in EXPECTATIONS.items()
+    if "GET" in row.methods and row.methods["GET"][1] == OK and key not in OWN_DATA
+)
 
 
 def readable(response) -> str:
@@ -26,9 +36,28 @@ def readable(response) -> str:
 def test_no_customer_view_shows_a_makers_bank_account_email_or_exact_place(world):
     maker = Maker.objects.get(slug="mias-prints")
     Maker.objects.filter(pk=maker.pk).update(
-        payout_iban=IBAN, payout_account_holder=HOLDER, email=EMAIL, latitude=LATITUDE, longitude=LONGITUDE
+        payout_iban=IBAN,
+        payout_account_holder=HOLDER,
+        email=EMAIL,
+        latitude=LATITUDE,
+        longitude=LONGITUDE,
+        address_line1=STREET,
+        postcode=POSTCODE,
+        legal_name=LEGAL_NAME,
     )
-    secrets = (IBAN, HOLDER, EMAIL, str(LATITUDE), str(LONGITUDE), "payout_iban", "account_holder")
+    secrets = (
+        IBAN,
+        HOLDER,
+        EMAIL,
+        str(LATITUDE),
+        str(LONGITUDE),
+        STREET,
+        POSTCODE,
+        LEGAL_NAME,
+        "payout_iban",
+        "account_holder",
+        "address_line1",
+    )
     read = []
     for key in OWNER_READS:
         response = send(world, ROUTES[key], EXPECTATIONS[key], "GET", "owner")
