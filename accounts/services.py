@@ -1,19 +1,26 @@
 """Account writes."""
 
+import secrets
+
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
+from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
+from django.utils.translation import gettext as _
 
 from accounts import addresses
-from accounts.models import Address, Role, User
+from accounts.models import Address, ApiToken, Role, TokenScope, User
 from accounts.staff import sync_staff_membership
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound, TooManyRequests
 
 
 def user_register(*, username: str, password: str, email: str = "", role: str = Role.CUSTOMER) -> User:
-    """Create an account (a customer unless told otherwise) and its API token.
+    """Create an account (a customer unless told otherwise) with its e-mail address, not yet verified
+    (``email_verification_send`` sends the link).
 
     The database's unique constraint settles two registrations racing for one name; the name is compared
     without case so "Alice" and "alice" cannot both exist.
@@ -23,7 +30,12 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
         raise DomainError("Choose a user name.", code="username_required")
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
-    candidate = User(username=username, email=email.strip(), role=role)
+    email = email.strip()
+    if email and EmailAddress.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("An account with this e-mail address exists: log in, or reset its password."), code="email_taken"
+        )
+    candidate = User(username=username, email=email, role=role)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
@@ -33,25 +45,107 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     try:
         with transaction.atomic():
             candidate.save()
-            Token.objects.create(user=candidate)
+            if email:
+                EmailAddress.objects.create(user=candidate, email=email.lower(), primary=True, verified=False)
             sync_staff_membership(candidate)
     except IntegrityError:
         raise Conflict(f"The user name {username!r} is taken.", code="username_taken")
     return candidate
 
 
-def user_update_profile(*, user: User, email: str | None = None, webhook_url: str | None = None) -> User:
-    """A person changes their own e-mail address or order webhook (an empty URL switches it off)."""
+def user_update_profile(*, user: User, webhook_url: str | None = None) -> User:
+    """A person changes their own order webhook (an empty URL switches it off). A new e-mail address goes
+    through ``email_change_request``: it replaces the old one once verified."""
     changed = []
-    if email is not None:
-        user.email = email.strip()
-        changed.append("email")
     if webhook_url is not None:
         user.webhook_url = webhook_url.strip()
         changed.append("webhook_url")
     if changed:
         user.save(update_fields=changed)
     return user
+
+
+# E-mail addresses (django-allauth's EmailAddress rows) ------------------------------------------------------
+
+
+def email_verification_send(*, request, user: User) -> EmailAddress:
+    """Send (again) the verification link for the account's unverified address. ``request`` is the Django
+    request the link is built for. Refused when there is nothing to verify, or sooner than allauth's
+    cool-down allows (429)."""
+    address = EmailAddress.objects.filter(user=user, verified=False).order_by("-primary", "-id").first()
+    if address is None:
+        if EmailAddress.objects.filter(user=user, verified=True).exists():
+            raise Conflict(_("Your e-mail address is already verified."), code="email_already_verified")
+        raise DomainError(_("Your account has no e-mail address: add one first."), code="email_missing")
+    if not ratelimit.consume(request, action="confirm_email", key=address.email.lower()):
+        raise TooManyRequests(_("A verification message was sent a moment ago: check your inbox, or try again later."))
+    address.send_confirmation(request, signup=False)
+    return address
+
+
+def email_change_request(*, request, user: User, email: str) -> EmailAddress:
+    """A person asks for a new e-mail address: it is verified by a link sent to it, and replaces the old one
+    only then (allauth's change flow). An address another account has is refused."""
+    email = email.strip().lower()
+    if not email:
+        raise DomainError(_("Give an e-mail address."), code="email_missing")
+    if EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists():
+        raise Conflict(_("Another account has this e-mail address."), code="email_taken")
+    current = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if current is not None and current.verified:
+        return current
+    if not EmailAddress.objects.filter(user=user).exclude(email__iexact=email).exists():
+        # The first address: it becomes the account's, to be verified.
+        address, _created = EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True})
+        User.objects.filter(pk=user.pk).update(email=email)
+        address.send_confirmation(request, signup=False)
+        return address
+    return EmailAddress.objects.add_new_email(request, user, email)
+
+
+# API tokens ------------------------------------------------------------------------------------------------
+
+MAX_API_TOKENS = 50
+
+
+def api_token_create(*, user: User, name: str, scope: str = TokenScope.FULL) -> tuple[ApiToken, str]:
+    """A new API key for ``user``. Answers the row and the key: the key is never stored (only its digest),
+    so this is the one time anybody sees it."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the token a name (where it is used)."), code="name_required")
+    if len(name) > 80:
+        raise DomainError(_("A token's name has at most 80 characters."), code="name_too_long")
+    if scope != TokenScope.FULL:
+        raise DomainError(_('Tokens can have the scope "full" only, for now.'), code="bad_scope")
+    if ApiToken.objects.filter(user=user).count() >= MAX_API_TOKENS:
+        raise Conflict(
+            _("An account has at most %(count)s API tokens: revoke one first.") % {"count": MAX_API_TOKENS},
+            code="too_many",
+        )
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:8], digest=ApiToken.digest_of(key), scope=scope, created_at=timezone.now()
+    )
+    return token, key
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """The owner revokes one of their tokens: the key stops working at once. Another's token: not found."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("You have no API token with this id."))
+
+
+# Two-factor authentication -------------------------------------------------------------------------------
+
+
+def totp_code_check(*, user: User, code: str) -> bool:
+    """Whether ``code`` is a current code of the user's authenticator app (each code works once)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return False
+    return TOTP(authenticator).validate_code((code or "").strip())
 
 
 # Addresses -------------------------------------------------------------------------------------------------

@@ -1,3 +1,4 @@
+from allauth.account.decorators import secure_admin_login
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,8 +17,14 @@ api_patterns = [
     path("docs/", DocsView.as_view(url_name="schema"), name="docs"),
 ]
 
+# The admin logs in through the site's log-in (allauth: lockout, then the two-factor stage), never its own form.
+admin.site.login = secure_admin_login(admin.site.login)
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    # django-allauth's pages: e-mail, password change and reset, two-factor (/accounts/2fa/); their templates
+    # are the site's (templates/account/, templates/mfa/, templates/allauth/).
+    path("accounts/", include("allauth.urls")),
     path("api/", include(api_patterns)),
     path("", include("web.urls")),
 ]

@@ -3,9 +3,10 @@
 The URLs of every page stay here, in the top layer, under the ``web`` namespace; the views of each app's pages live
 in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``web/views/``."""
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as account_views
 from django.urls import path
 
+from accounts.pages import views as account_pages
 from billing.pages import payouts
 from billing.pages import views as billing
 from codesign.pages import views as codesign
@@ -22,9 +23,13 @@ app_name = "web"
 
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("signup/", pages.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # Sign-up, log-in and log-out are django-allauth's views at the site's own short paths (the rest of
+    # allauth's pages are under /accounts/, see platform/urls.py).
+    path("signup/", account_views.signup, name="signup"),
+    path("login/", account_views.login, name="login"),
+    path("logout/", account_views.logout, name="logout"),
+    path("accounts/tokens/", account_pages.token_list, name="token-list"),
+    path("accounts/tokens/<int:pk>/revoke/", account_pages.token_revoke, name="token-revoke"),
     path("notifications/", pages.notifications, name="notifications"),
     path("notifications/read/", pages.notifications_read, name="notifications-read"),
     # The test payment provider's hosted page (an unguessable link, like a real provider's checkout)
