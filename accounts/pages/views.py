@@ -1,13 +1,14 @@
 """Account settings pages of the platform's own (allauth's pages cover e-mail, password and two-factor)."""
 
 from django.contrib import messages
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from accounts import selectors, services
 from accounts.pages.forms import ApiTokenForm
-from core.errors import DomainError
+from core.errors import DomainError, NotFound
 from core.pages import signed_in_required
 
 
@@ -37,8 +38,7 @@ def token_revoke(request, pk):
     """Any signed-in user: revoke one of their own tokens (another's: 404)."""
     try:
         services.api_token_revoke(user=request.user, token_id=pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-        return redirect("web:token-list")
+    except NotFound as error:
+        raise Http404(error.message) from error
     messages.success(request, _("Token revoked: its key no longer works."))
     return redirect("web:token-list")

@@ -20,6 +20,7 @@ from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
 
+from accounts.services import api_token_create
 from billing.models import Invoice, Payment, PayoutBatch
 from codesign import services as codesign
 from codesign.models import Message
@@ -169,6 +170,7 @@ def world(customer, other_customer, maker_user, other_maker_user, staff) -> Worl
         "claim_photo_position": 0,
         "payment_reference": Payment.objects.get(order_id=job.order_id).reference,
         "payout_batch": payout_batch.pk,
+        "api_token": api_token_create(user=customer, name="matrix")[0].pk,
     }
     assert Batch.objects.filter(pk__in=[ids["batch"], ids["other_batch"]]).count() == 2
     assert Printer.objects.filter(maker=maker_a).count() == 1

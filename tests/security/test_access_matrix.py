@@ -50,13 +50,15 @@ class Expect:
             # let in: answered (2xx, a redirect that is not to the login page, 400, 409)
             redirected_to_login = status == 302 and location.startswith("/login/")
             return (200 <= status < 400 and not redirected_to_login) or status in (400, 409)
+        if self.label == "not-enrolled":
+            return status == 404 or (status == 302 and not location.startswith("/login/"))
         if self.label == "health":
             return status in (200, 503)
         return status == int(self.label)
 
     @property
     def is_refusal(self) -> bool:
-        return self.label in ("401", "403", "404", "login")
+        return self.label in ("401", "403", "404", "login", "not-enrolled")
 
 
 OK, DONE, REDIRECT, LOGIN, HEALTH = Expect("ok"), Expect("done"), Expect("redirect"), Expect("login"), Expect("health")
@@ -109,12 +111,21 @@ PAGE_MAKERS = (LOGIN, R404, R404, OK, OK, R404)
 PAGE_MAKER_A_READS = (LOGIN, R404, R404, OK, R404, R404)
 PAGE_MAKER_A_WRITES = (LOGIN, R404, R404, DONE, R404, R404)
 PAGE_STAFF = (LOGIN, R404, R404, R404, R404, OK)
+ENTRANCE = (OK, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)
+PAGE_SIGNED_IN_OR_AWAY = (LOGIN, DONE, DONE, DONE, DONE, DONE)
+ENROL = (LOGIN, OK, OK, OK, OK, REDIRECT)
+# Pages about an enrolled authenticator: only staff have one here; the others are sent away (404 or redirect).
+DEACTIVATE = (LOGIN, Expect("not-enrolled"), Expect("not-enrolled"), Expect("not-enrolled"), Expect("not-enrolled"), OK)
 
 EXPECTATIONS: dict[str, Row] = {
     # accounts
     "auth-register": Row({"POST": ANYONE_WRITES}),
     "auth-token": Row({"POST": ANYONE_WRITES}),
     "auth-me": Row({"GET": SIGNED_IN_READS, "PATCH": SIGNED_IN_WRITES}),
+    "auth-email-resend": Row({"POST": SIGNED_IN_WRITES}),
+    "auth-token-list": Row({"GET": SIGNED_IN_READS, "POST": SIGNED_IN_WRITES}, body={"name": "matrix"}),
+    # Each persona revokes a token of the owner's: only the owner finds it; the others get 404 (not theirs).
+    "auth-token-detail": Row({"DELETE": (R401, DONE, R404, R404, R404, R404)}, {"pk": "api_token"}),
     "address-list": Row({"GET": (R401, OK, OK, R403, R403, R403), "POST": CUSTOMERS_WRITE}),
     "address-detail": Row({"DELETE": OWNER_WRITES}, {"pk": "address"}),
     "health": Row({"GET": (HEALTH,) * 6}),
@@ -247,6 +258,34 @@ EXPECTATIONS: dict[str, Row] = {
         {"POST": (LOGIN, R404, R404, R404, R404, DONE)}, {"pk": "claim"}, body={"decision": "reject"}
     ),
     "web:maker-payouts": Row({"GET": PAGE_MAKERS}),
+    # account settings: the API-token page (web) and django-allauth's pages (/accounts/...). allauth's pages
+    # for the signed-in send anonymous visitors to the log-in page; its entrance pages send the signed-in home.
+    "web:token-list": Row({"GET": PAGE_SIGNED_IN, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}, body={"name": "x"}),
+    "web:token-revoke": Row({"POST": (LOGIN, DONE, R404, R404, R404, R404)}, {"pk": "api_token"}),
+    "account_login": Row({"GET": ENTRANCE, "POST": ANYONE_WRITES}),
+    "account_signup": Row({"GET": ENTRANCE, "POST": ANYONE_WRITES}),
+    "account_logout": Row({"GET": (REDIRECT, OK, OK, OK, OK, OK), "POST": ANYONE_WRITES}),
+    "account_inactive": Row({"GET": PUBLIC}),
+    "account_reauthenticate": Row({"GET": PAGE_SIGNED_IN, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "account_email": Row({"GET": PAGE_SIGNED_IN, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "account_email_verification_sent": Row({"GET": PUBLIC}),
+    "account_confirm_email": Row({"GET": (R404,) * 6, "POST": (R404,) * 6}, {"key": "not-a-key"}),
+    "account_change_password": Row({"GET": PAGE_SIGNED_IN, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "account_set_password": Row({"GET": (LOGIN, REDIRECT, REDIRECT, REDIRECT, REDIRECT, REDIRECT)}),
+    "account_reset_password": Row({"GET": PUBLIC, "POST": ANYONE_WRITES}),
+    "account_reset_password_done": Row({"GET": PUBLIC}),
+    "account_reset_password_from_key": Row({"GET": PUBLIC, "POST": ANYONE_WRITES}, {"uidb36": "zz", "key": "bad"}),
+    "account_reset_password_from_key_done": Row({"GET": PUBLIC}),
+    "account_confirm_login_code": Row({"GET": (REDIRECT,) * 6, "POST": ANYONE_WRITES}),
+    "mfa_index": Row({"GET": PAGE_SIGNED_IN}),
+    "mfa_authenticate": Row({"GET": (REDIRECT,) * 6, "POST": ANYONE_WRITES}),
+    "mfa_reauthenticate": Row({"GET": PAGE_SIGNED_IN_OR_AWAY, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    # Staff are enrolled (factories): their activate page sends them back; the others may enrol.
+    "mfa_activate_totp": Row({"GET": ENROL, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "mfa_deactivate_totp": Row({"GET": DEACTIVATE, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "mfa_view_recovery_codes": Row({"GET": DEACTIVATE}),
+    "mfa_generate_recovery_codes": Row({"GET": DEACTIVATE, "POST": (LOGIN, DONE, DONE, DONE, DONE, DONE)}),
+    "mfa_download_recovery_codes": Row({"GET": DEACTIVATE}),
     "web:dashboard-payouts": Row({"GET": PAGE_STAFF, "POST": (LOGIN, R404, R404, R404, R404, DONE)}),
 }
 
