@@ -5,6 +5,7 @@ import secrets
 from allauth.account.models import EmailAddress
 from allauth.core import ratelimit
 from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
 from allauth.mfa.totp.internal.auth import TOTP
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -146,6 +147,19 @@ def totp_code_check(*, user: User, code: str) -> bool:
     if authenticator is None:
         return False
     return TOTP(authenticator).validate_code((code or "").strip())
+
+
+@transaction.atomic
+def totp_enrol(*, user: User, secret: str) -> Authenticator:
+    """Enrol an authenticator app whose secret is known already, with recovery codes, as allauth's enrolment
+    page does (demo data and test fixtures; people enrol on /accounts/2fa/totp/activate/). Enrolled already:
+    the existing one stays."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return existing
+    authenticator = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    return authenticator
 
 
 # Addresses -------------------------------------------------------------------------------------------------

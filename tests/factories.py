@@ -1,13 +1,14 @@
 """factory_boy factories for the models tests touch most."""
 
+import time
 from decimal import Decimal
 
 import factory
 from allauth.account.models import EmailAddress
-from allauth.mfa.totp.internal.auth import TOTP
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from accounts.models import Role, User
-from accounts.services import api_token_create
+from accounts.services import api_token_create, totp_enrol
 
 # The authenticator secret of every staff account the factories make (tests compute codes from it).
 STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
@@ -41,15 +42,11 @@ class UserFactory(factory.django.DjangoModelFactory):
     def two_factor(self, create, extracted, **kwargs):
         enrol = self.is_staff if extracted is None else bool(extracted)
         if create and enrol:
-            TOTP.activate(self, STAFF_TOTP_SECRET)
+            totp_enrol(user=self, secret=STAFF_TOTP_SECRET)
 
 
 def totp_code(secret: str = STAFF_TOTP_SECRET, *, step: int = 0) -> str:
     """The RFC 6238 code of ``secret`` now (``step``: 30 s periods later or earlier)."""
-    import time
-
-    from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
-
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
 
 

@@ -21,13 +21,17 @@ from web.views import pages, staff
 
 app_name = "web"
 
+# Sign-up, log-in and log-out are django-allauth's views at the site's own short paths, under allauth's URL names
+# (allauth reverses ``account_login`` itself: its redirects then land here too). platform/urls.py mounts them at
+# the root, outside the ``web`` namespace; the rest of allauth's pages are under /accounts/.
+entrance_patterns = [
+    path("signup/", account_views.signup, name="account_signup"),
+    path("login/", account_views.login, name="account_login"),
+    path("logout/", account_views.logout, name="account_logout"),
+]
+
 urlpatterns = [
     path("", pages.home, name="home"),
-    # Sign-up, log-in and log-out are django-allauth's views at the site's own short paths (the rest of
-    # allauth's pages are under /accounts/, see platform/urls.py).
-    path("signup/", account_views.signup, name="signup"),
-    path("login/", account_views.login, name="login"),
-    path("logout/", account_views.logout, name="logout"),
     path("accounts/tokens/", account_pages.token_list, name="token-list"),
     path("accounts/tokens/<int:pk>/revoke/", account_pages.token_revoke, name="token-revoke"),
     path("notifications/", pages.notifications, name="notifications"),

@@ -16,6 +16,7 @@ import pytest
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
+from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
 from rest_framework.test import APIClient
@@ -91,9 +92,13 @@ def _claimed_job(customer, version, maker_user, *, ship_to) -> Job:
 
 
 def _web_client(user) -> Client:
+    """Signed in, and having typed the password again a moment ago: allauth's two-factor pages ask for it
+    (tests/accounts/test_two_factor.py checks the asking), so that the table shows who may use those pages."""
     client = Client()
     if user is not None:
         client.force_login(user)
+        response = client.post(reverse("account_reauthenticate"), {"password": "correct-horse-battery"})
+        assert response.status_code == 302, response.content[:300]
     return client
 
 

@@ -6,13 +6,11 @@ Idempotent: running it again updates the same rows and adds nothing twice.
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
-from allauth.mfa.models import Authenticator
-from allauth.mfa.totp.internal.auth import TOTP
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role, User
-from accounts.services import address_check, address_locate, address_save
+from accounts.services import address_check, address_locate, address_save, totp_enrol
 from accounts.staff import sync_staff_membership
 from catalogue.models import Material
 from designs.models import Design
@@ -123,8 +121,8 @@ class Command(BaseCommand):
         EmailAddress.objects.update_or_create(
             user=user, email=user.email.lower(), defaults={"primary": True, "verified": True}
         )
-        if role == Role.STAFF and not Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            TOTP.activate(user, DEMO_TOTP_SECRET)
+        if role == Role.STAFF:
+            totp_enrol(user=user, secret=DEMO_TOTP_SECRET)
         return user
 
     def _users(self):
