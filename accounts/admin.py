@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from accounts.models import Address, LoginFailure, Role, User
+from accounts.models import Address, ApiToken, LoginFailure, Role, User
 from accounts.staff import sync_staff_membership
 
 # What a staff member (not a superuser) may edit on an account: no permissions, groups or superuser flag.
@@ -71,3 +71,22 @@ class AddressAdmin(admin.ModelAdmin):
     list_filter = ["country"]
     search_fields = ["user__username", "name", "city", "postcode"]
     list_select_related = ["user"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API keys by name and prefix (the key itself is never stored). Staff revoke one by deleting it (a leaked
+    key: it stops working at once); keys are made by their owner only, who sees the key once."""
+
+    list_display = ["id", "user", "name", "prefix", "scope", "created_at", "last_used_at"]
+    list_filter = ["scope"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "prefix", "scope", "created_at", "last_used_at"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
