@@ -3,7 +3,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 
-from accounts.models import AccountErasure, Address, LoginFailure, Role, User
+from accounts.models import AccountErasure, Address, ApiToken, LoginFailure, Role, User
 from accounts.staff import sync_staff_membership
 from core.admin import ReadOnlyAdmin
 from core.webhooks import WebhookUrlRefused, webhook_url_check
@@ -98,3 +98,22 @@ class AccountErasureAdmin(ReadOnlyAdmin):
     list_display = ["id", "user", "erased_at"]
     list_filter = ["erased_at"]
     readonly_fields = ["user", "erased_at", "summary"]
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """API keys by name and prefix (the key itself is never stored). Staff revoke one by deleting it (a leaked
+    key: it stops working at once); keys are made by their owner only, who sees the key once."""
+
+    list_display = ["id", "user", "name", "prefix", "scope", "created_at", "last_used_at"]
+    list_filter = ["scope"]
+    search_fields = ["user__username", "name", "prefix"]
+    list_select_related = ["user"]
+    readonly_fields = ["user", "name", "prefix", "scope", "created_at", "last_used_at"]
+    exclude = ["digest"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -4,20 +4,25 @@ Failed log-ins are rows (shared by every web process), counted in a sliding wind
 does: one account from one address (a person mistyping: 5 tries), one account from anywhere (a distributed
 guess at one account: 30), one address for any accounts (password spraying: 100, high enough for a shop
 logging in its twenty makers and staff from one office). Successful log-ins never count, and they clear the
-account's failures from that address. Beyond a limit the API answers 429 with Retry-After.
+account's failures from that address. Beyond a limit the API answers 429 with Retry-After and the log-in page
+says how long to wait.
+
+The backend is allauth's (log in by user name or e-mail address) with the lockout in front, so the pages
+(allauth's log-in form) and the API (``POST /api/auth/token/``) count the same failures. An account is counted
+under its user name whichever of the two was typed, so switching between them gains nothing.
 """
 
 from dataclasses import dataclass
 from datetime import timedelta
 
+from allauth.account.auth_backends import AuthenticationBackend
 from django.conf import settings
-from django.contrib.auth.backends import ModelBackend
 from django.core.exceptions import PermissionDenied
-from django.db.models import Min
+from django.db.models import Min, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from accounts.models import LoginFailure
+from accounts.models import LoginFailure, User
 
 
 @dataclass(frozen=True)
@@ -75,19 +80,34 @@ def lockout_for(*, username: str, address: str | None) -> Lockout | None:
     return None
 
 
-class LockoutBackend(ModelBackend):
-    """ModelBackend that refuses to check passwords while the account or address is locked out."""
+def login_key(credentials: dict) -> str:
+    """What failures are counted under: the account's user name (lower case) when the typed user name or
+    e-mail address names one, else what was typed."""
+    typed = str(credentials.get("email") or credentials.get("username") or "").strip()
+    if not typed:
+        return ""
+    match = Q(username__iexact=typed)
+    if "@" in typed:
+        match |= Q(email__iexact=typed) | Q(emailaddress__email__iexact=typed)
+    username = User.objects.filter(match).values_list("username", flat=True).order_by("pk").first()
+    return (username or typed)[:150].lower()
 
-    def authenticate(self, request, username=None, password=None, **kwargs):
+
+class LockoutBackend(AuthenticationBackend):
+    """allauth's backend (user name or e-mail address) that refuses to check passwords while the account or
+    the address is locked out."""
+
+    def authenticate(self, request, **credentials):
         address = client_address(request)
-        lockout = lockout_for(username=username or "", address=address)
+        key = login_key(credentials)
+        lockout = lockout_for(username=key, address=address)
         if lockout is not None:
             if request is not None:
                 request.login_lockout = lockout
             raise PermissionDenied(lockout.reason)
-        user = super().authenticate(request, username=username, password=password, **kwargs)
+        user = super().authenticate(request, **credentials)
         if user is not None:
-            LoginFailure.objects.filter(username=(username or "").strip().lower(), address=address).delete()
+            LoginFailure.objects.filter(username=key, address=address).delete()
         return user
 
 
@@ -95,6 +115,4 @@ def record_failure(sender, credentials, request=None, **kwargs):
     """``user_login_failed`` receiver: one row per wrong password (not for refusals while locked out)."""
     if request is not None and getattr(request, "login_lockout", None):
         return
-    LoginFailure.objects.create(
-        username=str(credentials.get("username", ""))[:150].strip().lower(), address=client_address(request)
-    )
+    LoginFailure.objects.create(username=login_key(credentials), address=client_address(request))

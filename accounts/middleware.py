@@ -1,14 +1,23 @@
-"""The language a signed-in person chose, applied wherever they sign in.
+"""Two middlewares about the signed-in person.
 
-LocaleMiddleware picks the language from the language cookie, else Accept-Language. For a signed-in user with a
-saved language (``User.language``) this middleware, placed after AuthenticationMiddleware, makes that language win
-over a missing or different cookie and sets the cookie on the response, so a log-in on a new browser shows the
-person's own language from the first page on. API calls with a token are authenticated inside the view, after
-this runs: they keep Accept-Language.
+``UserLanguageMiddleware``: the language a signed-in person chose, applied wherever they sign in. LocaleMiddleware
+picks the language from the language cookie, else Accept-Language. For a signed-in user with a saved language
+(``User.language``) this middleware, placed after AuthenticationMiddleware, makes that language win over a missing
+or different cookie and sets the cookie on the response, so a log-in on a new browser shows the person's own
+language from the first page on. API calls with a token are authenticated inside the view, after this runs: they
+keep Accept-Language.
+
+``StaffTwoFactorMiddleware``: staff need two-factor authentication before the admin and the dashboard (the pages'
+role checks in core.pages and the API's permissions in core.permissions say the same for every other staff page
+and call).
 """
 
 from django.conf import settings
 from django.utils import translation
+
+from core.pages import needs_two_factor, redirect_to_two_factor_enrolment
+
+STAFF_PATH_PREFIXES = ("/admin/", "/dashboard/")
 
 
 def _saved_language(request) -> str:
@@ -42,3 +51,14 @@ class UserLanguageMiddleware:
                 samesite=settings.LANGUAGE_COOKIE_SAMESITE,
             )
         return response
+
+
+class StaffTwoFactorMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = getattr(request, "user", None)
+        if user is not None and request.path.startswith(STAFF_PATH_PREFIXES) and needs_two_factor(user):
+            return redirect_to_two_factor_enrolment(request)
+        return self.get_response(request)

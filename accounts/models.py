@@ -1,8 +1,11 @@
+import hashlib
 import secrets
 
+from allauth.mfa.models import Authenticator
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -38,6 +41,11 @@ class User(AbstractUser):
     @property
     def is_staff_member(self) -> bool:
         return self.is_staff
+
+    @property
+    def has_two_factor(self) -> bool:
+        """An authenticator app (TOTP) is enrolled: staff need one for the dashboard, the admin and staff API."""
+        return Authenticator.objects.filter(user=self, type=Authenticator.Type.TOTP).exists()
 
 
 class LoginFailure(models.Model):
@@ -101,3 +109,33 @@ class AccountErasure(models.Model):
 
     def __str__(self):
         return f"account {self.user_id} erased at {self.erased_at:%Y-%m-%d %H:%M}"
+
+
+class TokenScope(models.TextChoices):
+    FULL = "full", _("Full access")  # everything the account may do
+    AGENT = "agent", _("Print agent")  # reserved: a maker's print agent (jobs and progress only)
+
+
+class ApiToken(models.Model):
+    """An API key of an account (``Authorization: Token <key>``). Only the key's SHA-256 digest is kept: the key
+    is shown once, when it is made. The owner lists (by name and prefix) and revokes them; revoking deletes
+    the row, so the key stops working at once."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=80)
+    prefix = models.CharField(max_length=8, help_text="The key's first characters, to tell keys apart")
+    digest = models.CharField(max_length=64, unique=True, editable=False)
+    scope = models.CharField(max_length=16, choices=TokenScope.choices, default=TokenScope.FULL)
+    created_at = models.DateTimeField(default=timezone.now)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        verbose_name = "API token"
+
+    def __str__(self):
+        return f"{self.name} ({self.prefix}…) of {self.user_id}"
+
+    @staticmethod
+    def digest_of(key: str) -> str:
+        return hashlib.sha256(key.encode()).hexdigest()

@@ -1,16 +1,43 @@
 """The account's own personal data: the profile, the address book, failed log-ins under the account's name, the API
-token and sessions, and the notifications (core's, which the foundation cannot register itself). The user row
-itself stays (orders, invoices and the ledger point at it), anonymised."""
+tokens, e-mail addresses, two-factor authenticators and sessions, and the notifications (core's, which the
+foundation cannot register itself). The user row itself stays (orders, invoices and the ledger point at it),
+anonymised."""
 
 import secrets
 
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
 from django.contrib.sessions.models import Session
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 
-from accounts.models import Address, LoginFailure, User
+from accounts.models import Address, ApiToken, LoginFailure, User
 from accounts.personal_data import Export, eraser, exporter
 from core.models import Notification
+
+
+@exporter("access")
+def export_access(user: User) -> Export:
+    """E-mail addresses, API tokens (names and prefixes: keys are never kept) and two-factor methods (kinds only:
+    secrets stay secret)."""
+    return Export(
+        {
+            "email_addresses": [
+                {"email": address.email, "verified": address.verified, "primary": address.primary}
+                for address in EmailAddress.objects.filter(user=user).order_by("id")
+            ],
+            "api_tokens": [
+                {
+                    "name": token.name,
+                    "prefix": token.prefix,
+                    "scope": token.scope,
+                    "created_at": token.created_at,
+                    "last_used_at": token.last_used_at,
+                }
+                for token in ApiToken.objects.filter(user=user).order_by("id")
+            ],
+            "two_factor": sorted({authenticator.type for authenticator in Authenticator.objects.filter(user=user)}),
+        }
+    )
 
 
 @exporter("profile")
@@ -85,7 +112,9 @@ def erase_account(erasure) -> None:
     erasure.count("notifications", Notification.objects.filter(user=user).delete()[0])
     erasure.count("addresses", Address.objects.filter(user=user).delete()[0])
     erasure.count("login_failures", LoginFailure.objects.filter(username=erasure.username.lower()).delete()[0])
-    erasure.count("tokens", Token.objects.filter(user=user).delete()[0])
+    erasure.count("tokens", ApiToken.objects.filter(user=user).delete()[0])
+    erasure.count("email_addresses", EmailAddress.objects.filter(user=user).delete()[0])
+    erasure.count("authenticators", Authenticator.objects.filter(user=user).delete()[0])
     erasure.count("sessions", Session.objects.filter(session_key__in=_sessions_of(user)).delete()[0])
     user.username = f"deleted-{user.pk}"
     user.email = ""

@@ -2,10 +2,16 @@
 
 import json
 import logging
+import secrets
 import shutil
 import tempfile
 import zipfile
 
+from allauth.account.models import EmailAddress
+from allauth.core import ratelimit
+from allauth.mfa.models import Authenticator
+from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
@@ -14,12 +20,11 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework.authtoken.models import Token
 
 from accounts import addresses, personal_data
-from accounts.models import AccountErasure, Address, Role, User
+from accounts.models import AccountErasure, Address, ApiToken, Role, TokenScope, User
 from accounts.staff import sync_staff_membership
-from core.errors import Conflict, DomainError, NotFound
+from core.errors import Conflict, DomainError, NotFound, TooManyRequests
 from core.webhooks import webhook_url_check
 
 logger = logging.getLogger(__name__)
@@ -29,7 +34,8 @@ EXPORT_FORMAT = 1
 
 
 def user_register(*, username: str, password: str, email: str = "", role: str = Role.CUSTOMER) -> User:
-    """Create an account (a customer unless told otherwise) and its API token.
+    """Create an account (a customer unless told otherwise) with its e-mail address, not yet verified
+    (``email_verification_send`` sends the link).
 
     The database's unique constraint settles two registrations racing for one name; the name is compared
     without case so "Alice" and "alice" cannot both exist.
@@ -39,7 +45,12 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
         raise DomainError(_("Choose a user name."), code="username_required")
     if User.objects.filter(username__iexact=username).exists():
         raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
-    candidate = User(username=username, email=email.strip(), role=role)
+    email = email.strip()
+    if email and EmailAddress.objects.filter(email__iexact=email).exists():
+        raise Conflict(
+            _("An account with this e-mail address exists: log in, or reset its password."), code="email_taken"
+        )
+    candidate = User(username=username, email=email, role=role)
     try:
         validate_password(password, user=candidate)
     except ValidationError as error:
@@ -51,17 +62,17 @@ def user_register(*, username: str, password: str, email: str = "", role: str = 
     try:
         with transaction.atomic():
             candidate.save()
-            Token.objects.create(user=candidate)
+            if email:
+                EmailAddress.objects.create(user=candidate, email=email.lower(), primary=True, verified=False)
             sync_staff_membership(candidate)
     except IntegrityError:
         raise Conflict(_("The user name %(name)s is taken.") % {"name": repr(username)}, code="username_taken")
     return candidate
 
 
-def user_update_profile(
-    *, user: User, email: str | None = None, webhook_url: str | None = None, language: str | None = None
-) -> User:
-    """A person changes their own e-mail address, order webhook (an empty URL switches it off) or language.
+def user_update_profile(*, user: User, webhook_url: str | None = None, language: str | None = None) -> User:
+    """A person changes their own order webhook (an empty URL switches it off) or language. A new e-mail address
+    goes through ``email_change_request``: it replaces the old one once verified.
 
     A webhook URL must be http(s) to a public internet address (``core.webhooks``): anything else is a 400
     naming the field, and nothing changes."""
@@ -73,9 +84,6 @@ def user_update_profile(
     if language is not None:
         user.language = _checked_language(language)
         changed.append("language")
-    if email is not None:
-        user.email = email.strip()
-        changed.append("email")
     if webhook_url is not None:
         user.webhook_url = webhook_url
         changed.append("webhook_url")
@@ -119,6 +127,102 @@ def user_set_role(*, user: User, role: str) -> User:
         user.role = role
         user.save(update_fields=["role"])
     return user
+
+
+# E-mail addresses (django-allauth's EmailAddress rows) ------------------------------------------------------
+
+
+def email_verification_send(*, request, user: User) -> EmailAddress:
+    """Send (again) the verification link for the account's unverified address. ``request`` is the Django
+    request the link is built for. Refused when there is nothing to verify, or sooner than allauth's
+    cool-down allows (429)."""
+    address = EmailAddress.objects.filter(user=user, verified=False).order_by("-primary", "-id").first()
+    if address is None:
+        if EmailAddress.objects.filter(user=user, verified=True).exists():
+            raise Conflict(_("Your e-mail address is already verified."), code="email_already_verified")
+        raise DomainError(_("Your account has no e-mail address: add one first."), code="email_missing")
+    if not ratelimit.consume(request, action="confirm_email", key=address.email.lower()):
+        raise TooManyRequests(_("A verification message was sent a moment ago: check your inbox, or try again later."))
+    address.send_confirmation(request, signup=False)
+    return address
+
+
+def email_change_request(*, request, user: User, email: str) -> EmailAddress:
+    """A person asks for a new e-mail address: it is verified by a link sent to it, and replaces the old one
+    only then (allauth's change flow). An address another account has is refused."""
+    email = email.strip().lower()
+    if not email:
+        raise DomainError(_("Give an e-mail address."), code="email_missing")
+    if EmailAddress.objects.filter(email__iexact=email).exclude(user=user).exists():
+        raise Conflict(_("Another account has this e-mail address."), code="email_taken")
+    current = EmailAddress.objects.filter(user=user, email__iexact=email).first()
+    if current is not None and current.verified:
+        return current
+    if not EmailAddress.objects.filter(user=user).exclude(email__iexact=email).exists():
+        # The first address: it becomes the account's, to be verified.
+        address, _created = EmailAddress.objects.get_or_create(user=user, email=email, defaults={"primary": True})
+        User.objects.filter(pk=user.pk).update(email=email)
+        address.send_confirmation(request, signup=False)
+        return address
+    return EmailAddress.objects.add_new_email(request, user, email)
+
+
+# API tokens ------------------------------------------------------------------------------------------------
+
+MAX_API_TOKENS = 50
+
+
+def api_token_create(*, user: User, name: str, scope: str = TokenScope.FULL) -> tuple[ApiToken, str]:
+    """A new API key for ``user``. Answers the row and the key: the key is never stored (only its digest),
+    so this is the one time anybody sees it."""
+    name = (name or "").strip()
+    if not name:
+        raise DomainError(_("Give the token a name (where it is used)."), code="name_required")
+    if len(name) > 80:
+        raise DomainError(_("A token's name has at most 80 characters."), code="name_too_long")
+    if scope != TokenScope.FULL:
+        raise DomainError(_('Tokens can have the scope "full" only, for now.'), code="bad_scope")
+    if ApiToken.objects.filter(user=user).count() >= MAX_API_TOKENS:
+        raise Conflict(
+            _("An account has at most %(count)s API tokens: revoke one first.") % {"count": MAX_API_TOKENS},
+            code="too_many",
+        )
+    key = secrets.token_hex(20)
+    token = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:8], digest=ApiToken.digest_of(key), scope=scope, created_at=timezone.now()
+    )
+    return token, key
+
+
+def api_token_revoke(*, user: User, token_id: int) -> None:
+    """The owner revokes one of their tokens: the key stops working at once. Another's token: not found."""
+    deleted, _rows = ApiToken.objects.filter(user=user, pk=token_id).delete()
+    if not deleted:
+        raise NotFound(_("You have no API token with this id."))
+
+
+# Two-factor authentication -------------------------------------------------------------------------------
+
+
+def totp_code_check(*, user: User, code: str) -> bool:
+    """Whether ``code`` is a current code of the user's authenticator app (each code works once)."""
+    authenticator = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if authenticator is None:
+        return False
+    return TOTP(authenticator).validate_code((code or "").strip())
+
+
+@transaction.atomic
+def totp_enrol(*, user: User, secret: str) -> Authenticator:
+    """Enrol an authenticator app whose secret is known already, with recovery codes, as allauth's enrolment
+    page does (demo data and test fixtures; people enrol on /accounts/2fa/totp/activate/). Enrolled already:
+    the existing one stays."""
+    existing = Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).first()
+    if existing is not None:
+        return existing
+    authenticator = TOTP.activate(user, secret).instance
+    RecoveryCodes.activate(user)
+    return authenticator
 
 
 # Addresses -------------------------------------------------------------------------------------------------

@@ -2,9 +2,9 @@
 
 A user with the staff role (and not a superuser) gets the permissions of the group "Platform staff": every
 model of the platform's own apps, the Celery result and schedule tables, and on accounts what onboarding needs
-(view, add and change users; clear log-in failures). Superuser powers stay with superusers: the user admin
-hides the permission fields from staff, offers them no staff role and keeps them off other staff members' and
-superusers' accounts (accounts.admin).
+(view, add and change users; clear log-in failures; revoke API keys). Superuser powers stay with superusers:
+the user admin hides the permission fields from staff, offers them no staff role and keeps them off other staff
+members' and superusers' accounts (accounts.admin).
 """
 
 from django.contrib.auth.models import Group, Permission
@@ -33,6 +33,8 @@ STAFF_PERMISSIONS: dict[str, set[str] | None] = {
         "delete_loginfailure",
         "view_address",
         "view_accounterasure",
+        "view_apitoken",
+        "delete_apitoken",  # revoke a leaked key
     },
 }
 

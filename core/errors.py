@@ -66,3 +66,15 @@ class TransitionNotAllowed(Conflict):
         self.current = current
         self.target = target
         self.allowed = allowed
+
+
+class Forbidden(DomainError):
+    """Allowed for this account in general, but not yet (an unverified e-mail address, no two-factor...)."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+class TooManyRequests(DomainError):
+    status_code = 429
+    code = "too_many_requests"

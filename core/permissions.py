@@ -1,5 +1,7 @@
 """Who may call an endpoint. The REST framework default is DenyAll: a view that forgets to say is closed."""
 
+from django.utils.translation import gettext as _
+from rest_framework.exceptions import PermissionDenied
 from rest_framework.permissions import BasePermission
 
 
@@ -22,6 +24,19 @@ def _user(request):
     return user if user and user.is_authenticated and user.is_active else None
 
 
+def _staff_with_two_factor(user) -> bool:
+    """Staff powers need two-factor authentication: a staff account without it is refused with the code
+    ``mfa_required`` (enrol at /accounts/2fa/)."""
+    if not (user and user.is_staff):
+        return False
+    if not getattr(user, "has_two_factor", False):
+        raise PermissionDenied(
+            _("Staff accounts need two-factor authentication: enrol an authenticator app at /accounts/2fa/ first."),
+            code="mfa_required",
+        )
+    return True
+
+
 class IsCustomer(BasePermission):
     message = "Only customer accounts may do this."
 
@@ -42,8 +57,7 @@ class IsStaff(BasePermission):
     message = "Only staff may do this."
 
     def has_permission(self, request, view):
-        user = _user(request)
-        return bool(user and user.is_staff)
+        return _staff_with_two_factor(_user(request))
 
 
 class IsCustomerOrStaff(BasePermission):
@@ -51,7 +65,7 @@ class IsCustomerOrStaff(BasePermission):
 
     def has_permission(self, request, view):
         user = _user(request)
-        return bool(user and (user.is_customer or user.is_staff))
+        return bool(user and (user.is_customer or _staff_with_two_factor(user)))
 
 
 class IsAuthenticatedUser(BasePermission):

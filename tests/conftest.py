@@ -1,10 +1,9 @@
 import pytest
 from django.utils import translation
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from accounts.models import Role
-from tests.factories import MakerFactory, UserFactory
+from tests.factories import MakerFactory, UserFactory, api_key_for
 
 pytest_plugins = ["tests.worker", "tests.world", "tests.stripe_local", "tests.s3_local"]
 
@@ -39,8 +38,8 @@ def api():
 def client_for(user) -> APIClient:
     client = APIClient()
     if user is not None:
-        token, _ = Token.objects.get_or_create(user=user)
-        client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+        key = getattr(user, "api_key", None) or api_key_for(user)
+        client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     return client
 
 

@@ -1,11 +1,17 @@
 """factory_boy factories for the models tests touch most."""
 
+import time
 from decimal import Decimal
 
 import factory
-from rest_framework.authtoken.models import Token
+from allauth.account.models import EmailAddress
+from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
 from accounts.models import Role, User
+from accounts.services import api_token_create, totp_enrol
+
+# The authenticator secret of every staff account the factories make (tests compute codes from it).
+STAFF_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
 
 
 class UserFactory(factory.django.DjangoModelFactory):
@@ -20,9 +26,33 @@ class UserFactory(factory.django.DjangoModelFactory):
 
     @factory.post_generation
     def token(self, create, extracted, **kwargs):
+        """Saved with a verified e-mail address (``email_verified=False`` leaves it unverified), an API key
+        (``user.api_key``), and for staff an enrolled authenticator app (``two_factor=False``: none)."""
         if create:
             self.save()
-            Token.objects.get_or_create(user=self)
+            _token, self.api_key = api_token_create(user=self, name="tests")
+
+    @factory.post_generation
+    def email_verified(self, create, extracted, **kwargs):
+        if create and self.email:
+            verified = True if extracted is None else bool(extracted)
+            EmailAddress.objects.create(user=self, email=self.email.lower(), primary=True, verified=verified)
+
+    @factory.post_generation
+    def two_factor(self, create, extracted, **kwargs):
+        enrol = self.is_staff if extracted is None else bool(extracted)
+        if create and enrol:
+            totp_enrol(user=self, secret=STAFF_TOTP_SECRET)
+
+
+def totp_code(secret: str = STAFF_TOTP_SECRET, *, step: int = 0) -> str:
+    """The RFC 6238 code of ``secret`` now (``step``: 30 s periods later or earlier)."""
+    return format_hotp_value(hotp_value(secret, int(time.time()) // 30 + step))
+
+
+def api_key_for(user) -> str:
+    """A fresh API key of ``user`` (keys are stored hashed, so a new one is made)."""
+    return api_token_create(user=user, name="tests")[1]
 
 
 class MaterialFactory(factory.django.DjangoModelFactory):

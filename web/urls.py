@@ -3,10 +3,11 @@
 The URLs of every page stay here, in the top layer, under the ``web`` namespace; the views of each app's pages live
 in that app (``<app>/pages/``), the site shell's and the staff dashboard's in ``web/views/``."""
 
-from django.contrib.auth import views as auth_views
+from allauth.account import views as account_views
 from django.urls import path
 
 from accounts.pages import privacy
+from accounts.pages import views as account_pages
 from billing.pages import payouts
 from billing.pages import views as billing
 from codesign.pages import views as codesign
@@ -24,11 +25,19 @@ from web.views import pages, staff
 
 app_name = "web"
 
+# Sign-up, log-in and log-out are django-allauth's views at the site's own short paths, under allauth's URL names
+# (allauth reverses ``account_login`` itself: its redirects then land here too). platform/urls.py mounts them at
+# the root, outside the ``web`` namespace; the rest of allauth's pages are under /accounts/.
+entrance_patterns = [
+    path("signup/", account_views.signup, name="account_signup"),
+    path("login/", account_views.login, name="account_login"),
+    path("logout/", account_views.logout, name="account_logout"),
+]
+
 urlpatterns = [
     path("", pages.home, name="home"),
-    path("signup/", pages.signup, name="signup"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
-    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/tokens/", account_pages.token_list, name="token-list"),
+    path("accounts/tokens/<int:pk>/revoke/", account_pages.token_revoke, name="token-revoke"),
     path("notifications/", pages.notifications, name="notifications"),
     path("notifications/read/", pages.notifications_read, name="notifications-read"),
     # Any signed-in person: download their data, delete their account

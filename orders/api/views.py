@@ -169,6 +169,8 @@ class OrderListCreateView(CachedReadMixin, generics.ListAPIView):
             order = selectors.orders_visible_to(request.user).get(pk=order.pk)
             return status.HTTP_201_CREATED, s.OrderSerializer(order, context={"request": request}).data
 
+        # Before the key is remembered: once the address is verified, a retry with the same key goes through.
+        ordering.refuse_unverified_email(request.user)
         key = request.headers.get("Idempotency-Key")
         if not key:
             code, body = place()

@@ -143,6 +143,8 @@ def quote_order(request, pk):
         )
     except DomainError as error:
         messages.error(request, error.message)
+        if error.code == "email_unverified":
+            return redirect("account_email")  # allauth's page: send the link again, or change the address
         return redirect("web:quote-detail", pk=quote.pk)
     payment = checkout.order_payment(Order.objects.get(pk=order_id))
     if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):

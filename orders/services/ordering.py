@@ -10,10 +10,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
 from catalogue.models import Material
-from core.errors import Conflict, DomainError
+from core.errors import Conflict, DomainError, Forbidden
 from core.text import clean_text
 from designs.models import DesignVersion
 from orders.models import JOB_ACTIVE, IdempotencyKey, JobStatus, Order, OrderItem, OrderStatus, Quote
@@ -65,6 +67,25 @@ def _material_for(code: str) -> Material:
     return material
 
 
+def refuse_unverified_email(customer) -> None:
+    """A customer's first order waits for a verified e-mail address (uploads and quotes do not): a 403 with
+    the code ``email_unverified`` and where to ask for the link again. Orders placed before keep working."""
+    if accounts_selectors.email_verified(customer) or Order.objects.filter(customer=customer).exists():
+        return
+    pending = accounts_selectors.email_pending(customer)
+    if pending:
+        message = _("Confirm your e-mail address before your first order: open the link we sent to %(email)s.") % {
+            "email": pending
+        }
+    else:
+        message = _("Add an e-mail address and confirm it before your first order.")
+    raise Forbidden(
+        message,
+        code="email_unverified",
+        details={"resend": "/api/auth/email/resend/", "manage": "/accounts/email/"},
+    )
+
+
 def order_place(
     *,
     customer,
@@ -80,8 +101,10 @@ def order_place(
     the delivery address, shipping and VAT (by the address's country; reverse charge for a valid business
     VAT number in another EU country).
 
-    The order starts ``placed``; the customer confirms it (and pays) before anything is sent to makers.
+    The order starts ``placed``; the customer confirms it (and pays) before anything is sent to makers. The
+    first order needs a verified e-mail address (``refuse_unverified_email``).
     """
+    refuse_unverified_email(customer)
     note = clean_text(note, field="The note", max_length=2000)
     if not items:
         raise DomainError("An order needs at least one item.", code="no_items")
@@ -270,6 +293,7 @@ def order_place_quote(
 ) -> Order:
     """Order what a quote priced, at the chosen offer's price (or the recommended offer's: the first
     printable one), with its sliced figures frozen. An expired quote is a 409: ask for a new one."""
+    refuse_unverified_email(customer)
     _refuse_if_expired(quote)
     current = quoting.quote_current(quote)
     offers = current.get("makers", [])
@@ -364,6 +388,7 @@ def order_place_from_quote(
 ) -> int:
     """Place the order of a quote at the chosen offer and confirm it in one step (the quote page's button): it
     then waits for payment. The same key (a repeated click) gets the same order. Returns the order's id."""
+    refuse_unverified_email(customer)
 
     def place_and_confirm():
         order = order_place_quote(

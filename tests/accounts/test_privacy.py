@@ -11,9 +11,8 @@ from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import models
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
-from accounts.models import AccountErasure, Address, User
+from accounts.models import AccountErasure, Address, ApiToken, User
 from billing.models import Invoice, LedgerEntry
 from codesign import services as codesign
 from codesign.models import Message
@@ -154,6 +153,7 @@ def test_the_export_holds_the_customers_data_and_files(pat, history, oscar_histo
         "format",
         "exported_at",
         "user_id",
+        "access",
         "profile",
         "addresses",
         "login_failures",
@@ -335,7 +335,7 @@ def test_erasing_leaves_no_personal_data_and_keeps_the_accounts(
     user = User.objects.get(pk=pat.pk)
     assert (user.username, user.email, user.first_name, user.last_name) == (f"deleted-{pat.pk}", "", "", "")
     assert not user.is_active and not user.has_usable_password() and user.webhook_url == ""
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
     assert Address.objects.filter(user=user).count() == 0 and Notification.objects.filter(user=user).count() == 0
     assert (
         client_for(None)
@@ -371,7 +371,7 @@ def account_state(user) -> dict:
     user = User.objects.get(pk=user.pk)
     return {
         "user": (user.username, user.email, user.is_active, user.password),
-        "tokens": Token.objects.filter(user=user).count(),
+        "tokens": ApiToken.objects.filter(user=user).count(),
         "addresses": list(Address.objects.filter(user=user).values_list("line1", flat=True)),
         "designs": list(Design.objects.filter(owner=user).values_list("name", flat=True)),
         "orders": list(Order.objects.filter(customer=user).values_list("status", "ship_name", "ship_line1")),

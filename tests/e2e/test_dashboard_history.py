@@ -15,9 +15,9 @@ from catalogue.models import Material
 from makers.models import Maker
 from orders.models import Batch, Job, JobItem, Order, OrderEvent, OrderItem
 from tests.e2e.conftest import wait_for_js
+from tests.e2e.test_journey import log_in
 from tests.factories import ReadyVersionFactory, UserFactory
 from web import queues
-from web.management.commands.seed_demo import DEMO_PASSWORD
 from web.management.commands.seed_demo import Command as SeedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -99,10 +99,7 @@ def test_the_dashboard_draws_a_month_of_history_and_refreshes(live_server, new_p
     monkeypatch.setattr(queues, "check_worker", lambda timeout: "down: no worker answered")
     orders = seed_history()
     page = new_page()
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", "staff")
-    page.fill("#id_password", DEMO_PASSWORD)
-    page.click("main button[type=submit]")
+    log_in(page, live_server.url, "staff")
     assert page.url == f"{live_server.url}/dashboard/"
     columns = page.locator("svg[aria-labelledby^='orders-chart'] rect.bar")
     assert columns.count() == 30

@@ -10,11 +10,13 @@ import re
 from pathlib import Path
 
 import pytest
+from django.core import mail
 from PIL import Image
 
 from orders.models import Job, Order
+from tests.factories import totp_code
 from tests.meshes import shared_meshes_dir
-from web.management.commands.seed_demo import DEMO_PASSWORD
+from web.management.commands.seed_demo import DEMO_PASSWORD, DEMO_TOTP_SECRET
 from web.management.commands.seed_demo import Command as SeedDemo
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.worker, pytest.mark.django_db(transaction=True)]
@@ -73,9 +75,23 @@ def seed_world() -> None:
 
 
 def log_in(page, base: str, username: str, password: str = DEMO_PASSWORD) -> None:
+    """Log in through the site's form; an account with an authenticator (the demo's staff) gives its code."""
     page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", password)
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("#id_code", totp_code(DEMO_TOTP_SECRET))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
+
+
+def open_verification_link(page, address: str) -> None:
+    """Open the newest verification message sent to ``address`` (live_server's e-mail is locmem) and confirm."""
+    message = [m for m in mail.outbox if m.to == [address]][-1]
+    link = re.search(r"https?://\S+/accounts/confirm-email/\S+/", message.body).group(0)
+    page.goto(link)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
 
@@ -101,10 +117,12 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     screens.shoot(customer, "01-signup")
     customer.fill("#id_username", "erin")
     customer.fill("#id_email", "erin@example.com")
-    customer.fill("#id_password", "a-long-pass-phrase")
-    customer.fill("#id_password_again", "a-long-pass-phrase")
+    customer.fill("#id_password1", "a-long-pass-phrase")
+    customer.fill("#id_password2", "a-long-pass-phrase")
     customer.click("main button[type=submit]")
     assert "Welcome, erin." in customer.inner_text(".messages")
+    # ... and confirms the e-mail address (needed before the first order) with the link sent to it.
+    open_verification_link(customer, "erin@example.com")
 
     # ... uploads a mesh with the progress bar (the form posts to the API) and lands on the design page.
     customer.goto(f"{base}/designs/upload/")

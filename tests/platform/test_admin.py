@@ -36,9 +36,12 @@ def test_every_changelist_opens_with_search(client, staff):
 @pytest.fixture
 def staff_member(db):
     from accounts.models import Role
-    from accounts.services import user_register
+    from accounts.services import totp_enrol, user_register
+    from tests.factories import STAFF_TOTP_SECRET
 
-    return user_register(username="stella", password="a-long-passphrase-1", role=Role.STAFF)
+    member = user_register(username="stella", password="a-long-passphrase-1", role=Role.STAFF)
+    totp_enrol(user=member, secret=STAFF_TOTP_SECRET)  # staff need two-factor authentication for the admin
+    return member
 
 
 def test_a_registered_staff_member_is_in_the_group_that_holds_the_platform_permissions(staff_member):
@@ -53,9 +56,10 @@ def test_a_registered_staff_member_is_in_the_group_that_holds_the_platform_permi
         "designs.change_designversion",
         "core.view_outboxmessage",
         "accounts.add_user",
+        "accounts.delete_apitoken",
     ):
         assert staff_member.has_perm(permission), permission
-    for permission in ("accounts.delete_user", "auth.change_group", "auth.change_permission"):
+    for permission in ("accounts.delete_user", "accounts.add_apitoken", "auth.change_group", "auth.change_permission"):
         assert not staff_member.has_perm(permission), permission
 
 

@@ -1,7 +1,8 @@
 import pytest
-from rest_framework.authtoken.models import Token
+from allauth.account.models import EmailAddress
+from django.core import mail
 
-from accounts.models import Role, User
+from accounts.models import ApiToken, Role, User
 from tests.conftest import client_for
 
 pytestmark = pytest.mark.django_db
@@ -22,8 +23,14 @@ def test_register_creates_a_customer_with_a_token(api):
     assert body["user"]["is_staff"] is False
     user = User.objects.get(username="alice")
     assert user.role == Role.CUSTOMER
-    assert body["token"] == Token.objects.get(user=user).key
+    assert ApiToken.objects.get(user=user).digest == ApiToken.digest_of(body["token"])
     assert "password" not in body["user"]
+    # ... with its e-mail address waiting for verification, and the link sent to it
+    address = EmailAddress.objects.get(user=user)
+    assert (address.email, address.primary, address.verified) == ("a@example.com", True, False)
+    assert body["user"]["email_verified"] is False
+    assert [message.to for message in mail.outbox] == [["a@example.com"]]
+    assert "/accounts/confirm-email/" in mail.outbox[0].body
 
 
 def test_token_login_and_use(api):

@@ -4,12 +4,11 @@ import time
 
 import pytest
 import requests
-from rest_framework.authtoken.models import Token
 
 from core.models import OutboxMessage
 from orders.models import Job, Order
 from orders.services.dispatch import ORDER_DISPATCH_TASK
-from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory
+from tests.factories import MakerFactory, MaterialFactory, PrinterFactory, ReadyVersionFactory, UserFactory, api_key_for
 from tests.money import BERLIN_ADDRESS, provider_event
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.reliability.test_delivery import FAST
@@ -41,7 +40,7 @@ def shop(db):
     PrinterFactory(maker=maker, materials=[pla])
     customer = UserFactory(username="cleo")
     versions = [ReadyVersionFactory(design__owner=customer) for _ in range(20)]
-    return customer, Token.objects.get(user=customer).key, versions
+    return customer, api_key_for(customer), versions
 
 
 def place(cluster, token, version, *, confirm: bool) -> tuple[int, float]:

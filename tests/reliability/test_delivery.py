@@ -12,11 +12,10 @@ import time
 import pytest
 import requests
 import trimesh
-from rest_framework.authtoken.models import Token
 
 from core.models import Notification
 from designs.models import DesignVersion, DesignVersionEvent
-from tests.factories import MaterialFactory, UserFactory
+from tests.factories import MaterialFactory, UserFactory, api_key_for
 from tests.reliability.cluster import Cluster, RedisServer
 from tests.worker import wait_until
 
@@ -68,7 +67,7 @@ def cluster(broker, tmp_path, settings):
 def uploader(db):
     MaterialFactory()
     user = UserFactory(username="uma")
-    return user, Token.objects.get(user=user).key
+    return user, api_key_for(user)
 
 
 def upload(cluster, token, content: bytes, name="sphere.stl") -> int:

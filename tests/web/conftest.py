@@ -28,8 +28,8 @@ def jpeg(name="parts.jpg") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/jpeg")
 
 
-def client_as(user) -> Client:
-    client = Client()
+def client_as(user, **defaults) -> Client:
+    client = Client(**defaults)
     if user is not None:
         client.force_login(user)
     return client

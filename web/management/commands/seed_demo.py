@@ -5,11 +5,12 @@ Idempotent: running it again updates the same rows and adds nothing twice.
 
 from decimal import Decimal
 
+from allauth.account.models import EmailAddress
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from accounts.models import Role, User
-from accounts.services import address_check, address_locate, address_save
+from accounts.services import address_check, address_locate, address_save, totp_enrol
 from accounts.staff import sync_staff_membership
 from catalogue.models import Material
 from designs.models import Design
@@ -18,6 +19,9 @@ from designs.services import design_create_from_template
 from makers.services import maker_application_submit, maker_onboard, printer_upsert
 
 DEMO_PASSWORD = "demo-pass-123"
+# The demo staff account's authenticator secret (staff need two-factor authentication): add it to an
+# authenticator app by hand, or compute the code with `python manage.py demo_totp`. A demo secret, public.
+DEMO_TOTP_SECRET = "MAKERNETDEMOSTAFFTOTP234"
 
 # code, name, process, density, price/cm3, machine rate/h, set-up, handling, min wall, min detail, build, colours,
 # recycled, bio-based, description
@@ -99,7 +103,9 @@ class Command(BaseCommand):
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob, carla (applied to be "
-                "a maker: see /dashboard/makers/); makers " + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
+                "a maker: see /dashboard/makers/); makers "
+                + ", ".join(f"maker-{slug}" for slug, *_ in MAKERS)
+                + f". Staff's authenticator secret: {DEMO_TOTP_SECRET} (or: python manage.py demo_totp)"
             )
         )
 
@@ -113,9 +119,12 @@ class Command(BaseCommand):
         user.is_staff = user.is_superuser = role == Role.STAFF
         user.save()
         sync_staff_membership(user)
-        from rest_framework.authtoken.models import Token
-
-        Token.objects.get_or_create(user=user)
+        # Demo addresses are taken as verified (customers may order at once).
+        EmailAddress.objects.update_or_create(
+            user=user, email=user.email.lower(), defaults={"primary": True, "verified": True}
+        )
+        if role == Role.STAFF:
+            totp_enrol(user=user, secret=DEMO_TOTP_SECRET)
         return user
 
     def _users(self):
