@@ -66,7 +66,11 @@ class ApiTokenSerializer(serializers.ModelSerializer):
 
 class ApiTokenCreateSerializer(serializers.Serializer):
     name = serializers.CharField(max_length=80)
-    scope = serializers.ChoiceField(choices=[TokenScope.FULL], default=TokenScope.FULL)
+    scope = serializers.ChoiceField(
+        choices=TokenScope.choices,
+        default=TokenScope.FULL,
+        help_text='"full": everything the account may do; "agent" (makers only): the maker API only.',
+    )
 
 
 class RegisterView(APIView):
@@ -93,8 +97,9 @@ class RegisterView(APIView):
 
 
 class TokenView(APIView):
-    """Anyone: exchange a user name (or e-mail address) and password for a new API token ("log-in"). An
-    account with two-factor authentication also gives ``otp``, a current code of its authenticator app."""
+    """Anyone: exchange a user name (or e-mail address) and password for a new API token ("log-in"; the ten
+    most recently used log-in tokens are kept). An account with two-factor authentication also gives ``otp``,
+    a current code of its authenticator app."""
 
     permission_classes = [Anyone]
     authentication_classes = []
@@ -137,13 +142,12 @@ class TokenView(APIView):
                     {"detail": _("The authenticator code is wrong or was used already."), "code": "otp_invalid"},
                     status=status.HTTP_400_BAD_REQUEST,
                 )
-        _token, key = services.api_token_create(user=user, name="log-in")
-        return Response({"token": key})
+        return Response({"token": services.api_token_log_in(user=user)})
 
 
 class ApiTokenListView(APIView):
     """Any signed-in user: their API tokens (names and prefixes, never keys); POST makes one and answers its
-    key, shown this once."""
+    key, shown this once (``scope`` "full", or "agent" for a maker's print agent: the maker API only)."""
 
     permission_classes = [IsAuthenticatedUser]
 

@@ -38,6 +38,13 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
             ApiToken.objects.filter(pk=token.pk).filter(
                 Q(last_used_at__isnull=True) | Q(last_used_at__lte=now - LAST_USED_RESOLUTION)
             ).update(last_used_at=now)
+        if not token.opens(request.path):
+            # A print agent's token is for the maker API only: anything else (tokens, orders, the account) is
+            # refused whatever the account itself may do, so a leaked agent key cannot make a full one.
+            raise exceptions.PermissionDenied(
+                _("This token is for a print agent: it may call the maker API (/api/maker/...) only."),
+                code="token_scope",
+            )
         return token.user, token
 
     def authenticate_header(self, request):

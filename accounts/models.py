@@ -113,7 +113,14 @@ class AccountErasure(models.Model):
 
 class TokenScope(models.TextChoices):
     FULL = "full", _("Full access")  # everything the account may do
-    AGENT = "agent", _("Print agent")  # reserved: a maker's print agent (jobs and progress only)
+    AGENT = "agent", _("Print agent")  # a maker's print agent: the maker API only (makers' tokens only)
+
+
+# The paths a token of each scope opens (URL path prefixes; None: every endpoint the account may call).
+SCOPE_PATH_PREFIXES: dict[str, tuple[str, ...] | None] = {
+    TokenScope.FULL: None,
+    TokenScope.AGENT: ("/api/maker/",),
+}
 
 
 class ApiToken(models.Model):
@@ -139,3 +146,8 @@ class ApiToken(models.Model):
     @staticmethod
     def digest_of(key: str) -> str:
         return hashlib.sha256(key.encode()).hexdigest()
+
+    def opens(self, path: str) -> bool:
+        """Whether this token's scope lets it call the endpoint at ``path``."""
+        prefixes = SCOPE_PATH_PREFIXES.get(self.scope, ())
+        return prefixes is None or path.startswith(prefixes)

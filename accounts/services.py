@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.storage import default_storage
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import IntegrityError, transaction
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -180,8 +181,14 @@ def api_token_create(*, user: User, name: str, scope: str = TokenScope.FULL) -> 
         raise DomainError(_("Give the token a name (where it is used)."), code="name_required")
     if len(name) > 80:
         raise DomainError(_("A token's name has at most 80 characters."), code="name_too_long")
-    if scope != TokenScope.FULL:
-        raise DomainError(_('Tokens can have the scope "full" only, for now.'), code="bad_scope")
+    if scope not in TokenScope.values:
+        raise DomainError(
+            _('A token\'s scope is "full" or "agent", not %(scope)r.') % {"scope": scope}, code="bad_scope"
+        )
+    if scope == TokenScope.AGENT and not user.is_maker:
+        raise DomainError(
+            _("Only maker accounts make print-agent tokens: they open the maker API only."), code="scope_not_allowed"
+        )
     if ApiToken.objects.filter(user=user).count() >= MAX_API_TOKENS:
         raise Conflict(
             _("An account has at most %(count)s API tokens: revoke one first.") % {"count": MAX_API_TOKENS},
@@ -192,6 +199,26 @@ def api_token_create(*, user: User, name: str, scope: str = TokenScope.FULL) -> 
         user=user, name=name, prefix=key[:8], digest=ApiToken.digest_of(key), scope=scope, created_at=timezone.now()
     )
     return token, key
+
+
+LOGIN_TOKEN_NAME = "log-in"
+MAX_LOGIN_TOKENS = 10
+
+
+def api_token_log_in(*, user: User) -> str:
+    """A new key for a log-in through the API (``POST /api/auth/token/``): keys are kept hashed, so an earlier
+    one cannot be answered again. The account keeps its ten most recently used log-in keys and the older ones
+    are revoked, so that logging in again and again never fills the account's tokens."""
+    with transaction.atomic():
+        recent = Coalesce("last_used_at", "created_at")
+        stale = list(
+            ApiToken.objects.filter(user=user, name=LOGIN_TOKEN_NAME)
+            .order_by(recent.desc(), "-id")
+            .values_list("pk", flat=True)[MAX_LOGIN_TOKENS - 1 :]
+        )
+        ApiToken.objects.filter(pk__in=stale).delete()
+        _token, key = api_token_create(user=user, name=LOGIN_TOKEN_NAME)
+    return key
 
 
 def api_token_revoke(*, user: User, token_id: int) -> None:

@@ -179,11 +179,13 @@ def european_cities():
 
 
 def create_accounts(*, prefix: str, count: int, role: str) -> list[Account]:
-    """Users with one shared password hash (hashing 10,000 passwords would take minutes) and API tokens."""
+    """Users with one shared password hash (hashing 10,000 passwords would take minutes), a verified e-mail
+    address (customers may order) and an API key each (kept as accounts.ApiToken digests, as the platform
+    keeps them)."""
+    from allauth.account.models import EmailAddress
     from django.contrib.auth.hashers import make_password
-    from rest_framework.authtoken.models import Token
 
-    from accounts.models import User
+    from accounts.models import ApiToken, User
 
     password = make_password(PASSWORD)
     users = User.objects.bulk_create(
@@ -195,11 +197,18 @@ def create_accounts(*, prefix: str, count: int, role: str) -> list[Account]:
         ],
         batch_size=2000,
     )
-    tokens = Token.objects.bulk_create([Token(key=secrets.token_hex(20), user=user) for user in users], batch_size=2000)
-    return [
-        Account(username=user.username, token=token.key, user_id=user.pk)
-        for user, token in zip(users, tokens, strict=True)
-    ]
+    EmailAddress.objects.bulk_create(
+        [EmailAddress(user=user, email=user.email, primary=True, verified=True) for user in users], batch_size=2000
+    )
+    keys = [secrets.token_hex(20) for _ in users]
+    ApiToken.objects.bulk_create(
+        [
+            ApiToken(user=user, name="bench", prefix=key[:8], digest=ApiToken.digest_of(key))
+            for user, key in zip(users, keys, strict=True)
+        ],
+        batch_size=2000,
+    )
+    return [Account(username=user.username, token=key, user_id=user.pk) for user, key in zip(users, keys, strict=True)]
 
 
 # Makers --------------------------------------------------------------------------------------------------

@@ -14,20 +14,20 @@ from core.pages import signed_in_required
 
 @signed_in_required
 def token_list(request):
-    """Any signed-in user: their API tokens (name, prefix, created, last used); make one (its key is shown on
-    this page once) or revoke one."""
-    form = ApiTokenForm(request.POST or None)
+    """Any signed-in user: their API tokens (name, prefix, access, created, last used); make one (its key is
+    shown on this page once; makers may limit it to their print agent) or revoke one."""
+    form = ApiTokenForm(request.POST or None, user=request.user)
     new_key = None
     if request.method == "POST" and form.is_valid():
         try:
-            token, new_key = services.api_token_create(user=request.user, name=form.cleaned_data["name"])
+            token, new_key = services.api_token_create(user=request.user, **form.cleaned_data)
         except DomainError as error:
             form.add_error(None, error.message)
         else:
             messages.success(
                 request, _('Token "%(name)s" made. Copy its key now: it is not shown again.') % {"name": token.name}
             )
-            form = ApiTokenForm()
+            form = ApiTokenForm(user=request.user)
     tokens = list(selectors.api_tokens_of(request.user))
     return render(request, "accounts/tokens.html", {"form": form, "tokens": tokens, "new_key": new_key})
 

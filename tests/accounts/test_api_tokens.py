@@ -72,7 +72,13 @@ def test_last_used_is_written_at_most_once_a_minute(customer):
 
 
 @pytest.mark.parametrize(
-    ("body", "code"), [({"name": ""}, "invalid"), ({"name": "x", "scope": "agent"}, "invalid"), ({}, "invalid")]
+    ("body", "code"),
+    [
+        ({"name": ""}, "invalid"),
+        ({"name": "x", "scope": "root"}, "invalid"),
+        ({"name": "x", "scope": "agent"}, "scope_not_allowed"),  # a customer has no print agent
+        ({}, "invalid"),
+    ],
 )
 def test_bad_token_requests_are_400_and_make_nothing(customer, body, code):
     before = ApiToken.objects.count()
@@ -132,3 +138,59 @@ def test_a_maker_lists_only_its_own_tokens(maker_user, customer):
     assert [t["name"] for t in client_for(maker_user).get("/api/auth/tokens/").json()] == ["tests"]
     UserFactory(username="someone")
     assert len(client_for(maker_user).get("/api/auth/tokens/").json()) == 1
+
+
+def test_the_api_log_in_keeps_the_ten_most_recently_used_log_in_tokens(customer):
+    # given ten log-in tokens, the oldest of them used a moment ago (a long-running script)
+    api = APIClient()
+    credentials = {"username": "carol", "password": "correct-horse-battery"}
+    keys = [api.post("/api/auth/token/", credentials, format="json").json()["token"] for _ in range(10)]
+    ApiToken.objects.filter(digest=ApiToken.digest_of(keys[0])).update(last_used_at=timezone.now())
+    # when carol logs in once more
+    newest = api.post("/api/auth/token/", credentials, format="json")
+    # then the least recently used log-in token (the second one) is revoked, the others and "tests" still work
+    assert newest.status_code == 200
+    assert ApiToken.objects.filter(user=customer, name="log-in").count() == 10
+    assert with_key(keys[1]).get("/api/auth/me/").status_code == 401
+    for key in [keys[0], *keys[2:], newest.json()["token"], customer.api_key]:
+        assert with_key(key).get("/api/auth/me/").status_code == 200
+
+
+# Scopes: a maker's print-agent token opens the maker API only.
+
+
+def test_a_maker_makes_an_agent_token_that_opens_the_maker_api_only(maker_user):
+    # given a print-agent token of the maker
+    made = client_for(maker_user).post("/api/auth/tokens/", {"name": "workshop agent", "scope": "agent"}, format="json")
+    assert made.status_code == 201
+    assert made.json()["token"]["scope"] == "agent"
+    agent = with_key(made.json()["key"])
+    # then it reads the maker API
+    assert agent.get("/api/maker/jobs/").status_code == 200
+    assert agent.get("/api/maker/printers/").status_code == 200
+    # and is refused elsewhere: the account, tokens (it cannot make a full one), designs
+    before = ApiToken.objects.count()
+    for method, path in [
+        ("get", "/api/auth/me/"),
+        ("get", "/api/auth/tokens/"),
+        ("post", "/api/auth/tokens/"),
+        ("get", "/api/designs/"),
+        ("get", "/api/batches/"),
+    ]:
+        response = getattr(agent, method)(path, {"name": "escalate"} if method == "post" else None, format="json")
+        assert (response.status_code, response.json()["code"]) == (403, "token_scope"), path
+        assert "print agent" in response.json()["detail"]
+    assert ApiToken.objects.count() == before
+    # while the maker's full token still opens everything the maker may do
+    assert client_for(maker_user).get("/api/auth/me/").status_code == 200
+
+
+def test_the_token_page_offers_the_agent_scope_to_makers_only(maker_user, customer):
+    assert "scope" not in client_as(customer).get("/accounts/tokens/").context["form"].fields
+    # a customer who sends it anyway gets a full token: the field is not theirs
+    client_as(customer).post("/accounts/tokens/", {"name": "sneaky", "scope": "agent"})
+    assert ApiToken.objects.get(user=customer, name="sneaky").scope == "full"
+    page = client_as(maker_user).post("/accounts/tokens/", {"name": "farm agent", "scope": "agent"})
+    assert page.status_code == 200
+    assert ApiToken.objects.get(user=maker_user, name="farm agent").scope == "agent"
+    assert "Print agent" in page.content.decode()
