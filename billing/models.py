@@ -9,16 +9,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusEvent
 from core.state import NOTHING
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending (waiting for the customer to pay)"
-    SUCCEEDED = "succeeded", "Succeeded (money collected)"
-    FAILED = "failed", "Failed (declined; the customer can try again)"
-    CANCELED = "canceled", "Canceled"
+    PENDING = "pending", _("Pending (waiting for the customer to pay)")
+    SUCCEEDED = "succeeded", _("Succeeded (money collected)")
+    FAILED = "failed", _("Failed (declined; the customer can try again)")
+    CANCELED = "canceled", _("Canceled")
 
 
 PAYMENT_TRANSITIONS = {
@@ -35,8 +36,8 @@ PAYMENT_TRANSITIONS = {
 
 
 class PaymentPurpose(models.TextChoices):
-    ORDER = "order", "Order (its total, once)"
-    TOP_UP = "top_up", "Top-up (a price rise the customer agreed to after paying, e.g. a counter-offer)"
+    ORDER = "order", _("Order (its total, once)")
+    TOP_UP = "top_up", _("Top-up (a price rise the customer agreed to after paying, e.g. a counter-offer)")
 
 
 class Payment(models.Model):
@@ -109,9 +110,9 @@ class WebhookEvent(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 REFUND_TRANSITIONS = {
@@ -157,23 +158,23 @@ class RefundEvent(StatusEvent):
 class Account(models.TextChoices):
     """The ledger's accounts, per order (and per maker for payouts)."""
 
-    CUSTOMER = "customer", "Customer (outside: money comes from and goes back to the customer)"
-    CLEARING = "clearing", "Clearing (collected, not yet allocated)"
-    VAT = "vat", "VAT payable"
-    COMMISSION = "commission", "Platform commission"
-    PAYOUT_HELD = "payout_held", "Maker payout, held for the claim window"
-    PAYOUT_RELEASED = "payout_released", "Maker payout, released"
-    PAID_OUT = "paid_out", "Maker payout, sent to the maker's bank account"
+    CUSTOMER = "customer", _("Customer (outside: money comes from and goes back to the customer)")
+    CLEARING = "clearing", _("Clearing (collected, not yet allocated)")
+    VAT = "vat", _("VAT payable")
+    COMMISSION = "commission", _("Platform commission")
+    PAYOUT_HELD = "payout_held", _("Maker payout, held for the claim window")
+    PAYOUT_RELEASED = "payout_released", _("Maker payout, released")
+    PAID_OUT = "paid_out", _("Maker payout, sent to the maker's bank account")
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "Charge"  # customer -> clearing
-    VAT = "vat", "VAT"  # clearing -> vat
-    COMMISSION = "commission", "Commission"  # clearing -> commission
-    PAYOUT_DUE = "payout_due", "Payout due"  # clearing -> payout_held
-    PAYOUT_RELEASED = "payout_released", "Payout released"  # payout_held -> payout_released
-    REFUND = "refund", "Refund"  # clearing / vat / payout_held -> customer
-    PAYOUT_PAID = "payout_paid", "Payout paid"  # payout_released -> paid_out (in a PayoutBatch's transfer file)
+    CHARGE = "charge", _("Charge")  # customer -> clearing
+    VAT = "vat", _("VAT")  # clearing -> vat
+    COMMISSION = "commission", _("Commission")  # clearing -> commission
+    PAYOUT_DUE = "payout_due", _("Payout due")  # clearing -> payout_held
+    PAYOUT_RELEASED = "payout_released", _("Payout released")  # payout_held -> payout_released
+    REFUND = "refund", _("Refund")  # clearing / vat / payout_held -> customer
+    PAYOUT_PAID = "payout_paid", _("Payout paid")  # payout_released -> paid_out (in a PayoutBatch's transfer file)
 
 
 class PayoutBatch(models.Model):
@@ -268,8 +269,8 @@ class VatRate(models.Model):
 
 
 class InvoiceKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    CREDIT_NOTE = "credit_note", "Credit note"
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class InvoiceCounter(models.Model):

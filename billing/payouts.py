@@ -98,6 +98,11 @@ class Movement:
     balances: Balances
 
     @property
+    def kind_label(self) -> str:
+        """The kind as the reader's language names it (the ledger's label)."""
+        return EntryKind(self.kind).label if self.kind in EntryKind.values else self.kind
+
+    @property
     def day(self) -> date:
         return timezone.localdate(self.at)
 

@@ -4,6 +4,7 @@ go to the next maker)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment
 from core.models import StatusEvent
@@ -14,13 +15,13 @@ from orders.models.production import Job
 
 
 class CounterOfferStatus(models.TextChoices):
-    PENDING = "pending", "Pending (waiting for the customer's answer)"
+    PENDING = "pending", _("Pending (waiting for the customer's answer)")
     # Accepted; with a price rise the job waits for the top-up payment (``settled_at`` empty) and only then is
     # accepted for the maker.
-    ACCEPTED = "accepted", "Accepted by the customer"
-    DECLINED = "declined", "Declined by the customer (the parts went to the next maker)"
-    WITHDRAWN = "withdrawn", "Withdrawn (the maker accepted or declined the offer as it was)"
-    EXPIRED = "expired", "Expired (no answer, or the top-up was not paid, before the offer ran out)"
+    ACCEPTED = "accepted", _("Accepted by the customer")
+    DECLINED = "declined", _("Declined by the customer (the parts went to the next maker)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (the maker accepted or declined the offer as it was)")
+    EXPIRED = "expired", _("Expired (no answer, or the top-up was not paid, before the offer ran out)")
 
 
 COUNTER_OFFER_TRANSITIONS = {

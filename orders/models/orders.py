@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material
 from core.models import StatusEvent
@@ -8,18 +9,18 @@ from designs.models import DesignVersion
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", "Placed"  # prices frozen, waiting for the customer's confirmation
+    PLACED = "placed", _("Placed")  # prices frozen, waiting for the customer's confirmation
     AWAITING_PAYMENT = (
         "awaiting_payment",
         "Awaiting payment",
     )  # confirmed by the customer; the provider has not said paid
-    CONFIRMED = "confirmed", "Confirmed"  # paid; dispatch is queued
-    ROUTING = "routing", "Routing"  # offers are out to makers
-    IN_PRODUCTION = "in_production", "In production"  # every part is held by a maker
-    SHIPPED = "shipped", "Shipped"  # every part is on its way
-    DELIVERED = "delivered", "Delivered"  # the customer confirmed delivery
-    ON_HOLD = "on_hold", "On hold"  # no eligible maker, or staff stopped it; `hold_reason` says why
-    CANCELLED = "cancelled", "Cancelled"
+    CONFIRMED = "confirmed", _("Confirmed")  # paid; dispatch is queued
+    ROUTING = "routing", _("Routing")  # offers are out to makers
+    IN_PRODUCTION = "in_production", _("In production")  # every part is held by a maker
+    SHIPPED = "shipped", _("Shipped")  # every part is on its way
+    DELIVERED = "delivered", _("Delivered")  # the customer confirmed delivery
+    ON_HOLD = "on_hold", _("On hold")  # no eligible maker, or staff stopped it; `hold_reason` says why
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ORDER_TERMINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material
 from core.models import StatusEvent
@@ -9,15 +10,15 @@ from slicing.models import Slice
 
 
 class JobStatus(models.TextChoices):
-    OFFERED = "offered", "Offered"  # waiting for the maker to accept or decline before offer_expires_at
-    ACCEPTED = "accepted", "Accepted"  # the maker took it
-    PRINTING = "printing", "Printing"
-    PRINTED = "printed", "Printed"  # done, photo attached
-    SHIPPED = "shipped", "Shipped"  # tracking number attached
-    DECLINED = "declined", "Declined"  # the maker said no (reason kept); the parts go to the next maker
-    EXPIRED = "expired", "Expired"  # no answer in time; the parts go to the next maker
-    CANCELLED = "cancelled", "Cancelled"  # the order was cancelled or staff re-routed it
-    FAILED = "failed", "Failed"  # the maker could not make it; the parts go to the next maker
+    OFFERED = "offered", _("Offered")  # waiting for the maker to accept or decline before offer_expires_at
+    ACCEPTED = "accepted", _("Accepted")  # the maker took it
+    PRINTING = "printing", _("Printing")
+    PRINTED = "printed", _("Printed")  # done, photo attached
+    SHIPPED = "shipped", _("Shipped")  # tracking number attached
+    DECLINED = "declined", _("Declined")  # the maker said no (reason kept); the parts go to the next maker
+    EXPIRED = "expired", _("Expired")  # no answer in time; the parts go to the next maker
+    CANCELLED = "cancelled", _("Cancelled")  # the order was cancelled or staff re-routed it
+    FAILED = "failed", _("Failed")  # the maker could not make it; the parts go to the next maker
 
 
 JOB_TERMINAL = frozenset(
@@ -44,10 +45,10 @@ JOB_PROGRESS = (JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED)
 
 
 class BatchStatus(models.TextChoices):
-    OPEN = "open", "Open"  # collecting jobs for one maker and material; nothing printing yet
-    IN_PRODUCTION = "in_production", "In production"  # at least one of its jobs is printing
-    COMPLETED = "completed", "Completed"  # every job that stayed in it has shipped
-    CANCELLED = "cancelled", "Cancelled"  # every job left it (declined, expired, cancelled, failed)
+    OPEN = "open", _("Open")  # collecting jobs for one maker and material; nothing printing yet
+    IN_PRODUCTION = "in_production", _("In production")  # at least one of its jobs is printing
+    COMPLETED = "completed", _("Completed")  # every job that stayed in it has shipped
+    CANCELLED = "cancelled", _("Cancelled")  # every job left it (declined, expired, cancelled, failed)
 
 
 BATCH_TRANSITIONS = {
