@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.documents import DocumentParty, StatementDocument, StatementRow, payout_statement_pdf
 from billing.models import Account, EntryKind, LedgerEntry, PayoutBatch
@@ -125,7 +126,7 @@ def maker_statement(*, maker: Maker, start: date | None = None, end: date | None
     """The maker's payout movements between ``start`` and ``end`` (days, both included; None: open), with the
     balances before the first and after the last. One query, whatever the number of movements."""
     if start and end and start > end:
-        raise DomainError("The period starts after it ends.", code="bad_period", details={"field": "from"})
+        raise DomainError(_("The period starts after it ends."), code="bad_period", details={"field": "from"})
     entries = LedgerEntry.objects.filter(maker_id=maker.pk).filter(
         Q(debit__in=[*OWED, Account.PAID_OUT]) | Q(credit__in=[*OWED, Account.PAID_OUT])
     )
@@ -297,7 +298,7 @@ def platform_account() -> Party:
     """The platform's account the payouts leave from (PLATFORM_IBAN, PLATFORM_BIC)."""
     if not settings.PLATFORM_IBAN or not settings.PLATFORM_BIC:
         raise Conflict(
-            "The platform's bank account is not configured (PLATFORM_IBAN and PLATFORM_BIC).",
+            _("The platform's bank account is not configured (PLATFORM_IBAN and PLATFORM_BIC)."),
             code="platform_account_missing",
         )
     return Party(name=settings.PLATFORM_LEGAL_NAME, iban=settings.PLATFORM_IBAN, bic=settings.PLATFORM_BIC)
@@ -369,7 +370,9 @@ def payout_batch_create(*, actor, execution_date: date | None = None) -> PayoutB
                 debtor=debtor, payments=transfers, execution_date=execution_date, message_id=batch.message_id
             )
         except SepaError as error:
-            raise Conflict(f"The transfer file could not be made: {error}", code="sepa_invalid") from error
+            raise Conflict(
+                _("The transfer file could not be made: %(error)s") % {"error": error}, code="sepa_invalid"
+            ) from error
         batch.transfer_count = len(transfers)
         batch.total = money(sum((payable.amount for payable in paid), ZERO))
         batch.file.save(f"payout-batch-{batch.pk}.xml", ContentFile(xml), save=False)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing import payouts
@@ -20,7 +21,7 @@ def maker_payouts(request):
     """Makers: their own balances (held, released, paid out), the movements and the statement downloads."""
     maker = request.user.makers.order_by("pk").first()
     if maker is None:
-        raise Http404("This account does not belong to a maker.")
+        raise Http404(_("This account does not belong to a maker."))
     statement = payouts.maker_statement(maker=maker)
     return render(
         request,

@@ -56,14 +56,14 @@ class CounterOffer(models.Model):
         max_length=12, choices=CounterOfferStatus.choices, default=CounterOfferStatus.PENDING, db_index=True
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    price_before = models.DecimalField(max_digits=12, decimal_places=2, help_text="the job's price, net, when made")
+    price_before = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("the job's price, net, when made"))
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, help_text="proposed price for the job's parts, net"
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("proposed price for the job's parts, net")
     )
     due_at_before = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="proposed ship date")
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("proposed ship date"))
     message = models.TextField(blank=True)
-    expires_at = models.DateTimeField(help_text="the customer answers (or pays a rise) before this")
+    expires_at = models.DateTimeField(help_text=_("the customer answers (or pays a rise) before this"))
     # The top-up for a price rise (gross), once the customer accepted it.
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

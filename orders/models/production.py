@@ -94,20 +94,23 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.OFFERED, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     quantity = models.PositiveIntegerField(default=0)
-    price = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="the customer's price, net")
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text=_("the customer's price, net"))
     payout = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text="the maker's: price less commission, plus shipping share"
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("the maker's: price less commission, plus shipping share"),
     )
     offered_at = models.DateTimeField(auto_now_add=True)
     offer_expires_at = models.DateTimeField(db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="when it should ship (lead time)")
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("when it should ship (lead time)"))
     shipped_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
     carrier = models.CharField(max_length=60, blank=True)
     photo = models.ImageField(upload_to="jobs/photos/", blank=True, max_length=300)
-    match = models.JSONField(default=dict, blank=True, help_text="distance, CO2, lead time and score parts")
+    match = models.JSONField(default=dict, blank=True, help_text=_("distance, CO2, lead time and score parts"))
     distance_km = models.FloatField(default=0)
     co2_kg = models.FloatField(default=0)
     # The printer the job is planned on, its parts sliced for that printer's model (the file the maker prints),

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -116,7 +117,7 @@ def job_accept(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("web:job-board")
-    messages.success(request, f"Job {job.pk} is yours. Download the files and start printing.")
+    messages.success(request, _("Job %(job)s is yours. Download the files and start printing.") % {"job": job.pk})
     return redirect("web:job-detail", pk=job.pk)
 
 
@@ -167,7 +168,9 @@ def job_progress(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Job {job.pk}: {data['status']} reported.")
+            messages.success(
+                request, _("Job %(job)s: %(status)s reported.") % {"job": job.pk, "status": data["status"]}
+            )
             return redirect("web:job-detail", pk=job.pk)
     return _job_page(request, pk, progress_form=form, status=400)
 

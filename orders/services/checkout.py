@@ -13,6 +13,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing import invoicing
 from billing import services as billing
@@ -23,6 +24,7 @@ from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
+from orders.services.notices import in_language_of
 from orders.services.status import order_set_status
 
 CENT = Decimal("0.01")
@@ -115,7 +117,7 @@ def order_lines(order: Order) -> list[dict]:
         lines.append(
             {
                 "kind": "shipping",
-                "description": "Shipping (tracked)",
+                "description": _("Shipping (tracked)"),
                 "quantity": 1,
                 "unit_net": str(amounts.net),
                 "net": str(amounts.net),
@@ -182,7 +184,8 @@ def order_pay(*, order_id: int, actor) -> Payment:
     order = Order.objects.get(pk=order_id)
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(
-            f"Order {order.pk} is {order.get_status_display().lower()}; only an order awaiting payment is paid.",
+            _("Order %(order)s is %(value)s; only an order awaiting payment is paid.")
+            % {"order": order.pk, "value": order.get_status_display().lower()},
             code="not_awaiting_payment",
         )
     return payment_start_for(order=order, actor=actor)
@@ -249,7 +252,7 @@ def on_refund_settled(sender, refund, **kwargs) -> None:
     invoicing.invoice_issue(
         order_id=order.pk,
         customer=order.customer,
-        buyer=_buyer(order),
+        buyer=invoice_buyer(order),
         lines=[line],
         notes=order.vat_note,
         payment=payment,
@@ -268,19 +271,27 @@ def on_refund_settled(sender, refund, **kwargs) -> None:
     )
 
 
-def _buyer(order: Order) -> dict:
-    return {"name": order.ship_name or order.customer.username, "lines": order.address_lines, "vat": order.vat_number}
+def invoice_buyer(order: Order) -> dict:
+    """The invoice's buyer; ``language``: the customer's, the invoice is written in it (``billing.invoicing``)."""
+    return {
+        "name": order.ship_name or order.customer.username,
+        "lines": order.address_lines,
+        "vat": order.vat_number,
+        "language": getattr(order.customer, "language", "") or settings.LANGUAGE_CODE,
+    }
 
 
 def invoice_for(*, order: Order, payment: Payment) -> Invoice:
     existing = Invoice.objects.filter(order_id=order.pk, kind="invoice").first()
     if existing is not None:
         return existing
+    with in_language_of(order.customer):
+        lines = order_lines(order)
     return invoicing.invoice_issue(
         order_id=order.pk,
         customer=order.customer,
-        buyer=_buyer(order),
-        lines=order_lines(order),
+        buyer=invoice_buyer(order),
+        lines=lines,
         notes=order.vat_note,
         payment=payment,
         currency=order.currency,
@@ -309,7 +320,7 @@ def order_refund_on_cancel(*, order: Order, actor) -> None:
 def order_refund(*, order_id: int, amount: Decimal | None, reason: str, actor, from_payout_of: int | None = None):
     """Staff refund part (or all) of an order: from unallocated money, or from a maker's held payout."""
     if not reason.strip():
-        raise DomainError("Say why the money goes back (it is on the credit note).", code="reason_required")
+        raise DomainError(_("Say why the money goes back (it is on the credit note)."), code="reason_required")
     return billing.refund_create(
         order_id=order_id, amount=amount, reason=reason.strip(), actor=actor, from_payout_of=from_payout_of
     )

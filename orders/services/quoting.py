@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.models import Material
 from core.errors import DomainError
@@ -34,20 +35,21 @@ class ShipTo:
 def ship_to_from(data: dict | None) -> ShipTo:
     """``{"lat": .., "lon": ..}`` or ``{"city": "Berlin"}`` (from the offline city table)."""
     if not isinstance(data, dict):
-        raise DomainError("ship_to must be an object with lat and lon, or a city.", code="bad_ship_to")
+        raise DomainError(_("ship_to must be an object with lat and lon, or a city."), code="bad_ship_to")
     if data.get("city"):
         city = find_city(str(data["city"]))
         if city is None:
             raise DomainError(
-                f"Unknown city {str(data['city'])[:60]!r}: give lat and lon instead.", code="unknown_city"
+                _("Unknown city %(value)s: give lat and lon instead.") % {"value": f"{str(data['city'])[:60]!r}"},
+                code="unknown_city",
             )
         return ShipTo(city.lat, city.lon, f"{city.name}, {city.country}")
     try:
         latitude, longitude = float(data["lat"]), float(data["lon"])
     except (KeyError, TypeError, ValueError):
-        raise DomainError("ship_to needs numeric lat and lon (or a city).", code="bad_ship_to")
+        raise DomainError(_("ship_to needs numeric lat and lon (or a city)."), code="bad_ship_to")
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise DomainError("ship_to lat must be within -90..90 and lon within -180..180.", code="bad_ship_to")
+        raise DomainError(_("ship_to lat must be within -90..90 and lon within -180..180."), code="bad_ship_to")
     return ShipTo(latitude, longitude, str(data.get("label") or f"{latitude:.4f}, {longitude:.4f}")[:120])
 
 
@@ -120,23 +122,34 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
     """The version's report, or a 400 that says why it cannot be priced in ``material``."""
     if version.status in (VersionStatus.QUEUED, VersionStatus.ANALYSING):
         raise DomainError(
-            f"Version {version.number} is still being analysed ({version.status}); quote it when it is ready.",
+            _("Version %(version_number)s is still being analysed (%(version_status)s); quote it when it is ready.")
+            % {"version_number": version.number, "version_status": version.status},
             code="not_ready",
         )
     if version.status == VersionStatus.FAILED:
-        raise DomainError(f"Version {version.number} could not be analysed: {version.error}", code="not_ready")
+        raise DomainError(
+            _("Version %(version_number)s could not be analysed: %(error)s")
+            % {"version_number": version.number, "error": version.error},
+            code="not_ready",
+        )
     if not material.is_active:
-        raise DomainError(f"{material.name} is not offered at the moment.", code="material_unavailable")
+        raise DomainError(
+            _("%(material)s is not offered at the moment.") % {"material": material.name}, code="material_unavailable"
+        )
     report = version.analysis or {}
     verdict = (report.get("materials") or {}).get(material.code)
     if verdict is None:
         raise DomainError(
-            f"Version {version.number} was analysed before {material.name} was offered; ask for a new analysis.",
+            _("Version %(version_number)s was analysed before %(material)s was offered; ask for a new analysis.")
+            % {"version_number": version.number, "material": material.name},
             code="not_analysed_for_material",
         )
     if not verdict.get("printable"):
         reasons = "; ".join(verdict.get("reasons") or ["it fails the checks for this material"])
-        raise DomainError(f"Not printable in {material.name}: {reasons}.", code="not_printable")
+        raise DomainError(
+            _("Not printable in %(material)s: %(reasons)s.") % {"material": material.name, "reasons": reasons},
+            code="not_printable",
+        )
     return report
 
 
@@ -153,7 +166,7 @@ def risk_warnings(*, version: DesignVersion, material: Material) -> list[str]:
 
 def price(*, version: DesignVersion, material: Material, quantity: int) -> QuoteBreakdown:
     if quantity < 1 or quantity > 10_000:
-        raise DomainError("Quantity must be between 1 and 10,000.", code="bad_quantity")
+        raise DomainError(_("Quantity must be between 1 and 10,000."), code="bad_quantity")
     report = printable_version(version=version, material=material)
     return quote_part(
         part=part_metrics(report, material.process),
@@ -360,7 +373,8 @@ def quote_create(
     """Price a part and list the makers who could make it near ``ship_to`` (and why the others cannot)."""
     if colour and material.colours and colour not in material.colours:
         raise DomainError(
-            f"{material.name} comes in {', '.join(material.colours)}; {colour!r} is not one of them.",
+            _("%(material)s comes in %(value)s; %(colour)s is not one of them.")
+            % {"material": material.name, "value": ", ".join(material.colours), "colour": f"{colour!r}"},
             code="bad_colour",
         )
     breakdown = price(version=version, material=material, quantity=quantity)
