@@ -23,8 +23,8 @@ from django.db.models import Q, Sum
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from billing.models import (
     PAYMENT_TRANSITIONS,
@@ -357,9 +357,16 @@ def _post(order_id: int, kind: str, debit: str, credit: str, amount: Decimal, **
             order_id, debit, maker_id=getattr(maker, "pk", maker) if debit.startswith("payout") else None
         )
         if available < amount:
+            # The account's name mid-sentence: lower case in English as before; German capitalises its nouns and
+            # the other translations quote the name, so they take it as labelled.
+            label = str(Account(debit).label)
             raise Conflict(
                 _("Only %(available)s is left on this order's %(value)s; %(amount)s cannot be moved.")
-                % {"available": available, "value": Account(debit).label.lower(), "amount": amount},
+                % {
+                    "available": available,
+                    "value": label.lower() if (get_language() or "en").startswith("en") else label,
+                    "amount": amount,
+                },
                 code="insufficient_funds",
             )
     if "maker" in fields and not hasattr(fields["maker"], "pk"):
