@@ -262,7 +262,7 @@ class VatRate(models.Model):
 
     class Meta:
         ordering = ["country"]
-        verbose_name = "VAT rate"
+        verbose_name = _("VAT rate")
 
     def __str__(self):
         return f"{self.country}: {self.rate} %"

@@ -264,14 +264,14 @@ def _released_unpaid(maker_ids=None) -> dict[int, dict[int, Decimal]]:
 def payout_account_problem(maker: Maker) -> str:
     """Why a transfer to this maker cannot be made ("" when it can), by the rules of the transfer file."""
     if not maker.payout_iban:
-        return "No IBAN: the maker has not given its payout account."
+        return _("No IBAN: the maker has not given its payout account.")
     iban = iban_check(maker.payout_iban)
     if not iban.valid:
-        return f"The IBAN is not valid: {iban.reason}"
+        return _("The IBAN is not valid: %(reason)s") % {"reason": iban.reason}
     if maker.payout_bic:
         bic = bic_check(maker.payout_bic)
         if not bic.valid:
-            return f"The BIC is not valid: {bic.reason}"
+            return _("The BIC is not valid: %(reason)s") % {"reason": bic.reason}
     return ""
 
 
@@ -329,7 +329,8 @@ def payout_batch_create(*, actor, execution_date: date | None = None) -> PayoutB
         if not paid:
             reasons = " ".join(f"{row['maker']}: {row['reason']}" for row in skipped)
             raise Conflict(
-                "There is no released payout to pay." + (f" Skipped: {reasons}" if reasons else ""),
+                _("There is no released payout to pay.")
+                + (" " + _("Skipped: %(reasons)s") % {"reasons": reasons} if reasons else ""),
                 code="nothing_to_pay",
                 details={"skipped": skipped},
             )

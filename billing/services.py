@@ -128,14 +128,14 @@ def provider_get(name: str | None = None) -> PaymentProvider:
         return TestProvider(secret=settings.TEST_PAYMENT_SECRET, page_url=_test_page_url, status_lookup=_test_status)
     if name == "stripe":
         if not settings.STRIPE_API_KEY or not settings.STRIPE_WEBHOOK_SECRET:
-            raise PaymentUnavailable("Stripe payments are not configured (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET).")
+            raise PaymentUnavailable(_("Stripe payments are not configured (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET)."))
         return StripeProvider(
             api_key=settings.STRIPE_API_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             api_base=settings.STRIPE_API_BASE or None,
             publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
         )
-    raise PaymentUnavailable(f"Unknown payment provider {name!r} (PAYMENT_PROVIDER).")
+    raise PaymentUnavailable(_("Unknown payment provider %(name)s (PAYMENT_PROVIDER).") % {"name": repr(name)})
 
 
 # Payments --------------------------------------------------------------------------------------------------
@@ -256,7 +256,9 @@ def _payment_open(
             reason=f"the provider refused the checkout: {error.message}",
             updates={"failure_message": error.message},
         )
-        raise PaymentUnavailable(f"The payment could not be started: {error.message} Please try again.") from error
+        raise PaymentUnavailable(
+            _("The payment could not be started: %(reason)s Please try again.") % {"reason": error.message}
+        ) from error
     checkout_url = checkout.checkout_url
     if not checkout_url and provider.name == "stripe":
         checkout_url = _stripe_page_url(payment.reference)
@@ -546,7 +548,7 @@ def _refund_send(refund: Refund) -> None:
             reason=f"the provider refused: {error.message}",
             updates={"failure_message": error.message},
         )
-        raise PaymentUnavailable(f"The refund could not be made: {error.message}") from error
+        raise PaymentUnavailable(_("The refund could not be made: %(reason)s") % {"reason": error.message}) from error
     Refund.objects.filter(pk=refund.pk).update(provider_ref=result.provider_ref)
     if result.status == "succeeded":
         refund_settle(refund_id=refund.pk)

@@ -46,8 +46,13 @@ def staff_payouts(request):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            skipped = f" {len(batch.skipped)} maker(s) skipped." if batch.skipped else ""
-            made = f"Payout batch {batch.pk}: {batch.transfer_count} transfer(s), {batch.total} {batch.currency}."
+            skipped = (" " + _("%(count)s maker(s) skipped.") % {"count": len(batch.skipped)}) if batch.skipped else ""
+            made = _("Payout batch %(batch)s: %(count)s transfer(s), %(total)s %(currency)s.") % {
+                "batch": batch.pk,
+                "count": batch.transfer_count,
+                "total": batch.total,
+                "currency": batch.currency,
+            }
             messages.success(request, made + skipped)
         return redirect("web:dashboard-payouts")
     payables = payouts.payouts_payable()
