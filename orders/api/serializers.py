@@ -90,7 +90,7 @@ class OrderCreateSerializer(serializers.Serializer):
         if data.get("quote") and data.get("items"):
             raise serializers.ValidationError(_("Give a quote or items, not both."))
         if data.get("offer") and not data.get("quote"):
-            raise serializers.ValidationError({"offer": "An offer is chosen from a quote: give the quote too."})
+            raise serializers.ValidationError({"offer": _("An offer is chosen from a quote: give the quote too.")})
         return data
 
 

@@ -88,9 +88,9 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
             try:
                 value = value.astimezone(UTC)
             except (OverflowError, ValueError):
-                raise serializers.ValidationError({self.field_name: "This date is out of range."})
+                raise serializers.ValidationError({self.field_name: _("This date is out of range.")})
             if not MIN_DATE <= value <= MAX_DATE:
-                raise serializers.ValidationError({self.field_name: "Give a date between the years 1900 and 9000."})
+                raise serializers.ValidationError({self.field_name: _("Give a date between the years 1900 and 9000.")})
         return super().filter(queryset, value)
 
 

@@ -12,7 +12,7 @@ class OrderStatus(models.TextChoices):
     PLACED = "placed", _("Placed")  # prices frozen, waiting for the customer's confirmation
     AWAITING_PAYMENT = (
         "awaiting_payment",
-        "Awaiting payment",
+        _("Awaiting payment"),
     )  # confirmed by the customer; the provider has not said paid
     CONFIRMED = "confirmed", _("Confirmed")  # paid; dispatch is queued
     ROUTING = "routing", _("Routing")  # offers are out to makers

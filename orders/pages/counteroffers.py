@@ -80,8 +80,8 @@ def counter_offer_answer(request, pk, answer):
             return redirect(counter_offer.payment.checkout_url)
         messages.success(
             request,
-            "Counter-offer accepted: the maker has the job."
+            _("Counter-offer accepted: the maker has the job.")
             if ANSWERS[answer]
-            else "Counter-offer declined: we offer the parts to the next maker.",
+            else _("Counter-offer declined: we offer the parts to the next maker."),
         )
     return redirect(reverse("web:order-detail", kwargs={"pk": counter_offer.order_id}) + "#counter-offers")

@@ -5,6 +5,7 @@ import uuid
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class QuoteForm(forms.Form):
@@ -25,7 +26,7 @@ class QuoteForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = [(m.code, f"{m.name} ({m.get_process_display()})") for m in materials]
         colours = sorted({colour for m in materials for colour in m.colours})
-        self.fields["colour"].choices = [("", "Any colour"), *((colour, colour) for colour in colours)]
+        self.fields["colour"].choices = [("", _("Any colour")), *((colour, colour) for colour in colours)]
 
     def clean(self):
         data = super().clean()
@@ -98,11 +99,16 @@ class PlaceOrderForm(forms.Form):
             initial.update({field: getattr(address, field) for field in self.ADDRESS_FIELDS})
         super().__init__(*args, **kwargs)
         choices = [
-            (offer["maker"], f"{offer['name']}: {offer['price']} (net), {offer['lead_time_days']} d")
+            (
+                offer["maker"],
+                ngettext("%(maker)s: %(price)s (net), %(days)s d", "%(maker)s: %(price)s (net), %(days)s d", days)
+                % {"maker": offer["name"], "price": offer["price"], "days": days},
+            )
             for offer in offers
             if offer.get("printable", True)
+            for days in [offer["lead_time_days"]]
         ]
-        self.fields["offer"].choices = [("", "The recommended maker (first in the list)"), *choices]
+        self.fields["offer"].choices = [("", _("The recommended maker (first in the list)")), *choices]
 
     def address(self) -> dict:
         return {field: self.cleaned_data.get(field) or "" for field in self.ADDRESS_FIELDS}
@@ -119,7 +125,9 @@ class RequiredReasonForm(forms.Form):
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(choices=[("printing", "Printing"), ("printed", "Printed"), ("shipped", "Shipped")])
+    status = forms.ChoiceField(
+        choices=[("printing", _("Printing")), ("printed", _("Printed")), ("shipped", _("Shipped"))]
+    )
     photo = forms.ImageField(label=_("Photo of the printed parts"), required=False)
     tracking = forms.CharField(label=_("Tracking number"), max_length=100, required=False)
     carrier = forms.CharField(label=_("Carrier"), max_length=60, required=False)
@@ -138,7 +146,9 @@ class ClaimForm(forms.Form):
 
     def __init__(self, *args, jobs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["job"].choices = [(job.pk, f"Job {job.pk}: {job.maker.name}") for job in jobs]
+        self.fields["job"].choices = [
+            (job.pk, _("Job %(job)s: %(maker)s") % {"job": job.pk, "maker": job.maker.name}) for job in jobs
+        ]
         if len(self.fields["job"].choices) <= 1:
             self.fields["job"].widget = forms.HiddenInput()
 
@@ -151,9 +161,9 @@ class ClaimDecideForm(forms.Form):
     decision = forms.ChoiceField(
         label=_("Decision"),
         choices=[
-            ("reprint", "Reprint (a new job for the same maker, at its cost)"),
-            ("refund", "Refund from the maker's held payout"),
-            ("reject", "Reject"),
+            ("reprint", _("Reprint (a new job for the same maker, at its cost)")),
+            ("refund", _("Refund from the maker's held payout")),
+            ("reject", _("Reject")),
         ],
     )
     amount = forms.DecimalField(

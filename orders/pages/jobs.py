@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -17,6 +18,7 @@ from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
 from orders.services import claims as claim_services
 from orders.services import jobs as job_services
+from orders.services.notices import label_in_sentence
 
 RECENT_JOBS = 20
 JOB_IN_HAND = (JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED)
@@ -121,7 +123,7 @@ def job_accept(request, pk):
     return redirect("web:job-detail", pk=job.pk)
 
 
-def _job_reason_action(request, pk, *, service, form_key: str, done: str):
+def _job_reason_action(request, pk, *, service, form_key: str, done):
     """Decline or give up a job: both need a reason and send the maker back to the board."""
     job = _own_job(request, pk)
     form = RequiredReasonForm(request.POST)
@@ -131,7 +133,7 @@ def _job_reason_action(request, pk, *, service, form_key: str, done: str):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.info(request, done.format(job=job.pk))
+            messages.info(request, str(done) % {"job": job.pk})
             return redirect("web:job-board")
     return _job_page(request, pk, status=400, **{form_key: form})
 
@@ -144,7 +146,7 @@ def job_decline(request, pk):
         pk,
         service=job_services.job_decline,
         form_key="decline_form",
-        done="Job {job} declined; it goes to the next maker.",
+        done=gettext_lazy("Job %(job)s declined; it goes to the next maker."),
     )
 
 
@@ -169,7 +171,9 @@ def job_progress(request, pk):
             form.add_error(None, error.message)
         else:
             messages.success(
-                request, _("Job %(job)s: %(status)s reported.") % {"job": job.pk, "status": data["status"]}
+                request,
+                _("Job %(job)s: %(status)s reported.")
+                % {"job": job.pk, "status": label_in_sentence(JobStatus(data["status"]).label, english=data["status"])},
             )
             return redirect("web:job-detail", pk=job.pk)
     return _job_page(request, pk, progress_form=form, status=400)
@@ -183,5 +187,5 @@ def job_fail(request, pk):
         pk,
         service=job_services.job_fail,
         form_key="fail_form",
-        done="Job {job} given up; its parts go to another maker.",
+        done=gettext_lazy("Job %(job)s given up; its parts go to another maker."),
     )

@@ -8,6 +8,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.models import Invoice
@@ -210,9 +211,9 @@ def order_live(request, pk):
 
 
 ORDER_ACTIONS = {
-    "confirm": ("Order confirmed: pay for it to start production.", True),
-    "cancel": ("Order cancelled.", False),
-    "delivered": ("Thank you: the order is marked delivered.", True),
+    "confirm": (gettext_lazy("Order confirmed: pay for it to start production."), True),
+    "cancel": (gettext_lazy("Order cancelled."), False),
+    "delivered": (gettext_lazy("Thank you: the order is marked delivered."), True),
 }
 
 

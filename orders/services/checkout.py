@@ -24,7 +24,7 @@ from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
-from orders.services.notices import in_language_of
+from orders.services.notices import in_language_of, label_in_sentence
 from orders.services.status import order_set_status
 
 CENT = Decimal("0.01")
@@ -185,7 +185,7 @@ def order_pay(*, order_id: int, actor) -> Payment:
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(
             _("Order %(order)s is %(value)s; only an order awaiting payment is paid.")
-            % {"order": order.pk, "value": order.get_status_display().lower()},
+            % {"order": order.pk, "value": label_in_sentence(order.get_status_display())},
             code="not_awaiting_payment",
         )
     return payment_start_for(order=order, actor=actor)

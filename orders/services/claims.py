@@ -40,7 +40,7 @@ from orders.models import (
 )
 from orders.services.dispatch import batch_for_new_job, batch_repack
 from orders.services.jobs import normalised_photo
-from orders.services.notices import staff_users, tell
+from orders.services.notices import label_in_sentence, staff_users, tell
 from orders.services.status import JOB_MACHINE
 
 CLAIM_MACHINE = StateMachine(
@@ -178,7 +178,7 @@ def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: in
     one job of the order can be claimed. Photos are re-encoded as JPEG (what is served is a real image, without
     camera metadata); one that is not an image, or larger than JOB_PHOTO_MAX_BYTES, is a 400.
     """
-    reason = clean_text(reason, field="The reason", max_length=CLAIM_REASON_MAX)
+    reason = clean_text(reason, field=_("The reason"), max_length=CLAIM_REASON_MAX)
     if not reason:
         raise DomainError(_("Say what is wrong with the parts."), code="reason_required", details={"field": "reason"})
     photos = list(photos or [])
@@ -247,7 +247,7 @@ def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: in
 
 def claim_answer(*, claim_id: int, actor, answer: str) -> Claim:
     """A member of the claimed job's maker answers the customer's claim (once); anyone else gets a 404."""
-    answer = clean_text(answer, field="The answer", max_length=CLAIM_REASON_MAX)
+    answer = clean_text(answer, field=_("The answer"), max_length=CLAIM_REASON_MAX)
     if not answer:
         raise DomainError(_("Write your answer to the claim."), code="answer_required", details={"field": "answer"})
     claim = Claim.objects.filter(pk=claim_id, job__maker__members=actor).first()
@@ -299,7 +299,7 @@ def claim_decide(*, claim_id: int, actor, decision: str, amount: Decimal | None 
             code="bad_decision",
             details={"field": "decision"},
         )
-    note = clean_text(note, field="The note", max_length=CLAIM_REASON_MAX)
+    note = clean_text(note, field=_("The note"), max_length=CLAIM_REASON_MAX)
     if amount is not None and decision != "refund":
         raise DomainError(_("An amount goes only with a refund."), code="amount_without_refund")
     if amount is not None and amount <= 0:
@@ -311,7 +311,7 @@ def claim_decide(*, claim_id: int, actor, decision: str, amount: Decimal | None 
         if claim.status not in CLAIM_OPEN:
             raise Conflict(
                 _("Claim %(claim)s is decided already (%(value)s).")
-                % {"claim": claim.pk, "value": claim.get_status_display().lower()},
+                % {"claim": claim.pk, "value": label_in_sentence(claim.get_status_display())},
                 code="claim_already_decided",
             )
         claim = Claim.objects.select_related("job__maker", "customer", "order").get(pk=claim.pk)

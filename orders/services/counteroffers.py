@@ -51,7 +51,7 @@ from orders.models import (
 )
 from orders.services import checkout
 from orders.services.jobs import job_accept, job_decline
-from orders.services.notices import tell
+from orders.services.notices import label_in_sentence, tell
 
 CENT = Decimal("0.01")
 # The furthest ship date a maker may propose.
@@ -142,7 +142,7 @@ def counter_offer_make(
     """The maker of an offered job proposes another price (the customer's net price for the job's parts, at most
     COUNTER_OFFER_MAX_FACTOR times the current one) and/or ship date. One open counter-offer per job (409 for a
     second); someone else's job is 404. The job's offer expiry moves to the counter-offer's."""
-    message = clean_text(message, field="The message", max_length=2000)
+    message = clean_text(message, field=_("The message"), max_length=2000)
     if price is None and due_at is None:
         raise DomainError(_("Propose another price, another ship date, or both."), code="nothing_proposed")
     now = timezone.now()
@@ -154,7 +154,7 @@ def counter_offer_make(
         if job.status != JobStatus.OFFERED or job.offer_expires_at <= now:
             raise Conflict(
                 _("Job %(job)s is %(value)s: only an open offer can be answered with a counter-offer.")
-                % {"job": job.pk, "value": job.get_status_display().lower()},
+                % {"job": job.pk, "value": label_in_sentence(job.get_status_display())},
                 code="not_offered",
                 details={"current": job.status},
             )
@@ -268,7 +268,11 @@ def counter_offer_answer(*, counter_offer_id: int, actor, accept: bool) -> Count
         if counter_offer.status != CounterOfferStatus.PENDING:
             raise Conflict(
                 _("This counter-offer is %(counter_offer_status)s already.")
-                % {"counter_offer_status": counter_offer.status},
+                % {
+                    "counter_offer_status": label_in_sentence(
+                        counter_offer.get_status_display(), english=counter_offer.status
+                    )
+                },
                 code="counter_offer_decided",
                 details={"current": counter_offer.status},
             )

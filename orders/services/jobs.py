@@ -72,7 +72,7 @@ def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> 
 
 def job_decline(*, job_id: int, actor, reason: str) -> Job:
     """The maker says no (with a reason); the parts are offered to the next maker at once."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     if not reason:
         raise DomainError(_("Say why you decline (it helps us route better)."), code="reason_required")
     with transaction.atomic():
@@ -107,9 +107,9 @@ def job_report_progress(
         raise DomainError(
             _("Progress must be one of %(value)s.") % {"value": ", ".join(JOB_PROGRESS)}, code="bad_progress"
         )
-    tracking_number = clean_text(tracking_number, field="The tracking number", max_length=100)
-    carrier = clean_text(carrier, field="The carrier", max_length=60)
-    note = clean_text(note, field="The note", max_length=2000)
+    tracking_number = clean_text(tracking_number, field=_("The tracking number"), max_length=100)
+    carrier = clean_text(carrier, field=_("The carrier"), max_length=60)
+    note = clean_text(note, field=_("The note"), max_length=2000)
     updates, details = {}, {}
     if status == JobStatus.PRINTED and photo is None:
         raise DomainError(_("Attach a photo of the printed parts."), code="photo_required")
@@ -146,7 +146,7 @@ def job_report_progress(
 
 def job_fail(*, job_id: int, actor, reason: str) -> Job:
     """The maker cannot make it after all (printer broke, part failed): the parts go to the next maker."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     if not reason:
         raise DomainError(_("Say what went wrong."), code="reason_required")
     with transaction.atomic():

@@ -17,6 +17,15 @@ def in_language_of(user):
     return translation.override(getattr(user, "language", "") or settings.LANGUAGE_CODE)
 
 
+def label_in_sentence(label, english: str | None = None) -> str:
+    """A status label inside a sentence of an error: in English lower case as the messages always had it (or
+    ``english``, where a message names the API value), in the other languages the label as written, which their
+    translations put in quotation marks (German capitalises its nouns: „In Produktion“)."""
+    if (translation.get_language() or "en").startswith("en"):
+        return str(label).lower() if english is None else english
+    return str(label)
+
+
 def _text(value) -> str:
     return str((value() if callable(value) else value) or "")
 

@@ -87,7 +87,7 @@ def order_place(
 
     The order starts ``placed``; the customer confirms it (and pays) before anything is sent to makers.
     """
-    note = clean_text(note, field="The note", max_length=2000)
+    note = clean_text(note, field=_("The note"), max_length=2000)
     if not items:
         raise DomainError(_("An order needs at least one item."), code="no_items")
     if len(items) > 50:
@@ -237,7 +237,7 @@ class IdempotencyKeyReused(DomainError):
 
     def __init__(self):
         super().__init__(
-            "This Idempotency-Key was used with a different request body. Use a new key for a new request."
+            _("This Idempotency-Key was used with a different request body. Use a new key for a new request.")
         )
 
 
@@ -266,8 +266,11 @@ class QuoteExpired(Conflict):
 def _refuse_if_expired(quote: Quote) -> None:
     if quote.valid_until <= timezone.now():
         raise QuoteExpired(
-            f"Quote {quote.pk} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC: prices may have changed. "
-            "Ask for a new quote (POST /api/quotes/) and order from it."
+            _(
+                "Quote %(quote)s expired on %(until)s UTC: prices may have changed. "
+                "Ask for a new quote (POST /api/quotes/) and order from it."
+            )
+            % {"quote": quote.pk, "until": f"{quote.valid_until:%Y-%m-%d %H:%M}"}
         )
 
 
@@ -297,7 +300,10 @@ def order_place_quote(
             )
         if not offer.get("printable", True):
             raise Conflict(
-                f"{offer.get('name', 'This maker')} cannot make this part: {offer.get('basis_note', '')}".strip(),
+                (
+                    _("%(maker)s cannot make this part: %(reason)s")
+                    % {"maker": offer.get("name", _("This maker")), "reason": offer.get("basis_note", "")}
+                ).strip(),
                 code="offer_not_printable",
             )
     else:
@@ -324,7 +330,7 @@ def order_place_quote(
 
 def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
     """Cancel before production starts; open offers and accepted jobs are withdrawn from their makers."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
 
     with transaction.atomic():
         transition = order_set_status(

@@ -19,6 +19,7 @@ from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, QuoteLine, SlicedFigures, quote_part
+from orders.services.notices import label_in_sentence
 from slicing import services as slicing_services
 from slicing.models import Slice, SliceStatus
 from slicing.prusa import NotSliceable, material_kind
@@ -123,7 +124,10 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
     if version.status in (VersionStatus.QUEUED, VersionStatus.ANALYSING):
         raise DomainError(
             _("Version %(version_number)s is still being analysed (%(version_status)s); quote it when it is ready.")
-            % {"version_number": version.number, "version_status": version.status},
+            % {
+                "version_number": version.number,
+                "version_status": label_in_sentence(version.get_status_display(), english=version.status),
+            },
             code="not_ready",
         )
     if version.status == VersionStatus.FAILED:
@@ -145,7 +149,7 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
             code="not_analysed_for_material",
         )
     if not verdict.get("printable"):
-        reasons = "; ".join(verdict.get("reasons") or ["it fails the checks for this material"])
+        reasons = "; ".join(verdict.get("reasons") or [_("it fails the checks for this material")])
         raise DomainError(
             _("Not printable in %(material)s: %(reasons)s.") % {"material": material.name, "reasons": reasons},
             code="not_printable",
@@ -332,15 +336,17 @@ def offer_slice(
     """Ask for the slice of ``copies`` of the part on the planned printer (queued after commit, reused when done);
     else say why the figures stay estimates. A quote slices one copy; a job, what its file must hold."""
     if printer is None or not printer["profile"]:
-        return None, "This printer has no printer model the slicer knows: the figures are estimates."
+        return None, _("This printer has no printer model the slicer knows: the figures are estimates.")
     try:
         material_kind(material.code)
     except NotSliceable as refusal:
-        return None, f"{refusal} The figures are estimates."
+        return None, _("%(refusal)s The figures are estimates.") % {"refusal": refusal}
     health = slicer_health()
     if health != "ok":
         reason = health.removeprefix("unavailable: ")
-        return None, f"The slicer is not available on this server ({reason}): the figures are estimates."
+        return None, _("The slicer is not available on this server (%(reason)s): the figures are estimates.") % {
+            "reason": reason
+        }
     overridden = printer["build_volume_overridden"]
     part_slice = slicing_services.slice_request(
         version_id=version.pk,
@@ -412,10 +418,9 @@ def quote_create(
         ],
     }
     if not result.ranked:
-        body["warning"] = (
-            f"No maker within {settings.MATCH_MAX_DISTANCE_KM:g} km can make this part now; if you order it, "
-            "it waits on hold until one can."
-        )
+        body["warning"] = _(
+            "No maker within %(radius)s km can make this part now; if you order it, it waits on hold until one can."
+        ) % {"radius": f"{settings.MATCH_MAX_DISTANCE_KM:g}"}
     return Quote.objects.create(
         customer=customer,
         design_version=version,
@@ -438,9 +443,10 @@ def breakdown_with_offer(breakdown: QuoteBreakdown, offer: dict) -> QuoteBreakdo
     difference = total - breakdown.total
     lines = breakdown.lines
     if difference:
-        label = f"{offer.get('name') or 'The maker'}'s price" + (
-            " (sliced on its printer)" if offer.get("basis") == "sliced" else ""
-        )
+        maker = offer.get("name") or _("The maker")
+        label = (
+            _("%(maker)s's price (sliced on its printer)") if offer.get("basis") == "sliced" else _("%(maker)s's price")
+        ) % {"maker": maker}
         lines = (*lines, QuoteLine(code="offer", label=label, quantity=1, unit_amount=difference, amount=difference))
     return replace(
         breakdown,
@@ -474,15 +480,15 @@ def quote_current(quote: Quote) -> dict:
             pending += 1
             offer["slicing"] = part_slice.status
         elif part_slice.status == SliceStatus.FAILED:
-            offer["basis_note"] = (
-                f"The slicer could not prepare it on this printer: {part_slice.error} The figures are estimates."
-            )
+            offer["basis_note"] = _(
+                "The slicer could not prepare it on this printer: %(error)s The figures are estimates."
+            ) % {"error": part_slice.error}
         elif part_slice.drops_part:
             # The slicer would leave much of the part out on this printer: a hard reason, not a price question.
             offer["printable"] = False
-            offer["basis_note"] = (
-                f"This printer cannot make the part as it is: {part_slice.drop_reason} The figures are estimates."
-            )
+            offer["basis_note"] = _(
+                "This printer cannot make the part as it is: %(reason)s The figures are estimates."
+            ) % {"reason": part_slice.drop_reason}
         else:
             sliced = quote_part(
                 part=part_metrics(report, material.process),
