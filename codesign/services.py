@@ -27,7 +27,7 @@ from designs.selectors import designs_visible_to
 from orders.models import JOB_DROPPED, Job, JobItem, JobStatus, Order, OrderEvent, OrderItem
 from orders.selectors import job_visible_to as _job_visible_to
 from orders.services import checkout, quoting
-from orders.services.notices import tell
+from orders.services.notices import label_in_sentence, tell
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
@@ -79,7 +79,7 @@ def version_visible_to(user, *, design_id: int, number: int) -> DesignVersion:
 
 def message_post(*, author, body: str, version: DesignVersion | None = None, job: Job | None = None) -> Message:
     """Add a message to a thread (the caller has checked the author may see it) and tell the others."""
-    body = clean_text(body, field="The message", max_length=5000)
+    body = clean_text(body, field=_("The message"), max_length=5000)
     if not body:
         raise DomainError(_("Write a message first."), code="empty_message")
     with transaction.atomic():
@@ -141,7 +141,7 @@ def proposal_create(
     parameters: dict | None = None,
 ) -> RevisionProposal:
     """The maker of a job proposes a new version of one of its parts: a file, or template parameters."""
-    message = clean_text(message, field="The message", max_length=5000)
+    message = clean_text(message, field=_("The message"), max_length=5000)
     if not message:
         raise DomainError(_("Explain what you changed and why."), code="message_required")
     job = Job.objects.select_related("order", "maker").filter(pk=job_id, maker__members=actor).first()
@@ -150,7 +150,7 @@ def proposal_create(
     if job.status not in PROPOSABLE:
         raise Conflict(
             _("The job is %(job_status)s: revisions can be proposed before printing starts.")
-            % {"job_status": job.status},
+            % {"job_status": label_in_sentence(job.get_status_display(), english=job.status)},
             code="too_late_to_propose",
         )
     items = OrderItem.objects.select_related("design_version__design").filter(job_items__job=job)
@@ -221,7 +221,8 @@ def _proposal_for_customer(proposal_id: int, customer) -> RevisionProposal:
         raise NotFound(_("No such proposal."))
     if proposal.status != ProposalStatus.PENDING:
         raise Conflict(
-            _("This proposal is already %(proposal_status)s.") % {"proposal_status": proposal.status},
+            _("This proposal is already %(proposal_status)s.")
+            % {"proposal_status": label_in_sentence(proposal.get_status_display(), english=proposal.status)},
             code="proposal_decided",
             details={"current": proposal.status},
         )
@@ -235,7 +236,11 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
         version = DesignVersion.objects.get(pk=proposal.version_id)
         if version.status != VersionStatus.READY:
             raise Conflict(
-                f"Version {version.number} is {version.status}; it can be accepted once its analysis is ready."
+                _("Version %(number)s is %(status)s; it can be accepted once its analysis is ready.")
+                % {
+                    "number": version.number,
+                    "status": label_in_sentence(version.get_status_display(), english=version.status),
+                }
                 + (f" ({version.error})" if version.error else ""),
                 code="proposal_not_ready",
             )
@@ -300,7 +305,7 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
 
 def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionProposal:
     """The customer keeps their version; the maker goes on with it."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     with transaction.atomic():
         proposal = _proposal_for_customer(proposal_id, actor)
         proposal_set_status(
