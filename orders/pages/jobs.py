@@ -12,6 +12,7 @@ from core.errors import DomainError
 from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.pages import with_status_labels
 from orders.pages.counteroffers import CounterOfferForm
 from orders.pages.forms import ClaimAnswerForm, ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
@@ -83,7 +84,7 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "files": files,
             "plates": plate_drawings(batch.packing, job_item_labels=labels),
             "packing_error": (batch.packing or {}).get("error"),
-            "events": list(job.events.all()),
+            "events": with_status_labels(job.events.all(), JobStatus),
             "next_step": next_step,
             "progress_form": progress_form or ProgressForm(initial={"status": next_step}),
             "decline_form": decline_form or RequiredReasonForm(),

@@ -20,6 +20,7 @@ from designs.pages.views import design_page
 from designs.selectors import design_for_owner
 from orders.matching.cities import CITIES
 from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, Order, OrderStatus
+from orders.pages import with_status_labels
 from orders.pages.claims import order_claims_context
 from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to, quote_of_customer, recent_quotes
@@ -178,7 +179,7 @@ def _order_context(request, pk) -> dict:
     return {
         "order": order,
         "items": list(order.items.all()),
-        "events": list(order.events.all()),
+        "events": with_status_labels(order.events.all(), OrderStatus),
         "jobs": jobs,
         "counter_offers": list(order.counter_offers.all()),
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
