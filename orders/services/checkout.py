@@ -10,16 +10,26 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, to_locale
 from django.utils.translation import gettext as _
 
 from billing import invoicing
 from billing import services as billing
 from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, PaymentPurpose, PaymentStatus, VatRate
-from billing.tax import VatNumberCheck, line_amounts, load_eu_rates, vat_number_check, vat_treatment
+from billing.tax import (
+    UnknownCountryError,
+    VatNumberCheck,
+    line_amounts,
+    load_eu_rates,
+    vat_number_check,
+    vat_treatment,
+)
 from core.errors import Conflict, DomainError
+from core.formatting import number_text
 from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
@@ -58,20 +68,42 @@ def vat_decide(*, country: str, vat_number: str = "") -> VatDecision:
     if vat_number.strip():
         business = vat_number_check(vat_number)
         if not business.valid:
-            raise DomainError(business.reason, code="bad_vat_number", details={"field": "vat_number"})
+            raise DomainError(
+                tax_sentence(business.template, business.params),
+                code="bad_vat_number",
+                details={"field": "vat_number"},
+            )
     try:
         treatment = vat_treatment(
             seller_country=settings.PLATFORM_COUNTRY, buyer_country=country, rates=vat_rates(), business_vat=business
         )
+    except UnknownCountryError as error:
+        raise DomainError(
+            tax_sentence(error.template, error.params), code="bad_address", details={"field": "country"}
+        ) from error
     except ValueError as error:
         raise DomainError(str(error), code="bad_address", details={"field": "country"}) from error
     return VatDecision(
         rate=treatment.rate,
         country=treatment.country,
         reverse_charge=treatment.reverse_charge,
-        note=treatment.note,
+        # Kept on the order and printed on its invoices: written in the language of the customer who orders.
+        note=" ".join(tax_sentence(template, treatment.note_params) for template in treatment.note_templates),
         vat_number=business.number if business else "",
     )
+
+
+def tax_sentence(template: str, params: dict) -> str:
+    """A sentence of billing.tax in the reader's language: the template translated, a rate written their way
+    ("5,5" in German) and a country named in their language (English keeps billing.tax's own words)."""
+    values = dict(params)
+    if "rate" in values:
+        rate = Decimal(values["rate"]).normalize()
+        values["rate"] = number_text(rate, max(0, -rate.as_tuple().exponent))
+    if values.get("iso") and not (get_language() or "en").startswith("en"):
+        territories = Locale.parse(to_locale(get_language())).territories
+        values["name"] = territories.get(values["iso"], values.get("name", ""))
+    return _(template) % values
 
 
 def order_amounts(*, items_net: Decimal, shipping_net: Decimal, vat: VatDecision) -> dict:

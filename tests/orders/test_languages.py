@@ -6,7 +6,7 @@ from billing.models import Payment
 from orders.models import Order, OrderEvent
 from tests.conftest import client_for
 from tests.money import BERLIN_ADDRESS
-from tests.orders.test_orders_api import place
+from tests.orders.test_orders_api import BERLIN, place
 
 pytestmark = pytest.mark.django_db
 
@@ -61,4 +61,69 @@ def test_a_german_request_gets_german_validation_errors_with_the_same_code(custo
     assert response.json()["detail"] == (
         "offer: Ein Angebot wird aus einem Preisangebot gewählt: Geben Sie auch das Preisangebot an."
     )
+    assert Order.objects.count() == 0
+
+
+PARIS = {"name": "Camille Client", "line1": "10 rue de Rivoli", "postcode": "75001", "city": "Paris", "country": "FR"}
+UTRECHT = {"name": "Printwerk BV", "line1": "Oudegracht 1", "postcode": "3511 AA", "city": "Utrecht", "country": "NL"}
+
+
+def place_in(language: str, customer, version, address: dict, **extra):
+    body = {
+        "items": [{"design_version": version.pk, "material": "pla", "quantity": 1}],
+        "shipping_address": address,
+        "ship_to": BERLIN,
+        **extra,
+    }
+    return client_for(customer).post("/api/orders/", body, format="json", HTTP_ACCEPT_LANGUAGE=language)
+
+
+@pytest.mark.parametrize(
+    ("language", "address", "note"),
+    [
+        ("en", BERLIN_ADDRESS, "VAT 19 % (DE)."),
+        ("de", BERLIN_ADDRESS, "MwSt. 19 % (DE)."),
+        (
+            "fr",
+            PARIS,
+            "TVA 20 % (FR). Vente à distance de biens, déclarée via le guichet unique de l’UE (OSS).",
+        ),
+        (
+            "nl",
+            UTRECHT,
+            "Btw 21 % (NL). Afstandsverkoop van goederen, aangegeven via het éénloketsysteem van de EU (OSS).",
+        ),
+    ],
+)
+def test_the_vat_note_kept_for_the_invoice_is_in_the_language_of_the_customer_who_orders(
+    customer, version, makers, language, address, note
+):
+    # when a consumer orders, reading the given language
+    response = place_in(language, customer, version, address)
+    # then the order's VAT note (printed on its invoices) is written in that language
+    assert response.status_code == 201, response.json()
+    assert response.json()["vat"]["note"] == note
+    assert Order.objects.get(pk=response.json()["id"]).vat_note == note
+
+
+@pytest.mark.parametrize(
+    ("language", "detail"),
+    [
+        ("en", "The check digits of this VAT number from The Netherlands do not match: is there a typo?"),
+        ("de", "Die Prüfziffern dieser USt-IdNr. (Niederlande) stimmen nicht: Ist ein Tippfehler darin?"),
+        (
+            "fr",
+            "Les chiffres de contrôle de ce numéro de TVA (Pays-Bas) ne correspondent pas : y a-t-il une faute "
+            "de frappe ?",
+        ),
+    ],
+)
+def test_a_vat_number_that_does_not_check_out_is_refused_in_the_readers_language(
+    customer, version, makers, language, detail
+):
+    # when a business orders with a VAT number whose check digits are wrong, reading the given language
+    response = place_in(language, customer, version, UTRECHT, vat_number="NL123456789B02")
+    # then the refusal says why in that language, naming the country the reader's way, with the same code
+    assert response.status_code == 400
+    assert response.json() == {"detail": detail, "code": "bad_vat_number", "field": "vat_number"}
     assert Order.objects.count() == 0
