@@ -29,12 +29,11 @@ from billing.tax import (
     vat_treatment,
 )
 from core.errors import Conflict, DomainError
-from core.formatting import number_text
 from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
-from orders.services.notices import in_language_of, label_in_sentence
+from orders.services.notices import in_language_of, label_in_sentence, sentence
 from orders.services.status import order_set_status
 
 CENT = Decimal("0.01")
@@ -97,13 +96,10 @@ def tax_sentence(template: str, params: dict) -> str:
     """A sentence of billing.tax in the reader's language: the template translated, a rate written their way
     ("5,5" in German) and a country named in their language (English keeps billing.tax's own words)."""
     values = dict(params)
-    if "rate" in values:
-        rate = Decimal(values["rate"]).normalize()
-        values["rate"] = number_text(rate, max(0, -rate.as_tuple().exponent))
     if values.get("iso") and not (get_language() or "en").startswith("en"):
         territories = Locale.parse(to_locale(get_language())).territories
         values["name"] = territories.get(values["iso"], values.get("name", ""))
-    return _(template) % values
+    return sentence(template, values)
 
 
 def order_amounts(*, items_net: Decimal, shipping_net: Decimal, vat: VatDecision) -> dict:

@@ -1,14 +1,19 @@
-"""Notifications written in each recipient's language.
+"""The words of the orders app: notifications in each recipient's language, status labels and pure packages' messages
+in the reader's language (``label_in_sentence``, ``sentence``).
 
 ``tell(users=..., subject=lambda: _("Order %(number)s has shipped") % {...}, ...)`` builds the subject and the body
 once per recipient inside ``translation.override(<their language>)`` (``User.language``, else ``LANGUAGE_CODE``) and
 records the finished text with ``core.notifications.notify``. A plain string (a person's own words) is sent as it is.
 """
 
+from decimal import Decimal
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.utils import translation
+from django.utils.translation import gettext as _
 
+from core.formatting import number_text
 from core.notifications import notify
 
 
@@ -24,6 +29,23 @@ def label_in_sentence(label, english: str | None = None) -> str:
     if (translation.get_language() or "en").startswith("en"):
         return str(label).lower() if english is None else english
     return str(label)
+
+
+def sentence(template: str, params: dict) -> str:
+    """A pure package's message (a ``gettext_noop`` template and its values) in the reader's language: the
+    template translated, numbers written their way ("1.869" in German) and sizes as "220 x 40,5 x 30"."""
+    return _(template) % {key: _localised(value) for key, value in params.items()}
+
+
+def _localised(value):
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int | float | Decimal):
+        exact = Decimal(str(value)).normalize()
+        return number_text(exact, max(0, -exact.as_tuple().exponent))
+    if isinstance(value, tuple) and value and all(isinstance(part, int | float | Decimal) for part in value):
+        return " x ".join(_localised(part) for part in value)
+    return value
 
 
 def _text(value) -> str:

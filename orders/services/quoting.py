@@ -19,7 +19,7 @@ from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, QuoteLine, SlicedFigures, quote_part
-from orders.services.notices import label_in_sentence
+from orders.services.notices import label_in_sentence, sentence
 from slicing import services as slicing_services
 from slicing.models import Slice, SliceStatus
 from slicing.prusa import NotSliceable, material_kind
@@ -412,7 +412,7 @@ def quote_create(
                 "maker": excluded.maker_id,
                 "name": excluded.name,
                 "code": excluded.code,
-                "reason": excluded.reason,
+                "reason": sentence(excluded.template, excluded.params) if excluded.template else excluded.reason,
             }
             for excluded in result.excluded
         ],

@@ -127,3 +127,24 @@ def test_a_vat_number_that_does_not_check_out_is_refused_in_the_readers_language
     assert response.status_code == 400
     assert response.json() == {"detail": detail, "code": "bad_vat_number", "field": "vat_number"}
     assert Order.objects.count() == 0
+
+
+@pytest.mark.parametrize(
+    ("language", "reason"),
+    [
+        ("en", "no printer loaded with pla"),
+        ("de", "kein Drucker mit pla bestückt"),
+        ("fr", "aucune imprimante chargée en pla"),
+        ("nl", "geen printer geladen met pla"),
+    ],
+)
+def test_a_quote_says_why_a_maker_cannot_make_the_part_in_the_readers_language(
+    customer, version, makers, language, reason
+):
+    # when the customer asks for a PLA quote near Berlin, reading the given language
+    payload = {"design_version": version.pk, "material": "pla", "quantity": 1, "ship_to": BERLIN}
+    response = client_for(customer).post("/api/quotes/", payload, format="json", HTTP_ACCEPT_LANGUAGE=language)
+    # then the resin shop, which cannot print PLA, is left out with its reason in that language (its code the same)
+    assert response.status_code == 201, response.json()
+    [resin] = [entry for entry in response.json()["excluded"] if entry["name"] == "Berlin Resin"]
+    assert (resin["code"], resin["reason"]) == ("no_material", reason)
