@@ -2,6 +2,7 @@
 
 from django.http import Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
@@ -113,7 +114,7 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             return ""
         valid, normalised, reason = bank_details.iban_check(value)
         if not valid:
-            raise serializers.ValidationError(reason)
+            raise serializers.ValidationError(gettext(reason))
         return normalised
 
     def validate_payout_bic(self, value: str) -> str:
@@ -121,7 +122,7 @@ class MakerProfileSerializer(serializers.ModelSerializer):
             return ""
         valid, normalised, reason = bank_details.bic_check(value)
         if not valid:
-            raise serializers.ValidationError(reason)
+            raise serializers.ValidationError(gettext(reason))
         return normalised
 
     def validate_payout_account_holder(self, value: str) -> str:

@@ -14,27 +14,34 @@ from stdnum import exceptions as stdnum_errors
 from stdnum import iban as stdnum_iban
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogues (makemessages); the Django side translates ``reason``."""
+    return message
+
+
 class AccountCheck(NamedTuple):
     valid: bool
     normalised: str  # compact and upper case ("DE89370400440532013000"); the cleaned input when invalid
-    reason: str  # a sentence for a person; "" when valid
+    reason: str  # a sentence for a person, in English (its own template: ``gettext(reason)`` translates it); ""
 
 
 def iban_check(raw: str) -> AccountCheck:
     """Check an IBAN (country, length, structure, check digits); spaces and lower case are fine."""
     number = stdnum_iban.compact(raw or "")
     if not number:
-        return AccountCheck(False, "", "No IBAN was given.")
+        return AccountCheck(False, "", gettext_noop("No IBAN was given."))
     try:
         stdnum_iban.validate(number)
     except stdnum_errors.InvalidChecksum:
-        return AccountCheck(False, number, "The check digits of this IBAN do not match: is there a typo?")
+        return AccountCheck(False, number, gettext_noop("The check digits of this IBAN do not match: is there a typo?"))
     except stdnum_errors.InvalidLength:
-        return AccountCheck(False, number, "This IBAN has the wrong length for its country.")
+        return AccountCheck(False, number, gettext_noop("This IBAN has the wrong length for its country."))
     except stdnum_errors.InvalidComponent:
-        return AccountCheck(False, number, "The country, bank or account number in this IBAN is not valid.")
+        return AccountCheck(
+            False, number, gettext_noop("The country, bank or account number in this IBAN is not valid.")
+        )
     except stdnum_errors.ValidationError:
-        return AccountCheck(False, number, "This is not a valid IBAN.")
+        return AccountCheck(False, number, gettext_noop("This is not a valid IBAN."))
     return AccountCheck(True, number, "")
 
 
@@ -42,13 +49,15 @@ def bic_check(raw: str) -> AccountCheck:
     """Check a BIC (SWIFT code): 8 or 11 characters, with a real country code."""
     code = stdnum_bic.compact(raw or "")
     if not code:
-        return AccountCheck(False, "", "No BIC was given.")
+        return AccountCheck(False, "", gettext_noop("No BIC was given."))
     try:
         code = stdnum_bic.validate(code)
     except stdnum_errors.InvalidLength:
-        return AccountCheck(False, code, "A BIC has 8 or 11 characters.")
+        return AccountCheck(False, code, gettext_noop("A BIC has 8 or 11 characters."))
     except stdnum_errors.ValidationError:
-        return AccountCheck(False, code, "This is not a valid BIC (4 letters of the bank, the country, 2 more).")
+        return AccountCheck(
+            False, code, gettext_noop("This is not a valid BIC (4 letters of the bank, the country, 2 more).")
+        )
     return AccountCheck(True, code, "")
 
 
