@@ -4,10 +4,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
 
 from billing.documents import DocumentLine, DocumentParty, InvoiceDocument, credit_note_pdf, invoice_pdf
+from billing.documents.render import INVOICE_LABELS
 from billing.models import Invoice, InvoiceCounter, InvoiceKind
+from core.formatting import money_text
 
 
 def invoice_number_next(year: int) -> str:
@@ -79,19 +82,25 @@ def invoice_document_pdf(invoice: Invoice) -> bytes:
         )
         for line in invoice.lines
     )
-    document = InvoiceDocument(
-        number=invoice.number,
-        issue_date=invoice.issued_at.date(),
-        seller=seller,
-        buyer=buyer,
-        lines=lines,
-        total_net=invoice.net,
-        total_vat=invoice.vat,
-        total_gross=invoice.gross,
-        currency=invoice.currency,
-        notes=tuple(note for note in [invoice.notes] if note),
-        original_invoice_number=invoice.credits.number if invoice.credits_id else "",
-    )
-    if invoice.kind == InvoiceKind.CREDIT_NOTE:
-        return credit_note_pdf(document)
-    return invoice_pdf(document)
+    # Written in the customer's language of the day it was issued (kept with the buyer), the same every time.
+    with translation.override(invoice.buyer.get("language") or settings.LANGUAGE_CODE):
+        language = translation.get_language()
+        document = InvoiceDocument(
+            number=invoice.number,
+            issue_date=invoice.issued_at.date(),
+            seller=seller,
+            buyer=buyer,
+            lines=lines,
+            total_net=invoice.net,
+            total_vat=invoice.vat,
+            total_gross=invoice.gross,
+            currency=invoice.currency,
+            notes=tuple(note for note in [invoice.notes] if note),
+            original_invoice_number=invoice.credits.number if invoice.credits_id else "",
+            labels={english: _(english) for english in INVOICE_LABELS},
+            money_text=lambda amount, currency: money_text(amount, currency, language=language),
+            date_text=lambda day: formats.date_format(day, "DATE_FORMAT"),
+        )
+        if invoice.kind == InvoiceKind.CREDIT_NOTE:
+            return credit_note_pdf(document)
+        return invoice_pdf(document)

@@ -9,16 +9,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusEvent
 from core.state import NOTHING
 
 
 class PaymentStatus(models.TextChoices):
-    PENDING = "pending", "Pending (waiting for the customer to pay)"
-    SUCCEEDED = "succeeded", "Succeeded (money collected)"
-    FAILED = "failed", "Failed (declined; the customer can try again)"
-    CANCELED = "canceled", "Canceled"
+    PENDING = "pending", _("Pending (waiting for the customer to pay)")
+    SUCCEEDED = "succeeded", _("Succeeded (money collected)")
+    FAILED = "failed", _("Failed (declined; the customer can try again)")
+    CANCELED = "canceled", _("Canceled")
 
 
 PAYMENT_TRANSITIONS = {
@@ -35,8 +36,8 @@ PAYMENT_TRANSITIONS = {
 
 
 class PaymentPurpose(models.TextChoices):
-    ORDER = "order", "Order (its total, once)"
-    TOP_UP = "top_up", "Top-up (a price rise the customer agreed to after paying, e.g. a counter-offer)"
+    ORDER = "order", _("Order (its total, once)")
+    TOP_UP = "top_up", _("Top-up (a price rise the customer agreed to after paying, e.g. a counter-offer)")
 
 
 class Payment(models.Model):
@@ -52,12 +53,12 @@ class Payment(models.Model):
     provider_ref = models.CharField(max_length=120, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=PaymentStatus.choices, default=PaymentStatus.PENDING)
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text="gross, VAT included")
-    vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"), help_text="VAT in the amount")
+    amount = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("gross, VAT included"))
+    vat = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"), help_text=_("VAT in the amount"))
     currency = models.CharField(max_length=3, default="EUR")
     amount_refunded = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     checkout_url = models.CharField(max_length=500, blank=True)
-    return_url = models.CharField(max_length=500, blank=True, help_text="where the customer goes after paying")
+    return_url = models.CharField(max_length=500, blank=True, help_text=_("where the customer goes after paying"))
     client_secret = models.CharField(max_length=200, blank=True)
     failure_message = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -109,9 +110,9 @@ class WebhookEvent(models.Model):
 
 
 class RefundStatus(models.TextChoices):
-    PENDING = "pending", "Pending"
-    SUCCEEDED = "succeeded", "Succeeded"
-    FAILED = "failed", "Failed"
+    PENDING = "pending", _("Pending")
+    SUCCEEDED = "succeeded", _("Succeeded")
+    FAILED = "failed", _("Failed")
 
 
 REFUND_TRANSITIONS = {
@@ -129,7 +130,7 @@ class Refund(models.Model):
     from_payout_of = models.ForeignKey(
         "makers.Maker", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    description = models.TextField(blank=True, help_text="why the money goes back (printed on the credit note)")
+    description = models.TextField(blank=True, help_text=_("why the money goes back (printed on the credit note)"))
     provider_ref = models.CharField(max_length=120, blank=True, db_index=True)
     status = models.CharField(max_length=12, choices=RefundStatus.choices, default=RefundStatus.PENDING)
     failure_message = models.TextField(blank=True)
@@ -157,23 +158,23 @@ class RefundEvent(StatusEvent):
 class Account(models.TextChoices):
     """The ledger's accounts, per order (and per maker for payouts)."""
 
-    CUSTOMER = "customer", "Customer (outside: money comes from and goes back to the customer)"
-    CLEARING = "clearing", "Clearing (collected, not yet allocated)"
-    VAT = "vat", "VAT payable"
-    COMMISSION = "commission", "Platform commission"
-    PAYOUT_HELD = "payout_held", "Maker payout, held for the claim window"
-    PAYOUT_RELEASED = "payout_released", "Maker payout, released"
-    PAID_OUT = "paid_out", "Maker payout, sent to the maker's bank account"
+    CUSTOMER = "customer", _("Customer (outside: money comes from and goes back to the customer)")
+    CLEARING = "clearing", _("Clearing (collected, not yet allocated)")
+    VAT = "vat", _("VAT payable")
+    COMMISSION = "commission", _("Platform commission")
+    PAYOUT_HELD = "payout_held", _("Maker payout, held for the claim window")
+    PAYOUT_RELEASED = "payout_released", _("Maker payout, released")
+    PAID_OUT = "paid_out", _("Maker payout, sent to the maker's bank account")
 
 
 class EntryKind(models.TextChoices):
-    CHARGE = "charge", "Charge"  # customer -> clearing
-    VAT = "vat", "VAT"  # clearing -> vat
-    COMMISSION = "commission", "Commission"  # clearing -> commission
-    PAYOUT_DUE = "payout_due", "Payout due"  # clearing -> payout_held
-    PAYOUT_RELEASED = "payout_released", "Payout released"  # payout_held -> payout_released
-    REFUND = "refund", "Refund"  # clearing / vat / payout_held -> customer
-    PAYOUT_PAID = "payout_paid", "Payout paid"  # payout_released -> paid_out (in a PayoutBatch's transfer file)
+    CHARGE = "charge", _("Charge")  # customer -> clearing
+    VAT = "vat", _("VAT")  # clearing -> vat
+    COMMISSION = "commission", _("Commission")  # clearing -> commission
+    PAYOUT_DUE = "payout_due", _("Payout due")  # clearing -> payout_held
+    PAYOUT_RELEASED = "payout_released", _("Payout released")  # payout_held -> payout_released
+    REFUND = "refund", _("Refund")  # clearing / vat / payout_held -> customer
+    PAYOUT_PAID = "payout_paid", _("Payout paid")  # payout_released -> paid_out (in a PayoutBatch's transfer file)
 
 
 class PayoutBatch(models.Model):
@@ -184,10 +185,10 @@ class PayoutBatch(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    execution_date = models.DateField(help_text="the day the bank is asked to pay")
-    message_id = models.CharField(max_length=35, unique=True, help_text="the file's id at the bank")
+    execution_date = models.DateField(help_text=_("the day the bank is asked to pay"))
+    message_id = models.CharField(max_length=35, unique=True, help_text=_("the file's id at the bank"))
     file = models.FileField(upload_to="payouts/%Y/", blank=True)
-    transfer_count = models.PositiveIntegerField(default=0, help_text="one transfer per maker")
+    transfer_count = models.PositiveIntegerField(default=0, help_text=_("one transfer per maker"))
     total = models.DecimalField(max_digits=12, decimal_places=2, default=Decimal("0"))
     currency = models.CharField(max_length=3, default="EUR")
     # [{"maker_id", "maker", "amount", "reason"}]: released money not paid in this batch, and why.
@@ -214,8 +215,8 @@ class LedgerEntry(models.Model):
 
     order_id = models.PositiveBigIntegerField(db_index=True)
     kind = models.CharField(max_length=16, choices=EntryKind.choices)
-    debit = models.CharField(max_length=16, choices=Account.choices, help_text="the account the money leaves")
-    credit = models.CharField(max_length=16, choices=Account.choices, help_text="the account the money enters")
+    debit = models.CharField(max_length=16, choices=Account.choices, help_text=_("the account the money leaves"))
+    credit = models.CharField(max_length=16, choices=Account.choices, help_text=_("the account the money enters"))
     amount = models.DecimalField(max_digits=12, decimal_places=2)
     currency = models.CharField(max_length=3, default="EUR")
     maker = models.ForeignKey("makers.Maker", null=True, blank=True, on_delete=models.PROTECT, related_name="ledger")
@@ -255,21 +256,21 @@ class LedgerEntry(models.Model):
 class VatRate(models.Model):
     """A country's standard VAT rate, edited by staff in the admin (seeded from billing/tax's EU table)."""
 
-    country = models.CharField(max_length=2, unique=True, help_text="ISO 3166-1 alpha-2")
-    rate = models.DecimalField(max_digits=5, decimal_places=2, help_text="percent, e.g. 19.00")
+    country = models.CharField(max_length=2, unique=True, help_text=_("ISO 3166-1 alpha-2"))
+    rate = models.DecimalField(max_digits=5, decimal_places=2, help_text=_("percent, e.g. 19.00"))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["country"]
-        verbose_name = "VAT rate"
+        verbose_name = _("VAT rate")
 
     def __str__(self):
         return f"{self.country}: {self.rate} %"
 
 
 class InvoiceKind(models.TextChoices):
-    INVOICE = "invoice", "Invoice"
-    CREDIT_NOTE = "credit_note", "Credit note"
+    INVOICE = "invoice", _("Invoice")
+    CREDIT_NOTE = "credit_note", _("Credit note")
 
 
 class InvoiceCounter(models.Model):
@@ -292,7 +293,7 @@ class Invoice(models.Model):
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="invoices")
     refund = models.OneToOneField(Refund, null=True, blank=True, on_delete=models.PROTECT, related_name="credit_note")
     credits = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="credit_notes")
-    buyer = models.JSONField(default=dict, help_text="name, address lines, VAT number")
+    buyer = models.JSONField(default=dict, help_text=_("name, address lines, VAT number"))
     lines = models.JSONField(default=list)
     net = models.DecimalField(max_digits=12, decimal_places=2)
     vat = models.DecimalField(max_digits=12, decimal_places=2)

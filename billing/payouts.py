@@ -23,6 +23,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from billing.documents import DocumentParty, StatementDocument, StatementRow, payout_statement_pdf
 from billing.models import Account, EntryKind, LedgerEntry, PayoutBatch
@@ -98,6 +99,11 @@ class Movement:
     balances: Balances
 
     @property
+    def kind_label(self) -> str:
+        """The kind as the reader's language names it (the ledger's label)."""
+        return EntryKind(self.kind).label if self.kind in EntryKind.values else self.kind
+
+    @property
     def day(self) -> date:
         return timezone.localdate(self.at)
 
@@ -120,7 +126,7 @@ def maker_statement(*, maker: Maker, start: date | None = None, end: date | None
     """The maker's payout movements between ``start`` and ``end`` (days, both included; None: open), with the
     balances before the first and after the last. One query, whatever the number of movements."""
     if start and end and start > end:
-        raise DomainError("The period starts after it ends.", code="bad_period", details={"field": "from"})
+        raise DomainError(_("The period starts after it ends."), code="bad_period", details={"field": "from"})
     entries = LedgerEntry.objects.filter(maker_id=maker.pk).filter(
         Q(debit__in=[*OWED, Account.PAID_OUT]) | Q(credit__in=[*OWED, Account.PAID_OUT])
     )
@@ -258,14 +264,14 @@ def _released_unpaid(maker_ids=None) -> dict[int, dict[int, Decimal]]:
 def payout_account_problem(maker: Maker) -> str:
     """Why a transfer to this maker cannot be made ("" when it can), by the rules of the transfer file."""
     if not maker.payout_iban:
-        return "No IBAN: the maker has not given its payout account."
+        return _("No IBAN: the maker has not given its payout account.")
     iban = iban_check(maker.payout_iban)
     if not iban.valid:
-        return f"The IBAN is not valid: {iban.reason}"
+        return _("The IBAN is not valid: %(reason)s") % {"reason": iban.reason}
     if maker.payout_bic:
         bic = bic_check(maker.payout_bic)
         if not bic.valid:
-            return f"The BIC is not valid: {bic.reason}"
+            return _("The BIC is not valid: %(reason)s") % {"reason": bic.reason}
     return ""
 
 
@@ -292,7 +298,7 @@ def platform_account() -> Party:
     """The platform's account the payouts leave from (PLATFORM_IBAN, PLATFORM_BIC)."""
     if not settings.PLATFORM_IBAN or not settings.PLATFORM_BIC:
         raise Conflict(
-            "The platform's bank account is not configured (PLATFORM_IBAN and PLATFORM_BIC).",
+            _("The platform's bank account is not configured (PLATFORM_IBAN and PLATFORM_BIC)."),
             code="platform_account_missing",
         )
     return Party(name=settings.PLATFORM_LEGAL_NAME, iban=settings.PLATFORM_IBAN, bic=settings.PLATFORM_BIC)
@@ -323,7 +329,8 @@ def payout_batch_create(*, actor, execution_date: date | None = None) -> PayoutB
         if not paid:
             reasons = " ".join(f"{row['maker']}: {row['reason']}" for row in skipped)
             raise Conflict(
-                "There is no released payout to pay." + (f" Skipped: {reasons}" if reasons else ""),
+                _("There is no released payout to pay.")
+                + (" " + _("Skipped: %(reasons)s") % {"reasons": reasons} if reasons else ""),
                 code="nothing_to_pay",
                 details={"skipped": skipped},
             )
@@ -364,7 +371,9 @@ def payout_batch_create(*, actor, execution_date: date | None = None) -> PayoutB
                 debtor=debtor, payments=transfers, execution_date=execution_date, message_id=batch.message_id
             )
         except SepaError as error:
-            raise Conflict(f"The transfer file could not be made: {error}", code="sepa_invalid") from error
+            raise Conflict(
+                _("The transfer file could not be made: %(error)s") % {"error": error}, code="sepa_invalid"
+            ) from error
         batch.transfer_count = len(transfers)
         batch.total = money(sum((payable.amount for payable in paid), ZERO))
         batch.file.save(f"payout-batch-{batch.pk}.xml", ContentFile(xml), save=False)

@@ -23,6 +23,8 @@ from django.db.models import Q, Sum
 from django.dispatch import Signal
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import get_language, gettext_lazy
+from django.utils.translation import gettext as _
 
 from billing.models import (
     PAYMENT_TRANSITIONS,
@@ -62,10 +64,18 @@ logger = logging.getLogger(__name__)
 
 CENT = Decimal("0.01")
 REFUND_MACHINE = StateMachine(
-    model=Refund, event_model=RefundEvent, event_field="refund", label="refund", transitions=REFUND_TRANSITIONS
+    model=Refund,
+    event_model=RefundEvent,
+    event_field="refund",
+    label=gettext_lazy("refund"),
+    transitions=REFUND_TRANSITIONS,
 )
 PAYMENT_MACHINE = StateMachine(
-    model=Payment, event_model=PaymentEvent, event_field="payment", label="payment", transitions=PAYMENT_TRANSITIONS
+    model=Payment,
+    event_model=PaymentEvent,
+    event_field="payment",
+    label=gettext_lazy("payment"),
+    transitions=PAYMENT_TRANSITIONS,
 )
 
 # sender: Payment; kwargs: payment (succeeded, in the webhook's transaction).
@@ -118,14 +128,14 @@ def provider_get(name: str | None = None) -> PaymentProvider:
         return TestProvider(secret=settings.TEST_PAYMENT_SECRET, page_url=_test_page_url, status_lookup=_test_status)
     if name == "stripe":
         if not settings.STRIPE_API_KEY or not settings.STRIPE_WEBHOOK_SECRET:
-            raise PaymentUnavailable("Stripe payments are not configured (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET).")
+            raise PaymentUnavailable(_("Stripe payments are not configured (STRIPE_API_KEY, STRIPE_WEBHOOK_SECRET)."))
         return StripeProvider(
             api_key=settings.STRIPE_API_KEY,
             webhook_secret=settings.STRIPE_WEBHOOK_SECRET,
             api_base=settings.STRIPE_API_BASE or None,
             publishable_key=settings.STRIPE_PUBLISHABLE_KEY,
         )
-    raise PaymentUnavailable(f"Unknown payment provider {name!r} (PAYMENT_PROVIDER).")
+    raise PaymentUnavailable(_("Unknown payment provider %(name)s (PAYMENT_PROVIDER).") % {"name": repr(name)})
 
 
 # Payments --------------------------------------------------------------------------------------------------
@@ -147,7 +157,7 @@ def payment_start(
     """
     amount, vat = money(amount), money(vat)
     if amount <= 0:
-        raise DomainError("There is nothing to pay on this order.", code="nothing_to_pay")
+        raise DomainError(_("There is nothing to pay on this order."), code="nothing_to_pay")
     order_payments = Payment.objects.filter(order_id=order_id, purpose=PaymentPurpose.ORDER)
     open_payment = (
         order_payments.filter(status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED])
@@ -157,7 +167,7 @@ def payment_start(
     if open_payment is not None and open_payment.amount == amount:
         return open_payment
     if order_payments.filter(status=PaymentStatus.SUCCEEDED).exists():
-        raise Conflict("This order is paid already.", code="already_paid")
+        raise Conflict(_("This order is paid already."), code="already_paid")
     if open_payment is not None:  # the amount changed: the old checkout must not be paid
         payment_set_status(
             payment_id=open_payment.pk, to=PaymentStatus.CANCELED, actor=customer, reason="replaced: amount changed"
@@ -183,11 +193,11 @@ def payment_start_top_up(
     the returned payment and asks again only when it failed for good."""
     amount, vat = money(amount), money(vat)
     if amount <= 0:
-        raise DomainError("There is nothing to pay.", code="nothing_to_pay")
+        raise DomainError(_("There is nothing to pay."), code="nothing_to_pay")
     if not Payment.objects.filter(
         order_id=order_id, purpose=PaymentPurpose.ORDER, status=PaymentStatus.SUCCEEDED
     ).exists():
-        raise Conflict("A top-up is for an order already paid.", code="not_paid")
+        raise Conflict(_("A top-up is for an order already paid."), code="not_paid")
     return _payment_open(
         order_id=order_id,
         customer=customer,
@@ -246,7 +256,9 @@ def _payment_open(
             reason=f"the provider refused the checkout: {error.message}",
             updates={"failure_message": error.message},
         )
-        raise PaymentUnavailable(f"The payment could not be started: {error.message} Please try again.") from error
+        raise PaymentUnavailable(
+            _("The payment could not be started: %(reason)s Please try again.") % {"reason": error.message}
+        ) from error
     checkout_url = checkout.checkout_url
     if not checkout_url and provider.name == "stripe":
         checkout_url = _stripe_page_url(payment.reference)
@@ -347,8 +359,16 @@ def _post(order_id: int, kind: str, debit: str, credit: str, amount: Decimal, **
             order_id, debit, maker_id=getattr(maker, "pk", maker) if debit.startswith("payout") else None
         )
         if available < amount:
+            # The account's name mid-sentence: lower case in English as before; German capitalises its nouns and
+            # the other translations quote the name, so they take it as labelled.
+            label = str(Account(debit).label)
             raise Conflict(
-                f"Only {available} is left on this order's {Account(debit).label.lower()}; {amount} cannot be moved.",
+                _("Only %(available)s is left on this order's %(value)s; %(amount)s cannot be moved.")
+                % {
+                    "available": available,
+                    "value": label.lower() if (get_language() or "en").startswith("en") else label,
+                    "amount": amount,
+                },
                 code="insufficient_funds",
             )
     if "maker" in fields and not hasattr(fields["maker"], "pk"):
@@ -472,14 +492,15 @@ def refund_create(
     with transaction.atomic():
         payments = _succeeded_payments(order_id, lock=True)
         if not payments:
-            raise Conflict("This order has no collected payment to refund.", code="nothing_to_refund")
+            raise Conflict(_("This order has no collected payment to refund."), code="nothing_to_refund")
         available = refund_available(order_id, from_payout_of=from_payout_of)
         amount = available if amount is None else money(amount)
         if amount <= 0:
-            raise Conflict("There is nothing left to refund on this order.", code="nothing_to_refund")
+            raise Conflict(_("There is nothing left to refund on this order."), code="nothing_to_refund")
         if amount > available:
             raise Conflict(
-                f"At most {available} {payments[0].currency} can be refunded on this order now.",
+                _("At most %(available)s %(currency)s can be refunded on this order now.")
+                % {"available": available, "currency": payments[0].currency},
                 code="refund_too_large",
             )
         refunds, left = [], amount
@@ -527,7 +548,7 @@ def _refund_send(refund: Refund) -> None:
             reason=f"the provider refused: {error.message}",
             updates={"failure_message": error.message},
         )
-        raise PaymentUnavailable(f"The refund could not be made: {error.message}") from error
+        raise PaymentUnavailable(_("The refund could not be made: %(reason)s") % {"reason": error.message}) from error
     Refund.objects.filter(pk=refund.pk).update(provider_ref=result.provider_ref)
     if result.status == "succeeded":
         refund_settle(refund_id=refund.pk)

@@ -1,9 +1,10 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CodesignConfig(AppConfig):
     name = "codesign"
-    verbose_name = "Co-design (conversations and revision proposals)"
+    verbose_name = _("Co-design (conversations and revision proposals)")
 
     def ready(self):
         # Function-level imports: models and receivers can be imported only once the app registry is ready.

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from core.models import StatusEvent
 from core.state import NOTHING
@@ -36,10 +37,10 @@ class Message(models.Model):
 
 
 class ProposalStatus(models.TextChoices):
-    PENDING = "pending", "Pending"  # waiting for the customer; production of the item waits too
-    ACCEPTED = "accepted", "Accepted"  # the item moved to the proposed version at the new price
-    REJECTED = "rejected", "Rejected"  # the customer kept their version
-    WITHDRAWN = "withdrawn", "Withdrawn"  # the job ended before the customer answered
+    PENDING = "pending", _("Pending")  # waiting for the customer; production of the item waits too
+    ACCEPTED = "accepted", _("Accepted")  # the item moved to the proposed version at the new price
+    REJECTED = "rejected", _("Rejected")  # the customer kept their version
+    WITHDRAWN = "withdrawn", _("Withdrawn")  # the job ended before the customer answered
 
 
 PROPOSAL_TRANSITIONS = {

@@ -13,11 +13,12 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from codesign.models import PROPOSAL_TRANSITIONS, Message, ProposalEvent, ProposalStatus, RevisionProposal
 from core.errors import Conflict, DomainError, NotFound
 from core.models import StatusEvent
-from core.notifications import notify, notify_many
 from core.state import StateMachine, Transition
 from core.text import clean_text
 from designs import services as design_services
@@ -26,6 +27,7 @@ from designs.selectors import designs_visible_to
 from orders.models import JOB_DROPPED, Job, JobItem, JobStatus, Order, OrderEvent, OrderItem
 from orders.selectors import job_visible_to as _job_visible_to
 from orders.services import checkout, quoting
+from orders.services.notices import label_in_sentence, tell
 
 # Jobs whose maker may still change what it will print.
 PROPOSABLE = frozenset({JobStatus.OFFERED, JobStatus.ACCEPTED})
@@ -34,7 +36,7 @@ PROPOSAL_MACHINE = StateMachine(
     model=RevisionProposal,
     event_model=ProposalEvent,
     event_field="proposal",
-    label="revision proposal",
+    label=gettext_lazy("revision proposal"),
     transitions=PROPOSAL_TRANSITIONS,
 )
 
@@ -63,7 +65,7 @@ def _participants_of_version(version: DesignVersion) -> set:
 def job_visible_to(user, job_id) -> Job:
     job = _job_visible_to(user, job_id)
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     return job
 
 
@@ -71,22 +73,21 @@ def version_visible_to(user, *, design_id: int, number: int) -> DesignVersion:
     design = designs_visible_to(user).filter(pk=design_id).first()
     version = design and DesignVersion.objects.select_related("design").filter(design=design, number=number).first()
     if not version:
-        raise NotFound("No such design version.")
+        raise NotFound(_("No such design version."))
     return version
 
 
 def message_post(*, author, body: str, version: DesignVersion | None = None, job: Job | None = None) -> Message:
     """Add a message to a thread (the caller has checked the author may see it) and tell the others."""
-    body = clean_text(body, field="The message", max_length=5000)
+    body = clean_text(body, field=_("The message"), max_length=5000)
     if not body:
-        raise DomainError("Write a message first.", code="empty_message")
+        raise DomainError(_("Write a message first."), code="empty_message")
     with transaction.atomic():
         message = Message.objects.create(author=author, body=body, design_version=version, job=job)
         # Each reader's link opens a page that reader may see: the maker's people the job page, the customer and
         # staff the order page (a maker cannot open the order page).
         if job is not None:
             participants = _participants_of_job(job)
-            subject = f"New message on job {job.pk}"
             maker_people = set(job.maker.members.all())
             links = [
                 (maker_people, f"/maker/jobs/{job.pk}/"),
@@ -94,10 +95,18 @@ def message_post(*, author, body: str, version: DesignVersion | None = None, job
             ]
         else:
             participants = _participants_of_version(version)
-            subject = f"New message on {version.design.name} v{version.number}"
             links = [(participants, f"/designs/{version.design_id}/")]
+
+        def subject() -> str:
+            if job is not None:
+                return _("New message on job %(job)s") % {"job": job.pk}
+            return _("New message on %(design)s v%(number)s") % {
+                "design": version.design.name,
+                "number": version.number,
+            }
+
         for readers, link in links:
-            notify_many(
+            tell(
                 users=readers - {author},
                 kind="message",
                 subject=subject,
@@ -124,7 +133,7 @@ def proposable_item(*, maker_user, design: Design):
         .first()
     )
     if job_item is None:
-        raise Conflict("You hold no job for this design that has not started printing.", code="no_job")
+        raise Conflict(_("You hold no job for this design that has not started printing."), code="no_job")
     return job_item
 
 
@@ -139,29 +148,31 @@ def proposal_create(
     parameters: dict | None = None,
 ) -> RevisionProposal:
     """The maker of a job proposes a new version of one of its parts: a file, or template parameters."""
-    message = clean_text(message, field="The message", max_length=5000)
+    message = clean_text(message, field=_("The message"), max_length=5000)
     if not message:
-        raise DomainError("Explain what you changed and why.", code="message_required")
+        raise DomainError(_("Explain what you changed and why."), code="message_required")
     job = Job.objects.select_related("order", "maker").filter(pk=job_id, maker__members=actor).first()
     if job is None:
-        raise NotFound("No such job.")
+        raise NotFound(_("No such job."))
     if job.status not in PROPOSABLE:
         raise Conflict(
-            f"The job is {job.status}: revisions can be proposed before printing starts.", code="too_late_to_propose"
+            _("The job is %(job_status)s: revisions can be proposed before printing starts.")
+            % {"job_status": label_in_sentence(job.get_status_display(), english=job.status)},
+            code="too_late_to_propose",
         )
     items = OrderItem.objects.select_related("design_version__design").filter(job_items__job=job)
     item = items.filter(pk=order_item_id).first() if order_item_id else (items.first() if items.count() == 1 else None)
     if item is None:
-        raise DomainError("Say which item of the job the revision is for (order_item).", code="item_required")
+        raise DomainError(_("Say which item of the job the revision is for (order_item)."), code="item_required")
     design: Design = item.design_version.design
     if (uploaded_file is None) == (parameters is None):
-        raise DomainError("Send either a file or template parameters.", code="file_or_parameters")
+        raise DomainError(_("Send either a file or template parameters."), code="file_or_parameters")
     with transaction.atomic():
         if RevisionProposal.objects.select_for_update().filter(order_item=item, status=ProposalStatus.PENDING).exists():
-            raise Conflict("A proposal for this item is already waiting for the customer.", code="proposal_pending")
+            raise Conflict(_("A proposal for this item is already waiting for the customer."), code="proposal_pending")
         if parameters is not None:
             if not design.template_slug:
-                raise DomainError("This design is not from a template: send a file.", code="not_a_template")
+                raise DomainError(_("This design is not from a template: send a file."), code="not_a_template")
             values = design_services.template_parameters(
                 slug=design.template_slug, raw=parameters, material=item.material
             )
@@ -188,17 +199,19 @@ def proposal_create(
                     price_before=item.total_price,
                 ).obj
         except IntegrityError:
-            raise Conflict("A proposal for this item is already waiting for the customer.", code="proposal_pending")
+            raise Conflict(_("A proposal for this item is already waiting for the customer."), code="proposal_pending")
         _system_message(
             author=actor,
             job=job,
             version=item.design_version,
             body=f"Proposed version {version.number} of {design.name}: {message}",
         )
-        notify(
-            user=job.order.customer,
+        tell(
+            users=[job.order.customer],
             kind="proposal.created",
-            subject=f"{job.maker.name} proposes a change to {design.name}",
+            subject=lambda: (
+                _("%(maker)s proposes a change to %(design)s") % {"maker": job.maker.name, "design": design.name}
+            ),
             body=message,
             link=f"/orders/{job.order_id}/",
             data={"proposal": proposal.pk},
@@ -212,10 +225,11 @@ def _proposal_for_customer(proposal_id: int, customer) -> RevisionProposal:
         RevisionProposal.objects.select_for_update().filter(pk=proposal_id, job__order__customer=customer).first()
     )
     if proposal is None:
-        raise NotFound("No such proposal.")
+        raise NotFound(_("No such proposal."))
     if proposal.status != ProposalStatus.PENDING:
         raise Conflict(
-            f"This proposal is already {proposal.status}.",
+            _("This proposal is already %(proposal_status)s.")
+            % {"proposal_status": label_in_sentence(proposal.get_status_display(), english=proposal.status)},
             code="proposal_decided",
             details={"current": proposal.status},
         )
@@ -229,7 +243,11 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
         version = DesignVersion.objects.get(pk=proposal.version_id)
         if version.status != VersionStatus.READY:
             raise Conflict(
-                f"Version {version.number} is {version.status}; it can be accepted once its analysis is ready."
+                _("Version %(number)s is %(status)s; it can be accepted once its analysis is ready.")
+                % {
+                    "number": version.number,
+                    "status": label_in_sentence(version.get_status_display(), english=version.status),
+                }
                 + (f" ({version.error})" if version.error else ""),
                 code="proposal_not_ready",
             )
@@ -294,7 +312,7 @@ def proposal_accept(*, proposal_id: int, actor) -> RevisionProposal:
 
 def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionProposal:
     """The customer keeps their version; the maker goes on with it."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     with transaction.atomic():
         proposal = _proposal_for_customer(proposal_id, actor)
         proposal_set_status(
@@ -318,10 +336,14 @@ def proposal_reject(*, proposal_id: int, actor, reason: str = "") -> RevisionPro
 
 def _tell_maker(job: Job, proposal: RevisionProposal, *, decision: str, body: str) -> None:
     """The maker's people hear the customer's answer to their proposal (once per proposal and answer)."""
-    notify_many(
+    subjects = {
+        "accepted": gettext_noop("Revision accepted for job %(job)s"),
+        "rejected": gettext_noop("Revision rejected for job %(job)s"),
+    }
+    tell(
         users=job.maker.members.all(),
         kind=f"proposal.{decision}",
-        subject=f"Revision {decision} for job {job.pk}",
+        subject=lambda: _(subjects[decision]) % {"job": job.pk},
         body=body,
         link=f"/maker/jobs/{job.pk}/",
         data={"proposal": proposal.pk},
@@ -349,16 +371,16 @@ def job_has_pending_proposal(job_id: int) -> bool:
     return RevisionProposal.objects.filter(job_id=job_id, status=ProposalStatus.PENDING).exists()
 
 
-def refuse_printing_while_a_proposal_waits(*, obj, to_status: str, **_) -> None:
+def refuse_printing_while_a_proposal_waits(*, obj, to_status: str, **_signal) -> None:
     """Connected to the status door for jobs (see CodesignConfig.ready): printing waits for the customer."""
     if to_status == JobStatus.PRINTING and job_has_pending_proposal(obj.pk):
         raise Conflict(
-            "A revision proposal for this job is waiting for the customer; start printing once they answer.",
+            _("A revision proposal for this job is waiting for the customer; start printing once they answer."),
             code="proposal_pending",
         )
 
 
-def withdraw_proposals_of_ended_job(*, transition: Transition, **_) -> None:
+def withdraw_proposals_of_ended_job(*, transition: Transition, **_signal) -> None:
     """Connected to the status door for jobs: a job that ends without its parts withdraws its proposals."""
     if transition.to_status in JOB_DROPPED:
         proposals_withdraw_for_job(job_id=transition.obj.pk)

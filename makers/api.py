@@ -3,6 +3,7 @@
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -19,10 +20,10 @@ from makers.models import Maker, MakerApplication, Printer
 class PrinterSerializer(serializers.ModelSerializer):
     materials = serializers.SlugRelatedField(slug_field="code", many=True, queryset=Material.objects.all())
     profile = serializers.CharField(
-        max_length=120, required=False, allow_blank=True, help_text="a printer model id from /api/printer-models/"
+        max_length=120, required=False, allow_blank=True, help_text=_("a printer model id from /api/printer-models/")
     )
-    process = serializers.ChoiceField(choices=Process.choices, required=False, help_text="from the model if given")
-    build_x_mm = serializers.IntegerField(required=False, help_text="the model's unless given (an override)")
+    process = serializers.ChoiceField(choices=Process.choices, required=False, help_text=_("from the model if given"))
+    build_x_mm = serializers.IntegerField(required=False, help_text=_("the model's unless given (an override)"))
     build_y_mm = serializers.IntegerField(required=False)
     build_z_mm = serializers.IntegerField(required=False)
 
@@ -46,11 +47,11 @@ class PrinterSerializer(serializers.ModelSerializer):
 
 
 class PrinterModelSerializer(serializers.Serializer):
-    id = serializers.CharField(help_text="vendor/model/nozzle, as PrusaSlicer's bundles name them")
+    id = serializers.CharField(help_text=_("vendor/model/nozzle, as PrusaSlicer's bundles name them"))
     vendor = serializers.CharField()
     model = serializers.CharField(source="model_name")
     nozzle_mm = serializers.FloatField(allow_null=True)
-    technology = serializers.CharField(help_text="FFF or SLA")
+    technology = serializers.CharField(help_text=_("FFF or SLA"))
     process = serializers.SerializerMethodField()
     build_volume_mm = serializers.ListField(child=serializers.FloatField())
 
@@ -147,7 +148,7 @@ class MakerProfileSerializer(serializers.ModelSerializer):
 def _own_maker(user):
     maker = user.makers.order_by("pk").first()
     if maker is None:
-        raise Http404("This account does not belong to a maker.")
+        raise Http404(_("This account does not belong to a maker."))
     return maker
 
 
@@ -191,7 +192,7 @@ class MakerPrinterListCreateView(APIView):
         data = serializer.validated_data
         given = [data.get(axis) for axis in maker_services.AXES]
         if any(size is not None for size in given) and None in given:
-            raise DomainError("Give all three build sizes, or none (the model's).", code="bad_build_size")
+            raise DomainError(_("Give all three build sizes, or none (the model's)."), code="bad_build_size")
         printer = maker_services.printer_upsert(
             maker=maker,
             name=data["name"],

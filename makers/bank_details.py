@@ -17,14 +17,14 @@ from stdnum.eu import vat as stdnum_eu_vat
 
 
 def gettext_noop(message: str) -> str:
-    """Marks a message for translation; the page or API that shows it translates it (this module is pure)."""
+    """Marks a message for the translation catalogues (makemessages); the Django side translates ``reason``."""
     return message
 
 
 class AccountCheck(NamedTuple):
     valid: bool
     normalised: str  # compact and upper case ("DE89370400440532013000"); the cleaned input when invalid
-    reason: str  # a sentence for a person; "" when valid
+    reason: str  # a sentence for a person, in English (its own template: ``gettext(reason)`` translates it); ""
 
 
 def iban_check(raw: str) -> AccountCheck:

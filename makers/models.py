@@ -17,15 +17,15 @@ class Maker(models.Model):
     slug = models.SlugField(max_length=64, unique=True)
     members = models.ManyToManyField(settings.AUTH_USER_MODEL, related_name="makers", blank=True)
     city = models.CharField(max_length=80)
-    country = models.CharField(max_length=2, help_text="ISO 3166 code")
+    country = models.CharField(max_length=2, help_text=_("ISO 3166 code"))
     latitude = models.FloatField(db_index=True)
     longitude = models.FloatField(db_index=True)
     email = models.EmailField(blank=True)
     about = models.TextField(blank=True)
-    capacity = models.PositiveIntegerField(default=3, help_text="jobs it can run at once")
-    hours_to_respond = models.PositiveIntegerField(default=4, help_text="usual time to answer an offer")
+    capacity = models.PositiveIntegerField(default=3, help_text=_("jobs it can run at once"))
+    hours_to_respond = models.PositiveIntegerField(default=4, help_text=_("usual time to answer an offer"))
     price_factor = models.DecimalField(
-        max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text="its prices against the catalogue"
+        max_digits=4, decimal_places=2, default=Decimal("1.00"), help_text=_("its prices against the catalogue")
     )
     is_active = models.BooleanField(default=True)
     # The maker's own holiday switch: a paused maker gets no new offers; the jobs it holds go on.
@@ -41,9 +41,9 @@ class Maker(models.Model):
     postcode = models.CharField(max_length=16, blank=True)
     # Where its payouts go (a SEPA credit transfer); checked by makers.bank_details when the maker edits them.
     # Only the maker itself and staff see the IBAN whole (others: ``payout_iban_masked``).
-    payout_account_holder = models.CharField(max_length=70, blank=True, help_text="the name on the account")
-    payout_iban = models.CharField(max_length=34, blank=True, help_text="compact, upper case")
-    payout_bic = models.CharField(max_length=11, blank=True, help_text="optional within SEPA")
+    payout_account_holder = models.CharField(max_length=70, blank=True, help_text=_("the name on the account"))
+    payout_iban = models.CharField(max_length=34, blank=True, help_text=_("compact, upper case"))
+    payout_bic = models.CharField(max_length=11, blank=True, help_text=_("optional within SEPA"))
     # Kept from its history by orders.services.reliability.maker_refresh_reliability.
     offers_received = models.PositiveIntegerField(default=0)
     offers_accepted = models.PositiveIntegerField(default=0)
@@ -51,7 +51,7 @@ class Maker(models.Model):
     jobs_shipped = models.PositiveIntegerField(default=0)
     jobs_shipped_on_time = models.PositiveIntegerField(default=0)
     jobs_failed = models.PositiveIntegerField(default=0)
-    reliability = models.FloatField(default=0.8, help_text="0..1, from acceptance, speed, punctuality, failures")
+    reliability = models.FloatField(default=0.8, help_text=_("0..1, from acceptance, speed, punctuality, failures"))
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -73,18 +73,18 @@ class Printer(models.Model):
     # A real printer model from PrusaSlicer's vendor bundles, "<vendor>/<model>/<nozzle>" (slicing.prusa); the
     # process, nozzle and build volume come from it. Empty for processes PrusaSlicer does not slice (powder, metal).
     profile = models.CharField(
-        max_length=120, blank=True, help_text="PrusaSlicer printer profile, e.g. PrusaResearch/MK3S/0.4"
+        max_length=120, blank=True, help_text=_("PrusaSlicer printer profile, e.g. PrusaResearch/MK3S/0.4")
     )
     nozzle_mm = models.FloatField(null=True, blank=True)
     build_volume_overridden = models.BooleanField(
-        default=False, help_text="the maker's build volume differs from the printer model's"
+        default=False, help_text=_("the maker's build volume differs from the printer model's")
     )
     process = models.CharField(max_length=8, choices=Process.choices)
     build_x_mm = models.PositiveIntegerField()
     build_y_mm = models.PositiveIntegerField()
     build_z_mm = models.PositiveIntegerField()
     materials = models.ManyToManyField(Material, related_name="printers", blank=True)
-    colours = models.JSONField(default=list, blank=True, help_text="colours loaded; empty means any")
+    colours = models.JSONField(default=list, blank=True, help_text=_("colours loaded; empty means any"))
     is_online = models.BooleanField(default=True)
 
     class Meta:

@@ -32,7 +32,7 @@ def maker_onboard(
 ) -> Maker:
     """Create or update a maker by slug (staff onboarding and the demo seed)."""
     slug = slug or slugify(name)[:64]
-    maker, _ = Maker.objects.update_or_create(
+    maker, _created = Maker.objects.update_or_create(
         slug=slug,
         defaults={
             "name": name,
@@ -55,7 +55,8 @@ def _check_printer(*, process: str, materials, build_volume_mm: tuple[int, int, 
     for material in materials:
         if material.process != process:
             raise DomainError(
-                f"{material.name} is a {material.process} material; this printer is {process}.",
+                _("%(material)s is a %(process)s material; this printer is %(process2)s.")
+                % {"material": material.name, "process": material.process, "process2": process},
                 code="material_not_for_process",
                 details={"field": "materials"},
             )
@@ -63,7 +64,9 @@ def _check_printer(*, process: str, materials, build_volume_mm: tuple[int, int, 
     for axis, size in zip(("build_x_mm", "build_y_mm", "build_z_mm"), build_volume_mm, strict=True):
         if not low <= size <= high:
             raise DomainError(
-                f"Build sizes must be between {low} and {high} mm.", code="bad_build_size", details={"field": axis}
+                _("Build sizes must be between %(low)s and %(high)s mm.") % {"low": low, "high": high},
+                code="bad_build_size",
+                details={"field": axis},
             )
 
 
@@ -93,7 +96,7 @@ def _model_fields(*, profile: str, process: str | None, build_volume_mm) -> dict
     if not profile:
         if not process or not build_volume_mm:
             raise DomainError(
-                "Choose a printer model (see /api/printer-models/), or give the process and the build volume.",
+                _("Choose a printer model (see /api/printer-models/), or give the process and the build volume."),
                 code="printer_model_required",
                 details={"field": "profile"},
             )
@@ -102,7 +105,7 @@ def _model_fields(*, profile: str, process: str | None, build_volume_mm) -> dict
         model = printer_profile(profile)
     except UnknownPrinter:
         raise DomainError(
-            f"Unknown printer model {profile!r}; see /api/printer-models/.",
+            _("Unknown printer model %(profile)s; see /api/printer-models/.") % {"profile": f"{profile!r}"},
             code="unknown_printer_model",
             details={"field": "profile"},
         )
@@ -110,7 +113,7 @@ def _model_fields(*, profile: str, process: str | None, build_volume_mm) -> dict
         # PrusaSlicer's profiles are not installed on this server: keep the model's name, take the rest as given.
         if not process or not build_volume_mm:
             raise DomainError(
-                "The printer models are not available on this server: give the process and the build volume too.",
+                _("The printer models are not available on this server: give the process and the build volume too."),
                 code="printer_models_unavailable",
                 details={"field": "profile"},
             )
@@ -124,7 +127,8 @@ def _model_fields(*, profile: str, process: str | None, build_volume_mm) -> dict
     model_process = PROCESS_OF_TECHNOLOGY[model.technology]
     if process and process != model_process:
         raise DomainError(
-            f"The {model.model_name} is a {model_process} printer, not {process}.",
+            _("The %(model_name)s is a %(model_process)s printer, not %(process)s.")
+            % {"model_name": model.model_name, "model_process": model_process, "process": process},
             code="process_not_of_model",
             details={"field": "process"},
         )
@@ -164,7 +168,7 @@ def printer_upsert(
     fields = _model_fields(profile=profile, process=process, build_volume_mm=build_volume_mm)
     materials = list(Material.objects.filter(code__in=material_codes))
     _check_printer(process=fields["process"], materials=materials, build_volume_mm=fields["build"])
-    printer, _ = Printer.objects.update_or_create(
+    printer, _created = Printer.objects.update_or_create(
         maker=maker,
         name=name,
         defaults={**_printer_columns(fields), "colours": colours or [], "is_online": is_online},

@@ -1,4 +1,5 @@
 from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
 
 from core.admin import ReadOnlyInline
 from core.errors import DomainError
@@ -59,18 +60,20 @@ class OrderAdmin(admin.ModelAdmin):
     inlines = [OrderItemInline, OrderEventInline]
     actions = ["cancel_orders", "dispatch_again"]
 
-    @admin.action(description="Cancel (before production starts)")
+    @admin.action(description=_("Cancel (before production starts)"))
     def cancel_orders(self, request, queryset):
         def cancel(order):
             ordering.order_cancel(order_id=order.pk, actor=request.user, reason="cancelled by staff")
 
         run_service_action(self, request, queryset, cancel, done="order(s) cancelled")
 
-    @admin.action(description="Dispatch again (offer unassigned parts)")
+    @admin.action(description=_("Dispatch again (offer unassigned parts)"))
     def dispatch_again(self, request, queryset):
         for order in queryset:
             order_redispatch_after_commit(order.pk)
-        self.message_user(request, f"Dispatch queued for {queryset.count()} order(s).", messages.SUCCESS)
+        self.message_user(
+            request, _("Dispatch queued for %(count)s order(s).") % {"count": queryset.count()}, messages.SUCCESS
+        )
 
 
 class JobItemInline(ReadOnlyInline):
@@ -105,7 +108,7 @@ class JobAdmin(admin.ModelAdmin):
     inlines = [JobItemInline, JobEventInline]
     actions = ["reroute"]
 
-    @admin.action(description="Re-route to another maker")
+    @admin.action(description=_("Re-route to another maker"))
     def reroute(self, request, queryset):
         def reroute(job):
             job_services.job_reroute(job_id=job.pk, actor=request.user, reason="re-routed by staff")

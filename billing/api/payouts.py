@@ -6,6 +6,7 @@ from django.conf import settings
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -28,7 +29,7 @@ def own_maker(user):
     """The maker the calling account belongs to (its first, as the maker profile API does)."""
     maker = user.makers.order_by("pk").first()
     if maker is None:
-        raise Http404("This account does not belong to a maker.")
+        raise Http404(_("This account does not belong to a maker."))
     return maker
 
 
@@ -40,7 +41,9 @@ def _day(request, name: str) -> date | None:
         return date.fromisoformat(raw)
     except ValueError:
         raise DomainError(
-            f"{name}: {raw[:20]!r} is not a date (YYYY-MM-DD).", code="bad_date", details={"field": name}
+            _("%(name)s: %(value)s is not a date (YYYY-MM-DD).") % {"name": name, "value": f"{raw[:20]!r}"},
+            code="bad_date",
+            details={"field": name},
         ) from None
 
 
@@ -53,7 +56,7 @@ class MovementSerializer(serializers.Serializer):
     order = serializers.IntegerField(source="order_id")
     kind = serializers.CharField()
     amount = serializers.DecimalField(max_digits=12, decimal_places=2)
-    change = serializers.DecimalField(max_digits=12, decimal_places=2, help_text="effect on the balance owed")
+    change = serializers.DecimalField(max_digits=12, decimal_places=2, help_text=_("effect on the balance owed"))
     balance = serializers.DecimalField(max_digits=12, decimal_places=2, source="balances.owed")
     available_at = serializers.DateTimeField(allow_null=True)
     memo = serializers.CharField()

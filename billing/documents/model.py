@@ -3,6 +3,7 @@
 The amounts are printed as given (the services compute them with ``billing.tax``); nothing here recomputes VAT.
 """
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -42,6 +43,12 @@ class InvoiceDocument:
     notes: tuple[str, ...] = ()  # e.g. the reverse charge or export sentence of ``billing.tax.VatTreatment.note``
     original_invoice_number: str = ""  # credit notes only
     supply_date: date | None = None  # date of delivery, when it differs from the issue date
+    # The reader's language, given by the caller (billing's Django side translates): the printed words by their
+    # English text (``render.INVOICE_LABELS`` lists them; a missing one prints in English) and how money and dates
+    # are written (None: "1,234.50 EUR" and ISO dates).
+    labels: Mapping[str, str] = field(default_factory=dict)
+    money_text: Callable[[Decimal, str], str] | None = None
+    date_text: Callable[[date], str] | None = None
 
 
 @dataclass(frozen=True)

@@ -101,7 +101,9 @@ def _font(pdf: _Document, size: float, bold: bool = False) -> None:
     pdf.set_font(pdf.family, style="B" if bold else "", size=size)
 
 
-def _party(pdf: _Document, text: Text, heading: str, party: DocumentParty, x: float, width: float) -> float:
+def _party(
+    pdf: _Document, text: Text, heading: str, party: DocumentParty, x: float, width: float, *, vat_label: str = "VAT ID"
+) -> float:
     """A block of lines at ``x``; returns the y it ends at."""
     pdf.set_x(x)
     _font(pdf, 7)
@@ -114,7 +116,7 @@ def _party(pdf: _Document, text: Text, heading: str, party: DocumentParty, x: fl
     for line in party.address_lines:
         pdf.multi_cell(width, 4.5, text(line), new_x="LEFT", new_y="NEXT")
     if party.vat_id:
-        pdf.cell(width, 4.5, text(f"VAT ID: {party.vat_id}"), new_x="LEFT", new_y="NEXT")
+        pdf.cell(width, 4.5, text(f"{vat_label}: {party.vat_id}"), new_x="LEFT", new_y="NEXT")
     return pdf.get_y()
 
 
@@ -167,22 +169,69 @@ def _notes(pdf: _Document, text: Text, notes: Sequence[str]) -> None:
         pdf.ln(1)
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a word for the catalogues (billing's Django side translates it and passes it in ``doc.labels``)."""
+    return message
+
+
+# Every word an invoice or credit note prints, in English; ``InvoiceDocument.labels`` maps them to the reader's.
+INVOICE_LABELS = (
+    gettext_noop("Invoice"),
+    gettext_noop("Credit note"),
+    gettext_noop("Invoice number"),
+    gettext_noop("Credit note number"),
+    gettext_noop("Issue date"),
+    gettext_noop("Date of supply"),
+    gettext_noop("Corrects invoice"),
+    gettext_noop("From"),
+    gettext_noop("To"),
+    gettext_noop("Description"),
+    gettext_noop("Qty"),
+    gettext_noop("Unit net"),
+    gettext_noop("Net"),
+    gettext_noop("VAT rate"),
+    gettext_noop("VAT"),
+    gettext_noop("Gross"),
+    gettext_noop("Total net"),
+    gettext_noop("Total VAT"),
+    gettext_noop("Credited total"),
+    gettext_noop("Total due"),
+    gettext_noop("VAT ID"),
+    gettext_noop("This credit note corrects invoice %(number)s of the same seller."),
+)
+
+
 def _invoice(doc: InvoiceDocument, *, credit_note: bool, font_path: Path | str | None) -> bytes:
-    title = "Credit note" if credit_note else "Invoice"
+    def label(english: str) -> str:
+        return doc.labels.get(english) or english
+
+    def amount(value: Decimal) -> str:
+        return doc.money_text(value, doc.currency) if doc.money_text else f"{money(value)} {doc.currency}"
+
+    def plain_amount(value: Decimal) -> str:
+        return doc.money_text(value, doc.currency) if doc.money_text else money(value)
+
+    def when(value: date) -> str:
+        return doc.date_text(value) if doc.date_text else day(value)
+
+    title = label("Credit note" if credit_note else "Invoice")
     pdf, text = _start(f"{title} {doc.number}", doc.issue_date, doc.seller.name, font_path)
     pdf.footer_text = text(" · ".join(part for part in (doc.seller.name, doc.seller.vat_id) if part))
-    facts = [(f"{title} number", doc.number), ("Issue date", day(doc.issue_date))]
+    facts = [
+        (label("Credit note number" if credit_note else "Invoice number"), doc.number),
+        (label("Issue date"), when(doc.issue_date)),
+    ]
     if doc.supply_date:
-        facts.append(("Date of supply", day(doc.supply_date)))
+        facts.append((label("Date of supply"), when(doc.supply_date)))
     if credit_note:
-        facts.append(("Corrects invoice", doc.original_invoice_number))
+        facts.append((label("Corrects invoice"), doc.original_invoice_number))
     _title(pdf, text, title, facts)
 
     top = pdf.get_y()
     half = (pdf.epw - 10) / 2
-    seller_end = _party(pdf, text, "From", doc.seller, pdf.l_margin, half)
+    seller_end = _party(pdf, text, label("From"), doc.seller, pdf.l_margin, half, vat_label=label("VAT ID"))
     pdf.set_y(top)
-    buyer_end = _party(pdf, text, "To", doc.buyer, pdf.l_margin + half + 10, half)
+    buyer_end = _party(pdf, text, label("To"), doc.buyer, pdf.l_margin + half + 10, half, vat_label=label("VAT ID"))
     pdf.set_xy(pdf.l_margin, max(seller_end, buyer_end) + 8)
 
     currency = doc.currency
@@ -190,18 +239,26 @@ def _invoice(doc: InvoiceDocument, *, credit_note: bool, font_path: Path | str |
         (
             line.description,
             number(line.quantity),
-            money(line.unit_net),
-            money(line.net),
+            plain_amount(line.unit_net),
+            plain_amount(line.net),
             percent(line.vat_rate),
-            money(line.vat),
-            money(line.gross),
+            plain_amount(line.vat),
+            plain_amount(line.gross),
         )
         for line in doc.lines
     ]
     _table(
         pdf,
         text,
-        ("Description", "Qty", f"Unit net ({currency})", "Net", "VAT rate", "VAT", "Gross"),
+        (
+            label("Description"),
+            label("Qty"),
+            f"{label('Unit net')} ({currency})",
+            label("Net"),
+            label("VAT rate"),
+            label("VAT"),
+            label("Gross"),
+        ),
         rows,
         widths=(33, 6, 14, 11, 10, 10, 12),
         aligns=("LEFT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT", "RIGHT"),
@@ -210,14 +267,18 @@ def _invoice(doc: InvoiceDocument, *, credit_note: bool, font_path: Path | str |
         pdf,
         text,
         [
-            ("Total net", f"{money(doc.total_net)} {currency}", False),
-            ("Total VAT", f"{money(doc.total_vat)} {currency}", False),
-            ("Credited total" if credit_note else "Total due", f"{money(doc.total_gross)} {currency}", True),
+            (label("Total net"), amount(doc.total_net), False),
+            (label("Total VAT"), amount(doc.total_vat), False),
+            (label("Credited total" if credit_note else "Total due"), amount(doc.total_gross), True),
         ],
     )
     notes = list(doc.notes)
     if credit_note:
-        notes.insert(0, f"This credit note corrects invoice {doc.original_invoice_number} of the same seller.")
+        notes.insert(
+            0,
+            label("This credit note corrects invoice %(number)s of the same seller.")
+            % {"number": doc.original_invoice_number},
+        )
     _notes(pdf, text, notes)
     return bytes(pdf.output())
 

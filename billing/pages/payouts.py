@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing import payouts
@@ -20,7 +21,7 @@ def maker_payouts(request):
     """Makers: their own balances (held, released, paid out), the movements and the statement downloads."""
     maker = request.user.makers.order_by("pk").first()
     if maker is None:
-        raise Http404("This account does not belong to a maker.")
+        raise Http404(_("This account does not belong to a maker."))
     statement = payouts.maker_statement(maker=maker)
     return render(
         request,
@@ -45,8 +46,13 @@ def staff_payouts(request):
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            skipped = f" {len(batch.skipped)} maker(s) skipped." if batch.skipped else ""
-            made = f"Payout batch {batch.pk}: {batch.transfer_count} transfer(s), {batch.total} {batch.currency}."
+            skipped = (" " + _("%(count)s maker(s) skipped.") % {"count": len(batch.skipped)}) if batch.skipped else ""
+            made = _("Payout batch %(batch)s: %(count)s transfer(s), %(total)s %(currency)s.") % {
+                "batch": batch.pk,
+                "count": batch.transfer_count,
+                "total": batch.total,
+                "currency": batch.currency,
+            }
             messages.success(request, made + skipped)
         return redirect("web:dashboard-payouts")
     payables = payouts.payouts_payable()

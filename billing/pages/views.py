@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from billing import services
@@ -26,7 +27,7 @@ from core.pages import customer_required
 def test_checkout(request, reference: str):
     payment = Payment.objects.filter(reference=reference, provider="test").first()
     if payment is None:
-        raise Http404("No such payment.")
+        raise Http404(_("No such payment."))
     payable = payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
     if request.method == "POST" and payable:
         declined = request.POST.get("action") == "decline"
@@ -68,7 +69,7 @@ def stripe_checkout(request, reference: str):
     customer who pays sees it (it carries the intent's client secret)."""
     payment = Payment.objects.filter(reference=reference, customer=request.user).first()
     if payment is None:
-        raise Http404("No such payment.")
+        raise Http404(_("No such payment."))
     payable = payment.provider == "stripe" and payment.status in (PaymentStatus.PENDING, PaymentStatus.FAILED)
     payable = payable and bool(payment.client_secret)
     response = render(

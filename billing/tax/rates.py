@@ -23,12 +23,22 @@ EU_MEMBER_STATES = frozenset(
 )  # fmt: skip
 
 
-class UnknownCountryError(ValueError):
-    """A country code that is not an ISO 3166-1 alpha-2 code (or an EU state missing from a rate table)."""
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogues (makemessages); the Django side translates ``template``."""
+    return message
 
-    def __init__(self, code: str, message: str = ""):
+
+class UnknownCountryError(ValueError):
+    """A country code that is not an ISO 3166-1 alpha-2 code (or an EU state missing from a rate table).
+
+    ``str()`` is the English sentence; ``template`` and ``params`` let the Django side write it in the reader's
+    language (``gettext(error.template) % error.params``)."""
+
+    def __init__(self, code: str, template: str = "", **params):
         self.code = code
-        super().__init__(message or f"{code!r} is not a known ISO 3166-1 alpha-2 country code.")
+        self.template = template or gettext_noop("%(code)s is not a known ISO 3166-1 alpha-2 country code.")
+        self.params = params or {"code": repr(code)}
+        super().__init__(self.template % self.params)
 
 
 @cache

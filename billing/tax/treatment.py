@@ -14,10 +14,10 @@ Not modelled: the EUR 10,000 threshold under which a small seller may charge its
 rates, and territories outside the EU VAT area (Canary Islands, Åland, ...), which the caller must treat as exports.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
-from billing.tax.rates import EU_MEMBER_STATES, UnknownCountryError, known_country
+from billing.tax.rates import EU_MEMBER_STATES, UnknownCountryError, gettext_noop, known_country
 from billing.tax.vat_numbers import VatNumberCheck
 
 ZERO = Decimal("0.00")
@@ -29,9 +29,13 @@ EXPORT = "export"  # outside the EU
 
 # The Directive's Art. 196 is the reverse charge of services; for goods the recipient owes the VAT on its
 # intra-Community acquisition (Art. 200), and the supply is exempt (Art. 138).
-REVERSE_CHARGE_NOTE = "Reverse charge: VAT to be accounted for by the recipient (Art. 200 Directive 2006/112/EC)."
-INTRA_COMMUNITY_NOTE = "Exempt intra-Community supply of goods (Art. 138 Directive 2006/112/EC)."
-EXPORT_NOTE = "Export outside the EU: exempt from VAT (Art. 146 Directive 2006/112/EC)."
+REVERSE_CHARGE_NOTE = gettext_noop(
+    "Reverse charge: VAT to be accounted for by the recipient (Art. 200 Directive 2006/112/EC)."
+)
+INTRA_COMMUNITY_NOTE = gettext_noop("Exempt intra-Community supply of goods (Art. 138 Directive 2006/112/EC).")
+EXPORT_NOTE = gettext_noop("Export outside the EU: exempt from VAT (Art. 146 Directive 2006/112/EC).")
+CHARGED_NOTE = gettext_noop("VAT %(rate)s %% (%(country)s).")
+DISTANCE_SALE_NOTE = gettext_noop("Distance sale of goods, declared through the EU One-Stop Shop.")
 
 
 @dataclass(frozen=True)
@@ -39,15 +43,21 @@ class VatTreatment:
     rate: Decimal  # percent, e.g. Decimal("19.00"); Decimal("0.00") for a reverse charge or an export
     reverse_charge: bool
     country: str  # ISO code of the country whose rate applies (the buyer's for a reverse charge or an export)
-    note: str  # the sentence printed on the invoice
+    note: str  # the sentence printed on the invoice (English)
     kind: str  # DOMESTIC, DISTANCE_SALE, REVERSE_CHARGE or EXPORT
+    # The note's sentences as templates (``note == " ".join(t % note_params for t in note_templates)``), for the
+    # Django side to write it in the reader's language; ``note_params``: rate (a Decimal) and country (ISO code).
+    note_templates: tuple[str, ...] = ()
+    note_params: dict = field(default_factory=dict, compare=False)
 
 
 def _rate_of(rates: dict[str, Decimal], country: str) -> Decimal:
     try:
         return Decimal(rates[country])
     except KeyError:
-        raise UnknownCountryError(country, f"There is no VAT rate for the EU member state {country}.") from None
+        raise UnknownCountryError(
+            country, gettext_noop("There is no VAT rate for the EU member state %(country)s."), country=country
+        ) from None
 
 
 def vat_treatment(
@@ -65,41 +75,51 @@ def vat_treatment(
     known_country(seller_country)
     known_country(buyer_country)
     if seller_country not in EU_MEMBER_STATES:
-        raise UnknownCountryError(seller_country, f"The seller's country {seller_country} is not in the EU.")
+        raise UnknownCountryError(
+            seller_country, gettext_noop("The seller's country %(country)s is not in the EU."), country=seller_country
+        )
     seller_rate = _rate_of(rates, seller_country)
 
     if buyer_country not in EU_MEMBER_STATES:
-        return VatTreatment(rate=ZERO, reverse_charge=False, country=buyer_country, note=EXPORT_NOTE, kind=EXPORT)
+        return _treatment(rate=ZERO, reverse_charge=False, country=buyer_country, kind=EXPORT, notes=(EXPORT_NOTE,))
 
     buyer_rate = _rate_of(rates, buyer_country)
     is_business = business_vat is not None and business_vat.valid
     if buyer_country == seller_country:
-        return VatTreatment(
-            rate=seller_rate, reverse_charge=False, country=seller_country, note=_charged(seller_rate, seller_country),
-            kind=DOMESTIC,
-        )  # fmt: skip
+        return _treatment(
+            rate=seller_rate, reverse_charge=False, country=seller_country, kind=DOMESTIC, notes=(CHARGED_NOTE,)
+        )
     if is_business and business_vat.country != seller_country:
-        return VatTreatment(
+        return _treatment(
             rate=ZERO,
             reverse_charge=True,
             country=buyer_country,
-            note=f"{INTRA_COMMUNITY_NOTE} {REVERSE_CHARGE_NOTE}",
             kind=REVERSE_CHARGE,
+            notes=(INTRA_COMMUNITY_NOTE, REVERSE_CHARGE_NOTE),
         )
     if is_business:
         # A VAT number of the seller's own country: no exempt supply, the seller's VAT (not the destination's).
-        return VatTreatment(
-            rate=seller_rate, reverse_charge=False, country=seller_country, note=_charged(seller_rate, seller_country),
-            kind=DOMESTIC,
-        )  # fmt: skip
-    return VatTreatment(
+        return _treatment(
+            rate=seller_rate, reverse_charge=False, country=seller_country, kind=DOMESTIC, notes=(CHARGED_NOTE,)
+        )
+    return _treatment(
         rate=buyer_rate,
         reverse_charge=False,
         country=buyer_country,
-        note=f"{_charged(buyer_rate, buyer_country)} Distance sale of goods, declared through the EU One-Stop Shop.",
         kind=DISTANCE_SALE,
+        notes=(CHARGED_NOTE, DISTANCE_SALE_NOTE),
     )
 
 
-def _charged(rate: Decimal, country: str) -> str:
-    return f"VAT {rate.normalize():f} % ({country})."
+def _treatment(*, rate: Decimal, reverse_charge: bool, country: str, kind: str, notes: tuple[str, ...]) -> VatTreatment:
+    params = {"rate": rate, "country": country}
+    english = {"rate": f"{rate.normalize():f}", "country": country}
+    return VatTreatment(
+        rate=rate,
+        reverse_charge=reverse_charge,
+        country=country,
+        note=" ".join(template % english for template in notes),
+        kind=kind,
+        note_templates=notes,
+        note_params=params,
+    )

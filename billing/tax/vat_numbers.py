@@ -7,13 +7,13 @@ other countries (``GB``, ``CH``, ``NO`` ...), Northern Ireland's ``XI`` and the 
 reported as not valid, with the reason.
 """
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from stdnum import exceptions as stdnum_errors
 from stdnum.eu import vat as eu_vat
 from stdnum.util import clean
 
-from billing.tax.rates import EU_MEMBER_STATES, UnknownCountryError, country_name
+from billing.tax.rates import EU_MEMBER_STATES, UnknownCountryError, country_name, gettext_noop
 
 SEPARATORS = " -./,"
 EXAMPLE = "DE123456789"
@@ -24,43 +24,69 @@ class VatNumberCheck:
     valid: bool
     country: str  # ISO 3166-1 alpha-2 of the prefix ("GR" for an "EL" number); "" when the prefix is no country
     number: str  # normalised with its VAT prefix ("DE136695976", "EL094259216"); the cleaned input when invalid
-    reason: str = ""  # why it is not valid, a sentence for a person; "" when valid
+    reason: str = ""  # why it is not valid, a sentence for a person (English); "" when valid
+    # ``reason`` as a template and its values, for the Django side to write it in the reader's language
+    # (``params["name"]`` is the English name of the country ``params["iso"]``).
+    template: str = ""
+    params: dict = field(default_factory=dict, compare=False)
 
 
-def _invalid(country: str, number: str, reason: str) -> VatNumberCheck:
-    return VatNumberCheck(valid=False, country=country, number=number, reason=reason)
+def _invalid(country: str, number: str, template: str, **params) -> VatNumberCheck:
+    return VatNumberCheck(
+        valid=False, country=country, number=number, reason=template % params, template=template, params=params
+    )
 
 
 def vat_number_check(raw: str) -> VatNumberCheck:
     """Check an EU VAT number offline; lower case, spaces, dots and dashes are fine ("de 136.695.976")."""
     number = clean(raw or "", SEPARATORS).strip().upper()
     if not number:
-        return _invalid("", "", "No VAT number was given.")
+        return _invalid("", "", gettext_noop("No VAT number was given."))
     prefix = number[:2]
     if len(number) < 3 or not prefix.isalpha() or not prefix.isascii():
-        return _invalid("", number, f"A VAT number starts with its country's two-letter prefix, for example {EXAMPLE}.")
+        return _invalid(
+            "",
+            number,
+            gettext_noop("A VAT number starts with its country's two-letter prefix, for example %(example)s."),
+            example=EXAMPLE,
+        )
     if prefix == "XI":
         return _invalid(
             "GB",
             number,
-            "XI numbers (Northern Ireland) are not accepted here: only VAT numbers of EU member states qualify.",
+            gettext_noop(
+                "XI numbers (Northern Ireland) are not accepted here: only VAT numbers of EU member states qualify."
+            ),
         )
     if prefix == "EU":
         return _invalid(
             "",
             number,
-            "EU numbers are One-Stop-Shop registrations, not a VAT number that allows an EU reverse charge.",
+            gettext_noop(
+                "EU numbers are One-Stop-Shop registrations, not a VAT number that allows an EU reverse charge."
+            ),
         )
     country = "GR" if prefix in ("EL", "GR") else prefix
     if country not in EU_MEMBER_STATES:
         try:
             name = country_name(country)
         except UnknownCountryError:
-            return _invalid("", number, f"{prefix} is not the prefix of an EU VAT number (e.g. {EXAMPLE}).")
+            return _invalid(
+                "",
+                number,
+                gettext_noop("%(prefix)s is not the prefix of an EU VAT number (e.g. %(example)s)."),
+                prefix=prefix,
+                example=EXAMPLE,
+            )
         return _invalid(
             country,
             number,
-            f"{prefix} is {name}, which is not in the EU: its numbers are not valid for an EU reverse charge.",
+            gettext_noop(
+                "%(prefix)s is %(name)s, which is not in the EU: its numbers are not valid for an EU reverse charge."
+            ),
+            prefix=prefix,
+            name=name,
+            iso=country,
         )
     vat_prefix = "EL" if country == "GR" else country
     number = vat_prefix + number[2:]
@@ -69,16 +95,36 @@ def vat_number_check(raw: str) -> VatNumberCheck:
         normalised = eu_vat.validate(number)
     except stdnum_errors.InvalidChecksum:
         return _invalid(
-            country, number, f"The check digits of this VAT number from {name} do not match: is there a typo?"
+            country,
+            number,
+            gettext_noop("The check digits of this VAT number from %(name)s do not match: is there a typo?"),
+            name=name,
+            iso=country,
         )
     except stdnum_errors.InvalidLength:
         return _invalid(
-            country, number, f"This number has the wrong number of characters for a VAT number from {name}."
+            country,
+            number,
+            gettext_noop("This number has the wrong number of characters for a VAT number from %(name)s."),
+            name=name,
+            iso=country,
         )
     except stdnum_errors.InvalidFormat:
-        return _invalid(country, number, f"This number is not in the format of a VAT number from {name}.")
+        return _invalid(
+            country,
+            number,
+            gettext_noop("This number is not in the format of a VAT number from %(name)s."),
+            name=name,
+            iso=country,
+        )
     except stdnum_errors.ValidationError:
-        return _invalid(country, number, f"This is not a valid VAT number from {name}.")
+        return _invalid(
+            country,
+            number,
+            gettext_noop("This is not a valid VAT number from %(name)s."),
+            name=name,
+            iso=country,
+        )
     if not normalised.startswith(vat_prefix):  # stdnum keeps the prefix it is given; be sure of it
         normalised = vat_prefix + normalised
     return VatNumberCheck(valid=True, country=country, number=normalised)

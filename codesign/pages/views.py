@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from codesign import services as codesign
@@ -75,14 +76,14 @@ def version_message_post(request, pk, number):
     try:
         version = codesign.version_visible_to(request.user, design_id=pk, number=number)
     except NotFound:
-        raise Http404("No such design version.")
+        raise Http404(_("No such design version."))
     page = f"{reverse('web:design-detail', kwargs={'pk': pk})}?version={number}#conversation"
     try:
         codesign.message_post(author=request.user, body=request.POST.get("body", ""), version=version)
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Message sent.")
+        messages.success(request, _("Message sent."))
     return redirect(page)
 
 
@@ -93,7 +94,7 @@ def job_message_post(request, pk):
     try:
         job = codesign.job_visible_to(request.user, pk)
     except NotFound:
-        raise Http404("No such job.")
+        raise Http404(_("No such job."))
     if request.user.is_maker:
         fallback = reverse("web:job-detail", kwargs={"pk": job.pk})
     else:
@@ -103,7 +104,7 @@ def job_message_post(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Message sent.")
+        messages.success(request, _("Message sent."))
     return redirect(_back(request, fallback) + "#conversation")
 
 
@@ -115,7 +116,7 @@ def proposal_create(request, pk):
     item_id = request.POST.get("order_item", "")
     job_item = next((ji for ji in job.job_items.all() if str(ji.order_item_id) == item_id), None)
     if job_item is None:
-        raise Http404("That part is not in this job.")
+        raise Http404(_("That part is not in this job."))
     design = job_item.order_item.design_version.design
     arguments = {"message": request.POST.get("message", ""), "order_item_id": job_item.order_item_id}
     if design.template_slug:
@@ -125,7 +126,7 @@ def proposal_create(request, pk):
         arguments["uploaded_file"] = request.FILES.get("file")
         arguments["units"] = request.POST.get("units", "")
         if arguments["uploaded_file"] is None:
-            messages.error(request, "Choose the revised file to upload.")
+            messages.error(request, _("Choose the revised file to upload."))
             return redirect("web:job-detail", pk=job.pk)
     try:
         proposal = codesign.proposal_create(job_id=job.pk, actor=request.user, **arguments)
@@ -134,7 +135,8 @@ def proposal_create(request, pk):
     else:
         messages.success(
             request,
-            f"Version {proposal.version.number} proposed; it is being checked and the customer has been asked.",
+            _("Version %(version_number)s proposed; it is being checked and the customer has been asked.")
+            % {"version_number": proposal.version.number},
         )
     return redirect(reverse("web:job-detail", kwargs={"pk": job.pk}) + "#proposals")
 
@@ -150,14 +152,18 @@ def proposal_answer(request, pk, answer):
             sign = "+" if proposal.price_difference >= 0 else "−"
             messages.success(
                 request,
-                f"Revision accepted: the part now costs {proposal.price_after} "
-                f"({sign}{abs(proposal.price_difference)}).",
+                _("Revision accepted: the part now costs %(price_after)s (%(sign)s%(price_difference)s).")
+                % {
+                    "price_after": proposal.price_after,
+                    "sign": sign,
+                    "price_difference": abs(proposal.price_difference),
+                },
             )
         elif answer == "reject":
             codesign.proposal_reject(proposal_id=proposal.pk, actor=request.user, reason=request.POST.get("reason", ""))
-            messages.info(request, "Revision rejected: the maker goes on with your version.")
+            messages.info(request, _("Revision rejected: the maker goes on with your version."))
         else:
-            raise Http404("No such answer.")
+            raise Http404(_("No such answer."))
     except DomainError as error:
         messages.error(request, error.message)
     return redirect(reverse("web:order-detail", kwargs={"pk": proposal.job.order_id}) + "#proposals")

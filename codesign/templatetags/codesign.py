@@ -11,6 +11,7 @@ from django import template
 from codesign import services as codesign
 from codesign.pages.views import order_threads, priced_proposals, proposal_forms
 from codesign.selectors import job_messages, proposals_for, version_messages
+from core.formatting import money_text
 
 register = template.Library()
 
@@ -53,3 +54,12 @@ def job_proposals(context, job, files):
 @register.inclusion_tag("codesign/_job_conversation.html", takes_context=True)
 def job_conversation(context, job):
     return {**_page(context), "job": job, "thread": job_messages([job])[job.pk]}
+
+
+@register.filter
+def signed_money(amount, currency: str = "EUR") -> str:
+    """A difference of money with its sign, in the reader's locale: "+€1.50", "-1,50 €"."""
+    if amount is None or amount == "":
+        return "-"
+    text = money_text(amount, currency)
+    return text if str(amount).startswith("-") else "+" + text

@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from billing.models import Invoice
@@ -23,7 +24,7 @@ class ShipToSerializer(serializers.Serializer):
 
     def validate(self, data):
         if not data.get("city") and ("lat" not in data or "lon" not in data):
-            raise serializers.ValidationError("Give lat and lon, or a city.")
+            raise serializers.ValidationError(_("Give lat and lon, or a city."))
         return data
 
 
@@ -42,7 +43,7 @@ class OrderItemRequestSerializer(serializers.Serializer):
     colour = serializers.CharField(max_length=40, required=False, allow_blank=True, default="")
     accept_risk = serializers.BooleanField(
         default=False,
-        help_text="print it at your own risk although the analysis warned (see the quote's risk_warnings)",
+        help_text=_("print it at your own risk although the analysis warned (see the quote's risk_warnings)"),
     )
 
 
@@ -54,10 +55,10 @@ class ShippingAddressSerializer(serializers.Serializer):
     line2 = serializers.CharField(max_length=120, required=False, allow_blank=True, default="")
     postcode = serializers.CharField(max_length=20, required=False, allow_blank=True, default="")
     city = serializers.CharField(max_length=80)
-    country = serializers.CharField(max_length=2, min_length=2, help_text="ISO 3166-1 alpha-2, e.g. DE")
+    country = serializers.CharField(max_length=2, min_length=2, help_text=_("ISO 3166-1 alpha-2, e.g. DE"))
     phone = serializers.CharField(max_length=32, required=False, allow_blank=True, default="")
     lat = serializers.FloatField(
-        required=False, min_value=-90, max_value=90, help_text="optional: the place on the map"
+        required=False, min_value=-90, max_value=90, help_text=_("optional: the place on the map")
     )
     lon = serializers.FloatField(required=False, min_value=-180, max_value=180)
 
@@ -67,31 +68,31 @@ class OrderCreateSerializer(serializers.Serializer):
         min_value=1,
         max_value=MAX_ID,
         required=False,
-        help_text="order what this quote priced (then items may be left out)",
+        help_text=_("order what this quote priced (then items may be left out)"),
     )
     offer = serializers.IntegerField(
         min_value=1,
         max_value=MAX_ID,
         required=False,
         allow_null=True,
-        help_text="the maker id of the quote's offer to take; default: the recommended (first printable) offer",
+        help_text=_("the maker id of the quote's offer to take; default: the recommended (first printable) offer"),
     )
-    accept_risk = serializers.BooleanField(default=False, help_text="with quote: print it at your own risk")
+    accept_risk = serializers.BooleanField(default=False, help_text=_("with quote: print it at your own risk"))
     items = OrderItemRequestSerializer(many=True, allow_empty=False, max_length=50, required=False)
     shipping_address = ShippingAddressSerializer()
-    ship_to = ShipToSerializer(required=False, help_text="optional: the place makers are matched from (lat, lon)")
+    ship_to = ShipToSerializer(required=False, help_text=_("optional: the place makers are matched from (lat, lon)"))
     vat_number = serializers.CharField(
-        max_length=20, required=False, allow_blank=True, default="", help_text="a business's EU VAT number"
+        max_length=20, required=False, allow_blank=True, default="", help_text=_("a business's EU VAT number")
     )
     note = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
     def validate(self, data):
         if not data.get("quote") and not data.get("items"):
-            raise serializers.ValidationError("Give a quote (and optionally an offer), or items.")
+            raise serializers.ValidationError(_("Give a quote (and optionally an offer), or items."))
         if data.get("quote") and data.get("items"):
-            raise serializers.ValidationError("Give a quote or items, not both.")
+            raise serializers.ValidationError(_("Give a quote or items, not both."))
         if data.get("offer") and not data.get("quote"):
-            raise serializers.ValidationError({"offer": "An offer is chosen from a quote: give the quote too."})
+            raise serializers.ValidationError({"offer": _("An offer is chosen from a quote: give the quote too.")})
         return data
 
 
@@ -123,11 +124,11 @@ class RefundRequestSerializer(serializers.Serializer):
         decimal_places=2,
         min_value=Decimal("0.01"),
         required=False,
-        help_text="gross; default: all that can be",
+        help_text=_("gross; default: all that can be"),
     )
     reason = serializers.CharField(max_length=2000)
     from_maker = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, help_text="take it from this maker's held payout (a claim)"
+        min_value=1, max_value=MAX_ID, required=False, help_text=_("take it from this maker's held payout (a claim)")
     )
 
 
@@ -269,9 +270,9 @@ class CounterOfferRequestSerializer(serializers.Serializer):
         decimal_places=2,
         required=False,
         allow_null=True,
-        help_text="the customer's net price for all of the job's parts",
+        help_text=_("the customer's net price for all of the job's parts"),
     )
-    due_at = serializers.DateTimeField(required=False, allow_null=True, help_text="the proposed ship date")
+    due_at = serializers.DateTimeField(required=False, allow_null=True, help_text=_("the proposed ship date"))
     message = serializers.CharField(max_length=2000, required=False, allow_blank=True, default="")
 
 
@@ -430,7 +431,7 @@ class JobSerializer(serializers.ModelSerializer):
     events = EventSerializer(many=True, read_only=True)
     seconds_left = serializers.SerializerMethodField()
     machine_hours = serializers.FloatField(
-        read_only=True, help_text="the slicer's for what the file holds, else the estimate"
+        read_only=True, help_text=_("the slicer's for what the file holds, else the estimate")
     )
     machine_hours_basis = serializers.SerializerMethodField()
     print_file_url = serializers.SerializerMethodField()
@@ -545,12 +546,16 @@ CLAIM_DECISION_OF_STATUS = {"reprint": "reprint", "refunded": "refund", "rejecte
 
 
 class ClaimCreateSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=4000, help_text="what is wrong with the parts")
+    reason = serializers.CharField(max_length=4000, help_text=_("what is wrong with the parts"))
     job = serializers.IntegerField(
-        min_value=1, max_value=MAX_ID, required=False, allow_null=True, help_text="needed when several makers made it"
+        min_value=1,
+        max_value=MAX_ID,
+        required=False,
+        allow_null=True,
+        help_text=_("needed when several makers made it"),
     )
     photos = serializers.ListField(
-        child=serializers.FileField(), required=False, help_text="1 to 6 photos (JPEG or PNG) of the problem"
+        child=serializers.FileField(), required=False, help_text=_("1 to 6 photos (JPEG or PNG) of the problem")
     )
 
 
@@ -566,7 +571,7 @@ class ClaimDecideSerializer(serializers.Serializer):
         min_value=Decimal("0.01"),
         required=False,
         allow_null=True,
-        help_text="refund only: gross; default all that is held for the maker on the order",
+        help_text=_("refund only: gross; default all that is held for the maker on the order"),
     )
     note = serializers.CharField(max_length=4000, required=False, allow_blank=True, default="")
 

@@ -6,6 +6,7 @@ import django_filters
 from django.core.files.storage import default_storage
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
@@ -46,11 +47,16 @@ class QuoteView(APIView):
         version = DesignVersion.objects.filter(pk=data["design_version"], design__owner=request.user).first()
         if version is None:
             raise DomainError(
-                f"Design version {data['design_version']} was not found among your designs.", code="not_found"
+                _("Design version %(design_version)s was not found among your designs.")
+                % {"design_version": data["design_version"]},
+                code="not_found",
             )
         material = Material.objects.filter(code=data["material"]).first()
         if material is None:
-            raise DomainError(f"Unknown material {data['material']!r}; see /api/materials/.", code="unknown_material")
+            raise DomainError(
+                _("Unknown material %(material)s; see /api/materials/.") % {"material": f"{data['material']!r}"},
+                code="unknown_material",
+            )
         quote = quoting.quote_create(
             customer=request.user,
             version=version,
@@ -83,9 +89,9 @@ class UtcDateTimeFilter(django_filters.IsoDateTimeFilter):
             try:
                 value = value.astimezone(UTC)
             except (OverflowError, ValueError):
-                raise serializers.ValidationError({self.field_name: "This date is out of range."})
+                raise serializers.ValidationError({self.field_name: _("This date is out of range.")})
             if not MIN_DATE <= value <= MAX_DATE:
-                raise serializers.ValidationError({self.field_name: "Give a date between the years 1900 and 9000."})
+                raise serializers.ValidationError({self.field_name: _("Give a date between the years 1900 and 9000.")})
         return super().filter(queryset, value)
 
 

@@ -137,12 +137,25 @@ class RankedMaker:
     printer_ids: tuple[int | str, ...]  # the printers that can take the part
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a message for the translation catalogues (makemessages); the Django side translates ``template``."""
+    return message
+
+
 @dataclass(frozen=True, kw_only=True)
 class ExcludedMaker:
     maker_id: int | str
     name: str
     code: str  # too_far, no_material, no_colour, offline, too_large, no_slot
-    reason: str
+    reason: str  # for a person, in English
+    # ``reason`` as a template and its values (numbers as numbers, sizes as tuples of millimetres), for the Django
+    # side to write it in the reader's language.
+    template: str = ""
+    params: dict = field(default_factory=dict, compare=False)
+
+
+def _excluded(maker, code: str, reason: str, template: str, **params) -> ExcludedMaker:
+    return ExcludedMaker(maker_id=maker.id, name=maker.name, code=code, reason=reason, template=template, params=params)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -192,11 +205,13 @@ def match_makers(
     for maker, distance in zip(makers, distances, strict=True):
         if distance > max_distance_km:
             excluded.append(
-                ExcludedMaker(
-                    maker_id=maker.id,
-                    name=maker.name,
-                    code="too_far",
-                    reason=f"{distance:,.0f} km away (limit {max_distance_km:,.0f} km)",
+                _excluded(
+                    maker,
+                    "too_far",
+                    f"{distance:,.0f} km away (limit {max_distance_km:,.0f} km)",
+                    gettext_noop("%(distance)s km away (limit %(limit)s km)"),
+                    distance=round(distance),
+                    limit=round(max_distance_km),
                 )
             )
             continue
@@ -232,11 +247,13 @@ def match_makers(
             continue
         if maker.active_jobs >= maker.capacity:
             excluded.append(
-                ExcludedMaker(
-                    maker_id=maker.id,
-                    name=maker.name,
-                    code="no_slot",
-                    reason=f"no free slot: {maker.active_jobs} of {maker.capacity} jobs running",
+                _excluded(
+                    maker,
+                    "no_slot",
+                    f"no free slot: {maker.active_jobs} of {maker.capacity} jobs running",
+                    gettext_noop("no free slot: %(running)s of %(capacity)s jobs running"),
+                    running=maker.active_jobs,
+                    capacity=maker.capacity,
                 )
             )
             continue
@@ -259,27 +276,39 @@ def _exclusion(*, maker: MakerInfo, part: PartRequirement, stage: int, margin_mm
     material = part.material_code
     if stage < 0:
         if not maker.printers:
-            return ExcludedMaker(maker_id=maker.id, name=maker.name, code="no_material", reason="has no printers")
-        return ExcludedMaker(
-            maker_id=maker.id,
-            name=maker.name,
-            code="no_material",
-            reason=f"no printer loaded with {material}",
+            return _excluded(maker, "no_material", "has no printers", gettext_noop("has no printers"))
+        return _excluded(
+            maker,
+            "no_material",
+            f"no printer loaded with {material}",
+            gettext_noop("no printer loaded with %(material)s"),
+            material=material,
         )
     if stage == 1:
-        return ExcludedMaker(
-            maker_id=maker.id,
-            name=maker.name,
-            code="no_colour",
-            reason=f"no printer loaded with {material} in {part.colour}",
+        return _excluded(
+            maker,
+            "no_colour",
+            f"no printer loaded with {material} in {part.colour}",
+            gettext_noop("no printer loaded with %(material)s in %(colour)s"),
+            material=material,
+            colour=part.colour,
         )
     if stage == 2:
-        loaded = f"{material} in {part.colour}" if part.colour is not None else material
-        return ExcludedMaker(
-            maker_id=maker.id,
-            name=maker.name,
-            code="offline",
-            reason=f"all printers with {loaded} are offline",
+        if part.colour is not None:
+            return _excluded(
+                maker,
+                "offline",
+                f"all printers with {material} in {part.colour} are offline",
+                gettext_noop("all printers with %(material)s in %(colour)s are offline"),
+                material=material,
+                colour=part.colour,
+            )
+        return _excluded(
+            maker,
+            "offline",
+            f"all printers with {material} are offline",
+            gettext_noop("all printers with %(material)s are offline"),
+            material=material,
         )
     # Stage 3: tell the customer against the largest machine that could otherwise take the job.
     candidates = [
@@ -292,13 +321,28 @@ def _exclusion(*, maker: MakerInfo, part: PartRequirement, stage: int, margin_mm
     ]
     largest = max(candidates, key=lambda printer: (math.prod(printer.build_volume_mm), printer.sorted_build_volume_mm))
     check = fits_build_volume(part.oriented_extents_mm, largest.build_volume_mm, margin_mm=margin_mm)
-    return ExcludedMaker(
-        maker_id=maker.id,
-        name=maker.name,
-        code="too_large",
-        reason=f"part {format_size(part.oriented_extents_mm)} mm does not fit the largest build volume "
-        f"{format_size(largest.build_volume_mm)} mm: {check.reason}",
+    reason = (
+        f"part {format_size(part.oriented_extents_mm)} mm does not fit the largest build volume "
+        f"{format_size(largest.build_volume_mm)} mm: {check.reason}"
     )
+    sizes = {
+        "part": tuple(round(float(size), 1) for size in part.oriented_extents_mm),
+        "volume": tuple(round(float(size), 1) for size in largest.build_volume_mm),
+        "side": round(float(check.failing_part_mm), 1),
+        "room": round(float(check.failing_build_mm), 1),
+    }
+    if check.failing_part_mm > check.failing_build_mm:
+        template = gettext_noop(
+            "part %(part)s mm does not fit the largest build volume %(volume)s mm: its %(side)s mm side exceeds the "
+            "%(room)s mm build size"
+        )
+        return _excluded(maker, "too_large", reason, template, **sizes)
+    template = gettext_noop(
+        "part %(part)s mm does not fit the largest build volume %(volume)s mm: its %(side)s mm side needs "
+        "%(needed)s mm with the %(margin)s mm margin, more than the %(room)s mm build size"
+    )
+    margin = {"needed": round(float(check.failing_part_mm) + margin_mm, 1), "margin": round(float(margin_mm), 1)}
+    return _excluded(maker, "too_large", reason, template, **sizes, **margin)
 
 
 def _rank(

@@ -4,6 +4,7 @@ reprint (a new job, at the maker's cost) or a refund (taken from the maker's hel
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Refund
 from core.models import StatusEvent
@@ -13,11 +14,11 @@ from orders.models.production import JOB_ACTIVE, Job
 
 
 class ClaimStatus(models.TextChoices):
-    OPEN = "open", "Open (waiting for the maker's answer)"
-    ANSWERED = "answered", "Answered (waiting for staff's decision)"
-    REPRINT = "reprint", "Decided: reprint"
-    REFUNDED = "refunded", "Decided: refund"
-    REJECTED = "rejected", "Rejected"
+    OPEN = "open", _("Open (waiting for the maker's answer)")
+    ANSWERED = "answered", _("Answered (waiting for staff's decision)")
+    REPRINT = "reprint", _("Decided: reprint")
+    REFUNDED = "refunded", _("Decided: refund")
+    REJECTED = "rejected", _("Rejected")
 
 
 CLAIM_OPEN = frozenset({ClaimStatus.OPEN, ClaimStatus.ANSWERED})

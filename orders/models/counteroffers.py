@@ -4,6 +4,7 @@ go to the next maker)."""
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from billing.models import Payment
 from core.models import StatusEvent
@@ -14,13 +15,13 @@ from orders.models.production import Job
 
 
 class CounterOfferStatus(models.TextChoices):
-    PENDING = "pending", "Pending (waiting for the customer's answer)"
+    PENDING = "pending", _("Pending (waiting for the customer's answer)")
     # Accepted; with a price rise the job waits for the top-up payment (``settled_at`` empty) and only then is
     # accepted for the maker.
-    ACCEPTED = "accepted", "Accepted by the customer"
-    DECLINED = "declined", "Declined by the customer (the parts went to the next maker)"
-    WITHDRAWN = "withdrawn", "Withdrawn (the maker accepted or declined the offer as it was)"
-    EXPIRED = "expired", "Expired (no answer, or the top-up was not paid, before the offer ran out)"
+    ACCEPTED = "accepted", _("Accepted by the customer")
+    DECLINED = "declined", _("Declined by the customer (the parts went to the next maker)")
+    WITHDRAWN = "withdrawn", _("Withdrawn (the maker accepted or declined the offer as it was)")
+    EXPIRED = "expired", _("Expired (no answer, or the top-up was not paid, before the offer ran out)")
 
 
 COUNTER_OFFER_TRANSITIONS = {
@@ -55,14 +56,14 @@ class CounterOffer(models.Model):
         max_length=12, choices=CounterOfferStatus.choices, default=CounterOfferStatus.PENDING, db_index=True
     )
     status_changed_at = models.DateTimeField(null=True, blank=True)
-    price_before = models.DecimalField(max_digits=12, decimal_places=2, help_text="the job's price, net, when made")
+    price_before = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("the job's price, net, when made"))
     price = models.DecimalField(
-        max_digits=12, decimal_places=2, null=True, blank=True, help_text="proposed price for the job's parts, net"
+        max_digits=12, decimal_places=2, null=True, blank=True, help_text=_("proposed price for the job's parts, net")
     )
     due_at_before = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="proposed ship date")
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("proposed ship date"))
     message = models.TextField(blank=True)
-    expires_at = models.DateTimeField(help_text="the customer answers (or pays a rise) before this")
+    expires_at = models.DateTimeField(help_text=_("the customer answers (or pays a rise) before this"))
     # The top-up for a price rise (gross), once the customer accepted it.
     payment = models.ForeignKey(Payment, null=True, blank=True, on_delete=models.PROTECT, related_name="+")
     decided_at = models.DateTimeField(null=True, blank=True)

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material
 from core.models import StatusEvent
@@ -8,18 +9,18 @@ from designs.models import DesignVersion
 
 
 class OrderStatus(models.TextChoices):
-    PLACED = "placed", "Placed"  # prices frozen, waiting for the customer's confirmation
+    PLACED = "placed", _("Placed")  # prices frozen, waiting for the customer's confirmation
     AWAITING_PAYMENT = (
         "awaiting_payment",
-        "Awaiting payment",
+        _("Awaiting payment"),
     )  # confirmed by the customer; the provider has not said paid
-    CONFIRMED = "confirmed", "Confirmed"  # paid; dispatch is queued
-    ROUTING = "routing", "Routing"  # offers are out to makers
-    IN_PRODUCTION = "in_production", "In production"  # every part is held by a maker
-    SHIPPED = "shipped", "Shipped"  # every part is on its way
-    DELIVERED = "delivered", "Delivered"  # the customer confirmed delivery
-    ON_HOLD = "on_hold", "On hold"  # no eligible maker, or staff stopped it; `hold_reason` says why
-    CANCELLED = "cancelled", "Cancelled"
+    CONFIRMED = "confirmed", _("Confirmed")  # paid; dispatch is queued
+    ROUTING = "routing", _("Routing")  # offers are out to makers
+    IN_PRODUCTION = "in_production", _("In production")  # every part is held by a maker
+    SHIPPED = "shipped", _("Shipped")  # every part is on its way
+    DELIVERED = "delivered", _("Delivered")  # the customer confirmed delivery
+    ON_HOLD = "on_hold", _("On hold")  # no eligible maker, or staff stopped it; `hold_reason` says why
+    CANCELLED = "cancelled", _("Cancelled")
 
 
 ORDER_TERMINAL = frozenset({OrderStatus.DELIVERED, OrderStatus.CANCELLED})
@@ -70,14 +71,14 @@ class Order(models.Model):
     # Money, frozen: items (offer prices) and shipping net of VAT, the VAT, and the gross total the customer pays.
     items_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
     shipping_net = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, help_text="percent")
+    vat_rate = models.DecimalField(max_digits=5, decimal_places=2, default=0, help_text=_("percent"))
     vat_country = models.CharField(max_length=2, blank=True)
     vat_total = models.DecimalField(max_digits=12, decimal_places=2, default=0)
-    vat_number = models.CharField(max_length=20, blank=True, help_text="the business customer's, validated")
+    vat_number = models.CharField(max_length=20, blank=True, help_text=_("the business customer's, validated"))
     reverse_charge = models.BooleanField(default=False)
     vat_note = models.CharField(max_length=200, blank=True)
     commission_rate = models.DecimalField(max_digits=5, decimal_places=4, default=0)
-    total = models.DecimalField(max_digits=12, decimal_places=2, help_text="gross: what the customer pays")
+    total = models.DecimalField(max_digits=12, decimal_places=2, help_text=_("gross: what the customer pays"))
     hold_reason = models.TextField(blank=True)
     note = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material
 from core.models import StatusEvent
@@ -9,15 +10,15 @@ from slicing.models import Slice
 
 
 class JobStatus(models.TextChoices):
-    OFFERED = "offered", "Offered"  # waiting for the maker to accept or decline before offer_expires_at
-    ACCEPTED = "accepted", "Accepted"  # the maker took it
-    PRINTING = "printing", "Printing"
-    PRINTED = "printed", "Printed"  # done, photo attached
-    SHIPPED = "shipped", "Shipped"  # tracking number attached
-    DECLINED = "declined", "Declined"  # the maker said no (reason kept); the parts go to the next maker
-    EXPIRED = "expired", "Expired"  # no answer in time; the parts go to the next maker
-    CANCELLED = "cancelled", "Cancelled"  # the order was cancelled or staff re-routed it
-    FAILED = "failed", "Failed"  # the maker could not make it; the parts go to the next maker
+    OFFERED = "offered", _("Offered")  # waiting for the maker to accept or decline before offer_expires_at
+    ACCEPTED = "accepted", _("Accepted")  # the maker took it
+    PRINTING = "printing", _("Printing")
+    PRINTED = "printed", _("Printed")  # done, photo attached
+    SHIPPED = "shipped", _("Shipped")  # tracking number attached
+    DECLINED = "declined", _("Declined")  # the maker said no (reason kept); the parts go to the next maker
+    EXPIRED = "expired", _("Expired")  # no answer in time; the parts go to the next maker
+    CANCELLED = "cancelled", _("Cancelled")  # the order was cancelled or staff re-routed it
+    FAILED = "failed", _("Failed")  # the maker could not make it; the parts go to the next maker
 
 
 JOB_TERMINAL = frozenset(
@@ -44,10 +45,10 @@ JOB_PROGRESS = (JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED)
 
 
 class BatchStatus(models.TextChoices):
-    OPEN = "open", "Open"  # collecting jobs for one maker and material; nothing printing yet
-    IN_PRODUCTION = "in_production", "In production"  # at least one of its jobs is printing
-    COMPLETED = "completed", "Completed"  # every job that stayed in it has shipped
-    CANCELLED = "cancelled", "Cancelled"  # every job left it (declined, expired, cancelled, failed)
+    OPEN = "open", _("Open")  # collecting jobs for one maker and material; nothing printing yet
+    IN_PRODUCTION = "in_production", _("In production")  # at least one of its jobs is printing
+    COMPLETED = "completed", _("Completed")  # every job that stayed in it has shipped
+    CANCELLED = "cancelled", _("Cancelled")  # every job left it (declined, expired, cancelled, failed)
 
 
 BATCH_TRANSITIONS = {
@@ -93,20 +94,23 @@ class Job(models.Model):
     status = models.CharField(max_length=16, choices=JobStatus.choices, default=JobStatus.OFFERED, db_index=True)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     quantity = models.PositiveIntegerField(default=0)
-    price = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text="the customer's price, net")
+    price = models.DecimalField(max_digits=12, decimal_places=2, default=0, help_text=_("the customer's price, net"))
     payout = models.DecimalField(
-        max_digits=12, decimal_places=2, default=0, help_text="the maker's: price less commission, plus shipping share"
+        max_digits=12,
+        decimal_places=2,
+        default=0,
+        help_text=_("the maker's: price less commission, plus shipping share"),
     )
     offered_at = models.DateTimeField(auto_now_add=True)
     offer_expires_at = models.DateTimeField(db_index=True)
     responded_at = models.DateTimeField(null=True, blank=True)
-    due_at = models.DateTimeField(null=True, blank=True, help_text="when it should ship (lead time)")
+    due_at = models.DateTimeField(null=True, blank=True, help_text=_("when it should ship (lead time)"))
     shipped_at = models.DateTimeField(null=True, blank=True)
     decline_reason = models.TextField(blank=True)
     tracking_number = models.CharField(max_length=100, blank=True)
     carrier = models.CharField(max_length=60, blank=True)
     photo = models.ImageField(upload_to="jobs/photos/", blank=True, max_length=300)
-    match = models.JSONField(default=dict, blank=True, help_text="distance, CO2, lead time and score parts")
+    match = models.JSONField(default=dict, blank=True, help_text=_("distance, CO2, lead time and score parts"))
     distance_km = models.FloatField(default=0)
     co2_kg = models.FloatField(default=0)
     # The printer the job is planned on, its parts sliced for that printer's model (the file the maker prints),

@@ -3,6 +3,7 @@ decide on the dashboard's claims page, in web/views/claims.py)."""
 
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -32,7 +33,7 @@ def order_claim_create(request, pk):
     order = get_object_or_404(orders_visible_to(request.user, detail=False), pk=pk)
     form = ClaimForm(request.POST, jobs=list(order.jobs.select_related("maker")))
     if not form.is_valid():
-        messages.error(request, "Say what is wrong with the parts and attach photos.")
+        messages.error(request, _("Say what is wrong with the parts and attach photos."))
         return redirect("web:order-detail", pk=order.pk)
     try:
         claim = claim_services.claim_open(
@@ -45,7 +46,9 @@ def order_claim_create(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, f"Claim {claim.pk} is open: the maker answers, then we decide.")
+        messages.success(
+            request, _("Claim %(claim)s is open: the maker answers, then we decide.") % {"claim": claim.pk}
+        )
     return redirect("web:order-detail", pk=order.pk)
 
 
@@ -56,12 +59,12 @@ def claim_answer(request, pk):
     claim = get_object_or_404(claims_visible_to(request.user), pk=pk)
     form = ClaimAnswerForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "Write your answer to the claim.")
+        messages.error(request, _("Write your answer to the claim."))
     else:
         try:
             claim_services.claim_answer(claim_id=claim.pk, actor=request.user, answer=form.cleaned_data["answer"])
         except DomainError as error:
             messages.error(request, error.message)
         else:
-            messages.success(request, f"Your answer to claim {claim.pk} is sent.")
+            messages.success(request, _("Your answer to claim %(claim)s is sent.") % {"claim": claim.pk})
     return redirect("web:job-detail", pk=claim.job_id)

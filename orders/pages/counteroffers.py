@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -21,13 +22,13 @@ ANSWERS = {"accept": True, "decline": False}
 
 class CounterOfferForm(forms.Form):
     price = forms.DecimalField(
-        label="Price for all parts (net)", max_digits=12, decimal_places=2, required=False, min_value=0
+        label=_("Price for all parts (net)"), max_digits=12, decimal_places=2, required=False, min_value=0
     )
     due_at = forms.DateField(
-        label="Ships by", required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="optional"
+        label=_("Ships by"), required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text=_("optional")
     )
     message = forms.CharField(
-        label="Message to the customer", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Message to the customer"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -58,7 +59,7 @@ def counter_offer_create(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, "Counter-offer sent: the customer has until the offer's time to answer.")
+        messages.success(request, _("Counter-offer sent: the customer has until the offer's time to answer."))
     return redirect("web:job-detail", pk=job.pk)
 
 
@@ -67,7 +68,7 @@ def counter_offer_create(request, pk):
 def counter_offer_answer(request, pk, answer):
     counter_offer = get_object_or_404(CounterOffer.objects.filter(order__customer=request.user), pk=pk)
     if answer not in ANSWERS:
-        raise Http404("No such answer.")
+        raise Http404(_("No such answer."))
     try:
         counter_offer = counteroffers.counter_offer_answer(
             counter_offer_id=counter_offer.pk, actor=request.user, accept=ANSWERS[answer]
@@ -79,8 +80,8 @@ def counter_offer_answer(request, pk, answer):
             return redirect(counter_offer.payment.checkout_url)
         messages.success(
             request,
-            "Counter-offer accepted: the maker has the job."
+            _("Counter-offer accepted: the maker has the job.")
             if ANSWERS[answer]
-            else "Counter-offer declined: we offer the parts to the next maker.",
+            else _("Counter-offer declined: we offer the parts to the next maker."),
         )
     return redirect(reverse("web:order-detail", kwargs={"pk": counter_offer.order_id}) + "#counter-offers")

@@ -4,34 +4,36 @@ in the services, whose errors the views show next to the form."""
 import uuid
 
 from django import forms
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
 
 class QuoteForm(forms.Form):
-    material = forms.ChoiceField(label="Material")
-    colour = forms.ChoiceField(label="Colour", required=False)
-    quantity = forms.IntegerField(label="Quantity", min_value=1, max_value=10_000, initial=1)
+    material = forms.ChoiceField(label=_("Material"))
+    colour = forms.ChoiceField(label=_("Colour"), required=False)
+    quantity = forms.IntegerField(label=_("Quantity"), min_value=1, max_value=10_000, initial=1)
     city = forms.CharField(
-        label="Ship to city",
+        label=_("Ship to city"),
         max_length=80,
         required=False,
-        help_text="A city name, or the latitude and longitude below.",
+        help_text=_("A city name, or the latitude and longitude below."),
         widget=forms.TextInput(attrs={"list": "city-names", "autocomplete": "address-level2"}),
     )
-    latitude = forms.FloatField(label="Latitude", required=False, min_value=-90, max_value=90)
-    longitude = forms.FloatField(label="Longitude", required=False, min_value=-180, max_value=180)
+    latitude = forms.FloatField(label=_("Latitude"), required=False, min_value=-90, max_value=90)
+    longitude = forms.FloatField(label=_("Longitude"), required=False, min_value=-180, max_value=180)
 
     def __init__(self, *args, materials=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["material"].choices = [(m.code, f"{m.name} ({m.get_process_display()})") for m in materials]
         colours = sorted({colour for m in materials for colour in m.colours})
-        self.fields["colour"].choices = [("", "Any colour"), *((colour, colour) for colour in colours)]
+        self.fields["colour"].choices = [("", _("Any colour")), *((colour, colour) for colour in colours)]
 
     def clean(self):
         data = super().clean()
         has_city = bool((data.get("city") or "").strip())
         has_point = data.get("latitude") is not None and data.get("longitude") is not None
         if not has_city and not has_point:
-            raise forms.ValidationError("Say where to ship: a city, or a latitude and a longitude.")
+            raise forms.ValidationError(_("Say where to ship: a city, or a latitude and a longitude."))
         return data
 
     def ship_to(self) -> dict:
@@ -44,43 +46,49 @@ class QuoteForm(forms.Form):
 class PlaceOrderForm(forms.Form):
     # One key per rendered form: a double click replays the first answer instead of ordering twice.
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=64, initial=lambda: uuid.uuid4().hex)
-    offer = forms.TypedChoiceField(label="Maker", coerce=int, required=False, empty_value=None)
-    name = forms.CharField(label="Name", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
+    offer = forms.TypedChoiceField(label=_("Maker"), coerce=int, required=False, empty_value=None)
+    name = forms.CharField(label=_("Name"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "name"}))
     line1 = forms.CharField(
-        label="Street and number", max_length=120, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
+        label=_("Street and number"), max_length=120, widget=forms.TextInput(attrs={"autocomplete": "address-line1"})
     )
     line2 = forms.CharField(
-        label="Address line 2 (optional)",
+        label=_("Address line 2 (optional)"),
         max_length=120,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "address-line2"}),
     )
     postcode = forms.CharField(
-        label="Postcode", max_length=20, required=False, widget=forms.TextInput(attrs={"autocomplete": "postal-code"})
+        label=_("Postcode"),
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "postal-code"}),
     )
     city = forms.CharField(
-        label="City", max_length=80, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
+        label=_("City"), max_length=80, widget=forms.TextInput(attrs={"autocomplete": "address-level2"})
     )
     country = forms.CharField(
-        label="Country (ISO code, e.g. DE)",
+        label=_("Country (ISO code, e.g. DE)"),
         max_length=2,
         min_length=2,
         widget=forms.TextInput(attrs={"autocomplete": "country", "size": 3}),
     )
     phone = forms.CharField(
-        label="Phone (optional, for the carrier)",
+        label=_("Phone (optional, for the carrier)"),
         max_length=32,
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "tel"}),
     )
     vat_number = forms.CharField(
-        label="EU VAT number (businesses, optional)", max_length=20, required=False, help_text="reverse charge"
+        label=_("EU VAT number (businesses, optional)"), max_length=20, required=False, help_text=_("reverse charge")
     )
     note = forms.CharField(
-        label="Note for the maker (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note for the maker (optional)"),
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
     )
     accept_risk = forms.BooleanField(
-        label="I accept that it is printed as it is, at my own risk (see the warning above)", required=False
+        label=_("I accept that it is printed as it is, at my own risk (see the warning above)"), required=False
     )
 
     ADDRESS_FIELDS = ("name", "line1", "line2", "postcode", "city", "country", "phone")
@@ -91,11 +99,16 @@ class PlaceOrderForm(forms.Form):
             initial.update({field: getattr(address, field) for field in self.ADDRESS_FIELDS})
         super().__init__(*args, **kwargs)
         choices = [
-            (offer["maker"], f"{offer['name']}: {offer['price']} (net), {offer['lead_time_days']} d")
+            (
+                offer["maker"],
+                ngettext("%(maker)s: %(price)s (net), %(days)s d", "%(maker)s: %(price)s (net), %(days)s d", days)
+                % {"maker": offer["name"], "price": offer["price"], "days": days},
+            )
             for offer in offers
             if offer.get("printable", True)
+            for days in [offer["lead_time_days"]]
         ]
-        self.fields["offer"].choices = [("", "The recommended maker (first in the list)"), *choices]
+        self.fields["offer"].choices = [("", _("The recommended maker (first in the list)")), *choices]
 
     def address(self) -> dict:
         return {field: self.cleaned_data.get(field) or "" for field in self.ADDRESS_FIELDS}
@@ -103,21 +116,23 @@ class PlaceOrderForm(forms.Form):
 
 class ReasonForm(forms.Form):
     reason = forms.CharField(
-        label="Reason (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Reason (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
 class RequiredReasonForm(forms.Form):
-    reason = forms.CharField(label="Reason", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
 
 
 class ProgressForm(forms.Form):
-    status = forms.ChoiceField(choices=[("printing", "Printing"), ("printed", "Printed"), ("shipped", "Shipped")])
-    photo = forms.ImageField(label="Photo of the printed parts", required=False)
-    tracking = forms.CharField(label="Tracking number", max_length=100, required=False)
-    carrier = forms.CharField(label="Carrier", max_length=60, required=False)
+    status = forms.ChoiceField(
+        choices=[("printing", _("Printing")), ("printed", _("Printed")), ("shipped", _("Shipped"))]
+    )
+    photo = forms.ImageField(label=_("Photo of the printed parts"), required=False)
+    tracking = forms.CharField(label=_("Tracking number"), max_length=100, required=False)
+    carrier = forms.CharField(label=_("Carrier"), max_length=60, required=False)
     note = forms.CharField(
-        label="Note (optional)", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+        label=_("Note (optional)"), max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )
 
 
@@ -125,35 +140,37 @@ class ClaimForm(forms.Form):
     """A customer's report of a problem; the photos come as a list of files (``photos``) beside it."""
 
     reason = forms.CharField(
-        label="What is wrong with the parts?", max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
+        label=_("What is wrong with the parts?"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3})
     )
-    job = forms.TypedChoiceField(label="Which maker's parts", coerce=int, required=False, empty_value=None)
+    job = forms.TypedChoiceField(label=_("Which maker's parts"), coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, jobs=(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["job"].choices = [(job.pk, f"Job {job.pk}: {job.maker.name}") for job in jobs]
+        self.fields["job"].choices = [
+            (job.pk, _("Job %(job)s: %(maker)s") % {"job": job.pk, "maker": job.maker.name}) for job in jobs
+        ]
         if len(self.fields["job"].choices) <= 1:
             self.fields["job"].widget = forms.HiddenInput()
 
 
 class ClaimAnswerForm(forms.Form):
-    answer = forms.CharField(label="Your answer", max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
+    answer = forms.CharField(label=_("Your answer"), max_length=4000, widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ClaimDecideForm(forms.Form):
     decision = forms.ChoiceField(
-        label="Decision",
+        label=_("Decision"),
         choices=[
-            ("reprint", "Reprint (a new job for the same maker, at its cost)"),
-            ("refund", "Refund from the maker's held payout"),
-            ("reject", "Reject"),
+            ("reprint", _("Reprint (a new job for the same maker, at its cost)")),
+            ("refund", _("Refund from the maker's held payout")),
+            ("reject", _("Reject")),
         ],
     )
     amount = forms.DecimalField(
-        label="Refund amount (gross, optional: all that is held)",
+        label=_("Refund amount (gross, optional: all that is held)"),
         max_digits=12,
         decimal_places=2,
         min_value=0.01,
         required=False,
     )
-    note = forms.CharField(label="Note", max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    note = forms.CharField(label=_("Note"), max_length=4000, required=False, widget=forms.Textarea(attrs={"rows": 2}))

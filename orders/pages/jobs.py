@@ -4,18 +4,22 @@ from django.conf import settings
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
 from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.pages import with_status_labels
 from orders.pages.counteroffers import CounterOfferForm
 from orders.pages.forms import ClaimAnswerForm, ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
 from orders.services import claims as claim_services
 from orders.services import jobs as job_services
+from orders.services.notices import label_in_sentence
 
 RECENT_JOBS = 20
 JOB_IN_HAND = (JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.PRINTED)
@@ -80,7 +84,7 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "files": files,
             "plates": plate_drawings(batch.packing, job_item_labels=labels),
             "packing_error": (batch.packing or {}).get("error"),
-            "events": list(job.events.all()),
+            "events": with_status_labels(job.events.all(), JobStatus),
             "next_step": next_step,
             "progress_form": progress_form or ProgressForm(initial={"status": next_step}),
             "decline_form": decline_form or RequiredReasonForm(),
@@ -116,11 +120,11 @@ def job_accept(request, pk):
     except DomainError as error:
         messages.error(request, error.message)
         return redirect("web:job-board")
-    messages.success(request, f"Job {job.pk} is yours. Download the files and start printing.")
+    messages.success(request, _("Job %(job)s is yours. Download the files and start printing.") % {"job": job.pk})
     return redirect("web:job-detail", pk=job.pk)
 
 
-def _job_reason_action(request, pk, *, service, form_key: str, done: str):
+def _job_reason_action(request, pk, *, service, form_key: str, done):
     """Decline or give up a job: both need a reason and send the maker back to the board."""
     job = _own_job(request, pk)
     form = RequiredReasonForm(request.POST)
@@ -130,7 +134,7 @@ def _job_reason_action(request, pk, *, service, form_key: str, done: str):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.info(request, done.format(job=job.pk))
+            messages.info(request, str(done) % {"job": job.pk})
             return redirect("web:job-board")
     return _job_page(request, pk, status=400, **{form_key: form})
 
@@ -143,7 +147,7 @@ def job_decline(request, pk):
         pk,
         service=job_services.job_decline,
         form_key="decline_form",
-        done="Job {job} declined; it goes to the next maker.",
+        done=gettext_lazy("Job %(job)s declined; it goes to the next maker."),
     )
 
 
@@ -167,7 +171,11 @@ def job_progress(request, pk):
         except DomainError as error:
             form.add_error(None, error.message)
         else:
-            messages.success(request, f"Job {job.pk}: {data['status']} reported.")
+            messages.success(
+                request,
+                _("Job %(job)s: %(status)s reported.")
+                % {"job": job.pk, "status": label_in_sentence(JobStatus(data["status"]).label, english=data["status"])},
+            )
             return redirect("web:job-detail", pk=job.pk)
     return _job_page(request, pk, progress_form=form, status=400)
 
@@ -180,5 +188,5 @@ def job_fail(request, pk):
         pk,
         service=job_services.job_fail,
         form_key="fail_form",
-        done="Job {job} given up; its parts go to another maker.",
+        done=gettext_lazy("Job %(job)s given up; its parts go to another maker."),
     )

@@ -7,6 +7,8 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from billing.models import Invoice
@@ -18,6 +20,7 @@ from designs.pages.views import design_page
 from designs.selectors import design_for_owner
 from orders.matching.cities import CITIES
 from orders.models import ORDER_TERMINAL, ORDER_TRANSITIONS, Order, OrderStatus
+from orders.pages import with_status_labels
 from orders.pages.claims import order_claims_context
 from orders.pages.forms import PlaceOrderForm, QuoteForm, ReasonForm
 from orders.selectors import orders_visible_to, quote_of_customer, recent_quotes
@@ -61,7 +64,7 @@ def quote_create(request, pk):
     design = design_for_owner(user=request.user, design_id=pk)
     number = request.POST.get("version", "")
     if not number.isdigit():
-        raise Http404("No such version.")
+        raise Http404(_("No such version."))
     version = get_object_or_404(design.versions, number=int(number))
     materials = printable_materials(list(active_materials()), version.analysis)
     form = QuoteForm(request.POST, materials=materials)
@@ -120,7 +123,7 @@ def quote_order(request, pk):
         errors = "; ".join(
             f"{form.fields[f].label if f in form.fields else f}: {' '.join(e)}" for f, e in form.errors.items()
         )
-        messages.error(request, f"The order form is incomplete: {errors}")
+        messages.error(request, _("The order form is incomplete: %(errors)s") % {"errors": errors})
         return redirect("web:quote-detail", pk=quote.pk)
     data = form.cleaned_data
     try:
@@ -149,7 +152,9 @@ def quote_order(request, pk):
     payment = checkout.order_payment(Order.objects.get(pk=order_id))
     if payment is not None and payment.checkout_url and payment.status in ("pending", "failed"):
         return redirect(site_path(payment.checkout_url))
-    messages.success(request, f"Order {order_id} is placed: pay for it to start production.")
+    messages.success(
+        request, _("Order %(order_id)s is placed: pay for it to start production.") % {"order_id": order_id}
+    )
     return redirect("web:order-detail", pk=order_id)
 
 
@@ -176,7 +181,7 @@ def _order_context(request, pk) -> dict:
     return {
         "order": order,
         "items": list(order.items.all()),
-        "events": list(order.events.all()),
+        "events": with_status_labels(order.events.all(), OrderStatus),
         "jobs": jobs,
         "counter_offers": list(order.counter_offers.all()),
         "can_confirm": is_customer and OrderStatus.AWAITING_PAYMENT in allowed,
@@ -209,9 +214,9 @@ def order_live(request, pk):
 
 
 ORDER_ACTIONS = {
-    "confirm": ("Order confirmed: pay for it to start production.", True),
-    "cancel": ("Order cancelled.", False),
-    "delivered": ("Thank you: the order is marked delivered.", True),
+    "confirm": (gettext_lazy("Order confirmed: pay for it to start production."), True),
+    "cancel": (gettext_lazy("Order cancelled."), False),
+    "delivered": (gettext_lazy("Thank you: the order is marked delivered."), True),
 }
 
 
@@ -220,11 +225,11 @@ ORDER_ACTIONS = {
 def order_action(request, pk, action):
     """Confirm, cancel or mark delivered, as the order's state machine allows; a refusal is shown as is."""
     if action not in ORDER_ACTIONS:
-        raise Http404("No such action.")
+        raise Http404(_("No such action."))
     order = get_object_or_404(orders_visible_to(request.user, detail=False), pk=pk)
     success, customer_only = ORDER_ACTIONS[action]
     if customer_only and not request.user.is_customer:
-        raise Http404("Only the customer who placed the order may do this.")
+        raise Http404(_("Only the customer who placed the order may do this."))
     try:
         if action == "confirm":
             ordering.order_confirm(order_id=order.pk, actor=request.user)

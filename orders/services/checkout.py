@@ -10,19 +10,30 @@ from dataclasses import dataclass
 from datetime import timedelta
 from decimal import ROUND_HALF_UP, Decimal
 
+from babel import Locale
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import get_language, to_locale
+from django.utils.translation import gettext as _
 
 from billing import invoicing
 from billing import services as billing
 from billing.models import Account, EntryKind, Invoice, LedgerEntry, Payment, PaymentPurpose, PaymentStatus, VatRate
-from billing.tax import VatNumberCheck, line_amounts, load_eu_rates, vat_number_check, vat_treatment
+from billing.tax import (
+    UnknownCountryError,
+    VatNumberCheck,
+    line_amounts,
+    load_eu_rates,
+    vat_number_check,
+    vat_treatment,
+)
 from core.errors import Conflict, DomainError
 from core.links import absolute_url
 from core.queueing import enqueue_after_commit
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
+from orders.services.notices import in_language_of, label_in_sentence, sentence
 from orders.services.status import order_set_status
 
 CENT = Decimal("0.01")
@@ -56,20 +67,39 @@ def vat_decide(*, country: str, vat_number: str = "") -> VatDecision:
     if vat_number.strip():
         business = vat_number_check(vat_number)
         if not business.valid:
-            raise DomainError(business.reason, code="bad_vat_number", details={"field": "vat_number"})
+            raise DomainError(
+                tax_sentence(business.template, business.params),
+                code="bad_vat_number",
+                details={"field": "vat_number"},
+            )
     try:
         treatment = vat_treatment(
             seller_country=settings.PLATFORM_COUNTRY, buyer_country=country, rates=vat_rates(), business_vat=business
         )
+    except UnknownCountryError as error:
+        raise DomainError(
+            tax_sentence(error.template, error.params), code="bad_address", details={"field": "country"}
+        ) from error
     except ValueError as error:
         raise DomainError(str(error), code="bad_address", details={"field": "country"}) from error
     return VatDecision(
         rate=treatment.rate,
         country=treatment.country,
         reverse_charge=treatment.reverse_charge,
-        note=treatment.note,
+        # Kept on the order and printed on its invoices: written in the language of the customer who orders.
+        note=" ".join(tax_sentence(template, treatment.note_params) for template in treatment.note_templates),
         vat_number=business.number if business else "",
     )
+
+
+def tax_sentence(template: str, params: dict) -> str:
+    """A sentence of billing.tax in the reader's language: the template translated, a rate written their way
+    ("5,5" in German) and a country named in their language (English keeps billing.tax's own words)."""
+    values = dict(params)
+    if values.get("iso") and not (get_language() or "en").startswith("en"):
+        territories = Locale.parse(to_locale(get_language())).territories
+        values["name"] = territories.get(values["iso"], values.get("name", ""))
+    return sentence(template, values)
 
 
 def order_amounts(*, items_net: Decimal, shipping_net: Decimal, vat: VatDecision) -> dict:
@@ -115,7 +145,7 @@ def order_lines(order: Order) -> list[dict]:
         lines.append(
             {
                 "kind": "shipping",
-                "description": "Shipping (tracked)",
+                "description": _("Shipping (tracked)"),
                 "quantity": 1,
                 "unit_net": str(amounts.net),
                 "net": str(amounts.net),
@@ -182,7 +212,8 @@ def order_pay(*, order_id: int, actor) -> Payment:
     order = Order.objects.get(pk=order_id)
     if order.status != OrderStatus.AWAITING_PAYMENT:
         raise Conflict(
-            f"Order {order.pk} is {order.get_status_display().lower()}; only an order awaiting payment is paid.",
+            _("Order %(order)s is %(value)s; only an order awaiting payment is paid.")
+            % {"order": order.pk, "value": label_in_sentence(order.get_status_display())},
             code="not_awaiting_payment",
         )
     return payment_start_for(order=order, actor=actor)
@@ -249,7 +280,7 @@ def on_refund_settled(sender, refund, **kwargs) -> None:
     invoicing.invoice_issue(
         order_id=order.pk,
         customer=order.customer,
-        buyer=_buyer(order),
+        buyer=invoice_buyer(order),
         lines=[line],
         notes=order.vat_note,
         payment=payment,
@@ -268,19 +299,27 @@ def on_refund_settled(sender, refund, **kwargs) -> None:
     )
 
 
-def _buyer(order: Order) -> dict:
-    return {"name": order.ship_name or order.customer.username, "lines": order.address_lines, "vat": order.vat_number}
+def invoice_buyer(order: Order) -> dict:
+    """The invoice's buyer; ``language``: the customer's, the invoice is written in it (``billing.invoicing``)."""
+    return {
+        "name": order.ship_name or order.customer.username,
+        "lines": order.address_lines,
+        "vat": order.vat_number,
+        "language": getattr(order.customer, "language", "") or settings.LANGUAGE_CODE,
+    }
 
 
 def invoice_for(*, order: Order, payment: Payment) -> Invoice:
     existing = Invoice.objects.filter(order_id=order.pk, kind="invoice").first()
     if existing is not None:
         return existing
+    with in_language_of(order.customer):
+        lines = order_lines(order)
     return invoicing.invoice_issue(
         order_id=order.pk,
         customer=order.customer,
-        buyer=_buyer(order),
-        lines=order_lines(order),
+        buyer=invoice_buyer(order),
+        lines=lines,
         notes=order.vat_note,
         payment=payment,
         currency=order.currency,
@@ -309,7 +348,7 @@ def order_refund_on_cancel(*, order: Order, actor) -> None:
 def order_refund(*, order_id: int, amount: Decimal | None, reason: str, actor, from_payout_of: int | None = None):
     """Staff refund part (or all) of an order: from unallocated money, or from a maker's held payout."""
     if not reason.strip():
-        raise DomainError("Say why the money goes back (it is on the credit note).", code="reason_required")
+        raise DomainError(_("Say why the money goes back (it is on the credit note)."), code="reason_required")
     return billing.refund_create(
         order_id=order_id, amount=amount, reason=reason.strip(), actor=actor, from_payout_of=from_payout_of
     )

@@ -15,12 +15,13 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop, ngettext
 
 from billing import services as billing
 from billing.models import Account, EntryKind, LedgerEntry
 from core.errors import Conflict, DomainError, NotFound
-from core.notifications import notify, notify_many, notify_staff
 from core.state import StateMachine
 from core.text import clean_text
 from orders.models import (
@@ -39,10 +40,11 @@ from orders.models import (
 )
 from orders.services.dispatch import batch_for_new_job, batch_repack
 from orders.services.jobs import normalised_photo
+from orders.services.notices import label_in_sentence, staff_users, tell
 from orders.services.status import JOB_MACHINE
 
 CLAIM_MACHINE = StateMachine(
-    model=Claim, event_model=ClaimEvent, event_field="claim", label="claim", transitions=CLAIM_TRANSITIONS
+    model=Claim, event_model=ClaimEvent, event_field="claim", label=gettext_lazy("claim"), transitions=CLAIM_TRANSITIONS
 )
 CLAIM_PHOTOS_MIN = 1
 CLAIM_PHOTOS_MAX = 6
@@ -73,13 +75,14 @@ def claim_refusal(order: Order) -> Conflict | None:
     """Why no claim can be opened on the order now (a 409), or None when it can."""
     if order.status != OrderStatus.DELIVERED or order.delivered_at is None:
         return Conflict(
-            "A problem can be reported once the order is delivered; until then, talk to the maker on the job.",
+            _("A problem can be reported once the order is delivered; until then, talk to the maker on the job."),
             code="claim_not_delivered",
         )
     ends = claim_window_ends(order)
     if timezone.now() > ends:
         return Conflict(
-            f"The claim window closed on {ends:%Y-%m-%d %H:%M} UTC ({settings.PAYOUT_HOLD_DAYS} days after delivery).",
+            _("The claim window closed on %(ends)s UTC (%(payout_hold_days)s days after delivery).")
+            % {"ends": f"{ends:%Y-%m-%d %H:%M}", "payout_hold_days": settings.PAYOUT_HOLD_DAYS},
             code="claim_window_closed",
         )
     return None
@@ -93,14 +96,17 @@ def claimable_jobs(order: Order) -> list[Job]:
 
 def _job_refusal(order: Order, job: Job) -> Conflict | None:
     if job.status != JobStatus.SHIPPED:
-        return Conflict(f"Job {job.pk} has not shipped; report a problem once its parts arrived.", code="not_shipped")
+        return Conflict(
+            _("Job %(job)s has not shipped; report a problem once its parts arrived.") % {"job": job.pk},
+            code="not_shipped",
+        )
     if _released(order.pk, job.maker_id):
         return Conflict(
-            "The maker of these parts has been paid already: the claim window for them is over.",
+            _("The maker of these parts has been paid already: the claim window for them is over."),
             code="payout_released",
         )
     if _held(order.pk, job.maker_id) <= 0:
-        return Conflict("Nothing is held for the maker of these parts on this order.", code="nothing_held")
+        return Conflict(_("Nothing is held for the maker of these parts on this order."), code="nothing_held")
     return None
 
 
@@ -108,7 +114,10 @@ def _claimed_job(order: Order, job_id: int | None) -> Job:
     if job_id is not None:
         job = order.jobs.filter(pk=job_id).first()
         if job is None:
-            raise NotFound(f"Job {job_id} is not part of order {order.pk}.", code="not_found")
+            raise NotFound(
+                _("Job %(job_id)s is not part of order %(order)s.") % {"job_id": job_id, "order": order.pk},
+                code="not_found",
+            )
         refusal = _job_refusal(order, job)
         if refusal is not None:
             raise refusal
@@ -119,10 +128,10 @@ def _claimed_job(order: Order, job_id: int | None) -> Job:
         return candidates[0]
     if not candidates:
         refusal = _job_refusal(order, shipped[0]) if shipped else None
-        raise refusal or Conflict("This order has no shipped parts to report a problem with.", code="not_shipped")
+        raise refusal or Conflict(_("This order has no shipped parts to report a problem with."), code="not_shipped")
     raise DomainError(
-        f"Order {order.pk} was made by several makers: say which job the problem is with "
-        f"({', '.join(str(job.pk) for job in candidates)}).",
+        _("Order %(order)s was made by several makers: say which job the problem is with (%(value)s).")
+        % {"order": order.pk, "value": ", ".join(str(job.pk) for job in candidates)},
         code="job_required",
         details={"field": "job", "jobs": [job.pk for job in candidates]},
     )
@@ -142,8 +151,9 @@ def _note(*, claim: Claim, actor, text: str, order_status: str | None = None) ->
     )
 
 
-def _tell(*, claim: Claim, event: ClaimEvent, subject: str, body: str, customer=True, maker=True, staff=True):
-    """Notify the parties of one step (each at most once per event)."""
+def _tell(*, claim: Claim, event: ClaimEvent, subject, body, customer=True, maker=True, staff=True):
+    """Notify the parties of one step (each at most once per event), each in their language (``subject`` and
+    ``body``: text, or functions that write it; see ``orders.services.notices``)."""
     message = {
         "kind": f"claim.{claim.status}",
         "subject": subject,
@@ -152,12 +162,12 @@ def _tell(*, claim: Claim, event: ClaimEvent, subject: str, body: str, customer=
         "dedupe_key": f"claim-event-{event.pk}",
     }
     if customer:
-        notify(user=claim.customer, link=f"/orders/{claim.order_id}/", **message)
+        tell(users=[claim.customer], link=f"/orders/{claim.order_id}/", **message)
     if maker:
         members = claim.job.maker.members.filter(is_active=True)
-        notify_many(users=members, link=f"/maker/jobs/{claim.job_id}/", **message)
+        tell(users=members, link=f"/maker/jobs/{claim.job_id}/", **message)
     if staff:
-        notify_staff(link="/dashboard/claims/", **message)
+        tell(users=staff_users(), link="/dashboard/claims/", **message)
 
 
 def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: int | None = None) -> Claim:
@@ -168,19 +178,22 @@ def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: in
     one job of the order can be claimed. Photos are re-encoded as JPEG (what is served is a real image, without
     camera metadata); one that is not an image, or larger than JOB_PHOTO_MAX_BYTES, is a 400.
     """
-    reason = clean_text(reason, field="The reason", max_length=CLAIM_REASON_MAX)
+    reason = clean_text(reason, field=_("The reason"), max_length=CLAIM_REASON_MAX)
     if not reason:
-        raise DomainError("Say what is wrong with the parts.", code="reason_required", details={"field": "reason"})
+        raise DomainError(_("Say what is wrong with the parts."), code="reason_required", details={"field": "reason"})
     photos = list(photos or [])
     if not CLAIM_PHOTOS_MIN <= len(photos) <= CLAIM_PHOTOS_MAX:
         raise DomainError(
-            f"Attach {CLAIM_PHOTOS_MIN} to {CLAIM_PHOTOS_MAX} photos that show the problem.",
+            _("Attach %(claim_photos_min)s to %(claim_photos_max)s photos that show the problem.")
+            % {"claim_photos_min": CLAIM_PHOTOS_MIN, "claim_photos_max": CLAIM_PHOTOS_MAX},
             code="photos_required" if not photos else "too_many_photos",
             details={"field": "photos"},
         )
     order = Order.objects.filter(pk=order_id, customer=customer).first()
     if order is None:
-        raise NotFound(f"Order {order_id} was not found among your orders.", code="not_found")
+        raise NotFound(
+            _("Order %(order_id)s was not found among your orders.") % {"order_id": order_id}, code="not_found"
+        )
     refusal = claim_refusal(order)
     if refusal is not None:
         raise refusal
@@ -195,7 +208,10 @@ def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: in
                 raise refusal
             job = _claimed_job(order, job_id)
             if Claim.objects.filter(job=job, status__in=CLAIM_OPEN).exists():
-                raise Conflict(f"A claim on job {job.pk} is open already; add to it there.", code="claim_already_open")
+                raise Conflict(
+                    _("A claim on job %(job)s is open already; add to it there.") % {"job": job.pk},
+                    code="claim_already_open",
+                )
             transition = CLAIM_MACHINE.create(
                 to=ClaimStatus.OPEN,
                 actor=customer,
@@ -214,24 +230,31 @@ def claim_open(*, order_id: int, customer, reason: str, photos: list, job_id: in
             _tell(
                 claim=claim,
                 event=transition.event,
-                subject=f"Claim {claim.pk} on order {order.pk}: the customer reports a problem",
-                body=f"{reason}\n\nThe maker answers; staff then decide a reprint, a refund or no action.",
+                subject=lambda: (
+                    _("Claim %(claim)s on order %(order)s: the customer reports a problem")
+                    % {"claim": claim.pk, "order": order.pk}
+                ),
+                body=lambda: (
+                    reason + "\n\n" + _("The maker answers; staff then decide a reprint, a refund or no action.")
+                ),
                 customer=False,
             )
     except IntegrityError:
         # Another request opened the claim on this job between our check and our insert.
-        raise Conflict("A claim on this job is open already.", code="claim_already_open") from None
+        raise Conflict(_("A claim on this job is open already."), code="claim_already_open") from None
     return claim
 
 
 def claim_answer(*, claim_id: int, actor, answer: str) -> Claim:
     """A member of the claimed job's maker answers the customer's claim (once); anyone else gets a 404."""
-    answer = clean_text(answer, field="The answer", max_length=CLAIM_REASON_MAX)
+    answer = clean_text(answer, field=_("The answer"), max_length=CLAIM_REASON_MAX)
     if not answer:
-        raise DomainError("Write your answer to the claim.", code="answer_required", details={"field": "answer"})
+        raise DomainError(_("Write your answer to the claim."), code="answer_required", details={"field": "answer"})
     claim = Claim.objects.filter(pk=claim_id, job__maker__members=actor).first()
     if claim is None:
-        raise NotFound(f"Claim {claim_id} was not found among your jobs' claims.", code="not_found")
+        raise NotFound(
+            _("Claim %(claim_id)s was not found among your jobs' claims.") % {"claim_id": claim_id}, code="not_found"
+        )
     with transaction.atomic():
         transition = CLAIM_MACHINE.move(
             pk=claim.pk,
@@ -241,13 +264,16 @@ def claim_answer(*, claim_id: int, actor, answer: str) -> Claim:
             updates={"maker_answer": answer},
         )
         if not transition.changed:
-            raise Conflict("This claim is answered already.", code="claim_already_answered")
+            raise Conflict(_("This claim is answered already."), code="claim_already_answered")
         claim = Claim.objects.select_related("customer", "job__maker").get(pk=claim.pk)
         _note(claim=claim, actor=actor, text=f"the maker answered: {answer}")
         _tell(
             claim=claim,
             event=transition.event,
-            subject=f"Claim {claim.pk} on order {claim.order_id}: the maker answered",
+            subject=lambda: (
+                _("Claim %(claim)s on order %(order)s: the maker answered")
+                % {"claim": claim.pk, "order": claim.order_id}
+            ),
             body=answer,
             maker=False,
         )
@@ -266,23 +292,26 @@ def claim_decide(*, claim_id: int, actor, decision: str, amount: Decimal | None 
     refund the provider or the ledger refuses (more than is held: 409) leaves the claim open.
     """
     if not getattr(actor, "is_staff", False):
-        raise NotFound(f"Claim {claim_id} was not found.", code="not_found")
+        raise NotFound(_("Claim %(claim_id)s was not found.") % {"claim_id": claim_id}, code="not_found")
     if decision not in CLAIM_DECISIONS:
         raise DomainError(
-            f"Decide one of {', '.join(CLAIM_DECISIONS)}.", code="bad_decision", details={"field": "decision"}
+            _("Decide one of %(value)s.") % {"value": ", ".join(CLAIM_DECISIONS)},
+            code="bad_decision",
+            details={"field": "decision"},
         )
-    note = clean_text(note, field="The note", max_length=CLAIM_REASON_MAX)
+    note = clean_text(note, field=_("The note"), max_length=CLAIM_REASON_MAX)
     if amount is not None and decision != "refund":
-        raise DomainError("An amount goes only with a refund.", code="amount_without_refund")
+        raise DomainError(_("An amount goes only with a refund."), code="amount_without_refund")
     if amount is not None and amount <= 0:
-        raise DomainError("The refund amount must be more than 0.", code="bad_amount", details={"field": "amount"})
+        raise DomainError(_("The refund amount must be more than 0."), code="bad_amount", details={"field": "amount"})
     with transaction.atomic():
         claim = Claim.objects.select_for_update().filter(pk=claim_id).first()
         if claim is None:
-            raise NotFound(f"Claim {claim_id} was not found.", code="not_found")
+            raise NotFound(_("Claim %(claim_id)s was not found.") % {"claim_id": claim_id}, code="not_found")
         if claim.status not in CLAIM_OPEN:
             raise Conflict(
-                f"Claim {claim.pk} is decided already ({claim.get_status_display().lower()}).",
+                _("Claim %(claim)s is decided already (%(value)s).")
+                % {"claim": claim.pk, "value": label_in_sentence(claim.get_status_display())},
                 code="claim_already_decided",
             )
         claim = Claim.objects.select_related("job__maker", "customer", "order").get(pk=claim.pk)
@@ -297,23 +326,35 @@ def claim_decide(*, claim_id: int, actor, decision: str, amount: Decimal | None 
             )
             updates.update(refund=refund, refund_amount=refund.amount)
             target, text = ClaimStatus.REFUNDED, f"refund of {refund.amount} {claim.order.currency} decided"
+            template = gettext_noop("refund of %(amount)s %(currency)s decided")
+            params = {"amount": refund.amount, "currency": claim.order.currency}
         elif decision == "reprint":
             job = _reprint(claim=claim, actor=actor)
             updates["reprint_job"] = job
             target, text = ClaimStatus.REPRINT, f"reprint decided: job {job.pk} offered to {claim.job.maker.name}"
+            template = gettext_noop("reprint decided: job %(job)s offered to %(maker)s")
+            params = {"job": job.pk, "maker": claim.job.maker.name}
         else:
             target, text = ClaimStatus.REJECTED, "claim rejected"
+            template, params = gettext_noop("claim rejected"), {}
         transition = CLAIM_MACHINE.move(
             pk=claim.pk, to=target, actor=actor, reason=(f"{text}: {note}" if note else text)[:2000], updates=updates
         )
         claim = transition.obj
         claim = Claim.objects.select_related("job__maker", "customer", "reprint_job").get(pk=claim.pk)
         _note(claim=claim, actor=actor, text=f"{text}" + (f" ({note})" if note else ""))
+
+        def decision_text() -> str:
+            return _(template) % params
+
         _tell(
             claim=claim,
             event=transition.event,
-            subject=f"Claim {claim.pk} on order {claim.order_id}: {text}",
-            body=note or text,
+            subject=lambda: (
+                _("Claim %(claim)s on order %(order)s: %(decision)s")
+                % {"claim": claim.pk, "order": claim.order_id, "decision": decision_text()}
+            ),
+            body=lambda: note or decision_text(),
             staff=False,
         )
     return claim
@@ -350,12 +391,21 @@ def _reprint(*, claim: Claim, actor) -> Job:
         JobItem(job=job, order_item_id=item.order_item_id, quantity=item.quantity) for item in original.job_items.all()
     )
     batch_repack(batch_id=batch.pk)
-    notify_many(
+    tell(
         users=original.maker.members.filter(is_active=True),
         kind="job.offered",
-        subject=f"Reprint for claim {claim.pk}: order {original.order_id}, {job.quantity} part(s), at your cost",
-        body=f"Accept before {job.offer_expires_at:%Y-%m-%d %H:%M} UTC; your payout for the order stays held until "
-        "the reprint has shipped.",
+        subject=lambda: (
+            ngettext(
+                "Reprint for claim %(claim)s: order %(order)s, %(parts)s part, at your cost",
+                "Reprint for claim %(claim)s: order %(order)s, %(parts)s parts, at your cost",
+                job.quantity,
+            )
+            % {"claim": claim.pk, "order": original.order_id, "parts": job.quantity}
+        ),
+        body=lambda: (
+            _("Accept before %(until)s UTC; your payout for the order stays held until the reprint has shipped.")
+            % {"until": formats.date_format(job.offer_expires_at, "DATETIME_FORMAT")}
+        ),
         link=f"/maker/jobs/{job.pk}/",
         data={"job": job.pk, "claim": claim.pk},
         dedupe_key=f"job-offered-{job.pk}",

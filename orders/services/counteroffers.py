@@ -23,15 +23,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import formats, timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from billing import invoicing
 from billing import services as billing
 from billing.models import Payment, PaymentPurpose, PaymentStatus
 from core.errors import Conflict, DomainError, NotFound
+from core.formatting import money_text
 from core.links import absolute_url
 from core.models import StatusEvent
-from core.notifications import notify, notify_many
 from core.state import StateMachine, Transition
 from core.text import clean_text
 from orders.models import (
@@ -49,6 +51,7 @@ from orders.models import (
 )
 from orders.services import checkout
 from orders.services.jobs import job_accept, job_decline
+from orders.services.notices import label_in_sentence, tell
 
 CENT = Decimal("0.01")
 # The furthest ship date a maker may propose.
@@ -59,7 +62,7 @@ COUNTER_OFFER_MACHINE = StateMachine(
     model=CounterOffer,
     event_model=CounterOfferEvent,
     event_field="counter_offer",
-    label="counter-offer",
+    label=gettext_lazy("counter-offer"),
     transitions=COUNTER_OFFER_TRANSITIONS,
 )
 
@@ -114,6 +117,22 @@ def _terms(counter_offer: CounterOffer, currency: str) -> str:
     return ", ".join(parts)
 
 
+def _terms_text(counter_offer: CounterOffer, currency: str) -> str:
+    """The terms in the active language (for the customer's notification)."""
+    parts = []
+    if counter_offer.price is not None:
+        parts.append(
+            _("price %(before)s -> %(after)s (net)")
+            % {
+                "before": money_text(counter_offer.price_before, currency),
+                "after": money_text(counter_offer.price, currency),
+            }
+        )
+    if counter_offer.due_at is not None:
+        parts.append(_("ships by %(date)s") % {"date": formats.date_format(counter_offer.due_at, "DATE_FORMAT")})
+    return ", ".join(parts)
+
+
 # The maker proposes -----------------------------------------------------------------------------------------
 
 
@@ -123,33 +142,42 @@ def counter_offer_make(
     """The maker of an offered job proposes another price (the customer's net price for the job's parts, at most
     COUNTER_OFFER_MAX_FACTOR times the current one) and/or ship date. One open counter-offer per job (409 for a
     second); someone else's job is 404. The job's offer expiry moves to the counter-offer's."""
-    message = clean_text(message, field="The message", max_length=2000)
+    message = clean_text(message, field=_("The message"), max_length=2000)
     if price is None and due_at is None:
-        raise DomainError("Propose another price, another ship date, or both.", code="nothing_proposed")
+        raise DomainError(_("Propose another price, another ship date, or both."), code="nothing_proposed")
     now = timezone.now()
     with transaction.atomic():
         # The job's row first (as job_accept and job_decline lock it): a maker's accept and this never deadlock.
         job = Job.objects.select_for_update().select_related("order").filter(pk=job_id, maker__members=actor).first()
         if job is None:
-            raise NotFound("No such job.")
+            raise NotFound(_("No such job."))
         if job.status != JobStatus.OFFERED or job.offer_expires_at <= now:
             raise Conflict(
-                f"Job {job.pk} is {job.get_status_display().lower()}: only an open offer can be answered with a "
-                "counter-offer.",
+                _("Job %(job)s is %(value)s: only an open offer can be answered with a counter-offer.")
+                % {"job": job.pk, "value": label_in_sentence(job.get_status_display())},
                 code="not_offered",
                 details={"current": job.status},
             )
         if _open_counter_offers(job.pk).exists():
-            raise Conflict("This job has a counter-offer waiting for the customer already.", code="counter_offer_open")
+            raise Conflict(
+                _("This job has a counter-offer waiting for the customer already."), code="counter_offer_open"
+            )
         if price is not None:
             price = checkout.cents(price)
             ceiling = checkout.cents(job.price * settings.COUNTER_OFFER_MAX_FACTOR)
             if price <= 0:
-                raise DomainError("The price must be above zero.", code="bad_price", details={"field": "price"})
+                raise DomainError(_("The price must be above zero."), code="bad_price", details={"field": "price"})
             if price > ceiling:
                 raise DomainError(
-                    f"At most {ceiling} {job.order.currency} ({settings.COUNTER_OFFER_MAX_FACTOR:g} times the "
-                    "current price) can be proposed.",
+                    _(
+                        "At most %(ceiling)s %(currency)s (%(counter_offer_max_factor)s times the current price) "
+                        "can be proposed."
+                    )
+                    % {
+                        "ceiling": ceiling,
+                        "currency": job.order.currency,
+                        "counter_offer_max_factor": f"{settings.COUNTER_OFFER_MAX_FACTOR:g}",
+                    },
                     code="price_out_of_range",
                     details={"field": "price", "max": str(ceiling)},
                 )
@@ -157,14 +185,18 @@ def counter_offer_make(
                 price = None
         if due_at is not None:
             if due_at <= now:
-                raise DomainError("The ship date must be in the future.", code="bad_date", details={"field": "due_at"})
+                raise DomainError(
+                    _("The ship date must be in the future."), code="bad_date", details={"field": "due_at"}
+                )
             if due_at > now + timedelta(days=MAX_DUE_DAYS):
                 raise DomainError(
-                    f"The ship date must be within {MAX_DUE_DAYS} days.", code="bad_date", details={"field": "due_at"}
+                    _("The ship date must be within %(max_due_days)s days.") % {"max_due_days": MAX_DUE_DAYS},
+                    code="bad_date",
+                    details={"field": "due_at"},
                 )
         if price is None and due_at is None:
             raise DomainError(
-                "That is the current price: propose another one, or a ship date.", code="nothing_proposed"
+                _("That is the current price: propose another one, or a ship date."), code="nothing_proposed"
             )
         expires_at = now + _ttl()
         try:
@@ -185,7 +217,9 @@ def counter_offer_make(
                     expires_at=expires_at,
                 ).obj
         except IntegrityError:
-            raise Conflict("This job has a counter-offer waiting for the customer already.", code="counter_offer_open")
+            raise Conflict(
+                _("This job has a counter-offer waiting for the customer already."), code="counter_offer_open"
+            )
         # Not a status: the offer simply waits as long as the customer may take to answer.
         Job.objects.filter(pk=job.pk).update(offer_expires_at=expires_at)
         terms = _terms(counter_offer, job.order.currency)
@@ -196,12 +230,20 @@ def counter_offer_make(
             reason=f"counter-offer from {job.maker.name}: {terms}" + (f" ({message})" if message else ""),
             details={"counter_offer": counter_offer.pk},
         )
-        notify(
-            user=job.order.customer,
+        tell(
+            users=[job.order.customer],
             kind="counter_offer.made",
-            subject=f"Order {job.order_id}: {job.maker.name} proposes other terms",
-            body=f"{terms}. Accept or decline before {expires_at:%Y-%m-%d %H:%M} UTC."
-            + (f"\n\n{message}" if message else ""),
+            subject=lambda: (
+                _("Order %(order)s: %(maker)s proposes other terms") % {"order": job.order_id, "maker": job.maker.name}
+            ),
+            body=lambda: (
+                _("%(terms)s. Accept or decline before %(until)s UTC.")
+                % {
+                    "terms": _terms_text(counter_offer, job.order.currency),
+                    "until": formats.date_format(expires_at, "DATETIME_FORMAT"),
+                }
+                + (f"\n\n{message}" if message else "")
+            ),
             link=f"/orders/{job.order_id}/",
             data={"order": job.order_id, "job": job.pk, "counter_offer": counter_offer.pk},
             dedupe_key=f"counter-offer-{counter_offer.pk}",
@@ -219,18 +261,23 @@ def counter_offer_answer(*, counter_offer_id: int, actor, accept: bool) -> Count
     found = CounterOffer.objects.filter(pk=counter_offer_id, order__customer=actor).values_list("job_id", flat=True)
     job_id = found.first()
     if job_id is None:
-        raise NotFound("No such counter-offer.")
+        raise NotFound(_("No such counter-offer."))
     with transaction.atomic():
         job = Job.objects.select_for_update().select_related("order", "maker").get(pk=job_id)
         counter_offer = CounterOffer.objects.select_for_update().get(pk=counter_offer_id)
         if counter_offer.status != CounterOfferStatus.PENDING:
             raise Conflict(
-                f"This counter-offer is {counter_offer.status} already.",
+                _("This counter-offer is %(counter_offer_status)s already.")
+                % {
+                    "counter_offer_status": label_in_sentence(
+                        counter_offer.get_status_display(), english=counter_offer.status
+                    )
+                },
                 code="counter_offer_decided",
                 details={"current": counter_offer.status},
             )
         if job.status != JobStatus.OFFERED or counter_offer.expires_at <= timezone.now():
-            raise Conflict("This counter-offer has lapsed.", code="counter_offer_expired")
+            raise Conflict(_("This counter-offer has lapsed."), code="counter_offer_expired")
         if accept:
             _accept(counter_offer=counter_offer, job=job, actor=actor)
         else:
@@ -239,8 +286,8 @@ def counter_offer_answer(*, counter_offer_id: int, actor, accept: bool) -> Count
     return counter_offer
 
 
-def _tell_the_maker(job: Job, counter_offer: CounterOffer, *, kind: str, subject: str, body: str = "") -> None:
-    notify_many(
+def _tell_the_maker(job: Job, counter_offer: CounterOffer, *, kind: str, subject, body="") -> None:
+    tell(
         users=job.maker.members.all(),
         kind=kind,
         subject=subject,
@@ -264,8 +311,8 @@ def _decline(*, counter_offer: CounterOffer, job: Job, actor) -> None:
         job,
         counter_offer,
         kind="counter_offer.declined",
-        subject=f"Job {job.pk}: the customer declined your counter-offer",
-        body="The parts go to another maker.",
+        subject=lambda: _("Job %(job)s: the customer declined your counter-offer") % {"job": job.pk},
+        body=gettext_lazy("The parts go to another maker."),
     )
 
 
@@ -316,8 +363,8 @@ def _accept(*, counter_offer: CounterOffer, job: Job, actor) -> None:
         job,
         counter_offer,
         kind="counter_offer.accepted",
-        subject=f"Job {job.pk}: the customer accepted your counter-offer",
-        body="The job is yours once the customer has paid the difference.",
+        subject=lambda: _("Job %(job)s: the customer accepted your counter-offer") % {"job": job.pk},
+        body=gettext_lazy("The job is yours once the customer has paid the difference."),
     )
 
 
@@ -410,11 +457,7 @@ def _top_up_invoice(*, order_id: int, counter_offer: CounterOffer, payment: Paym
     invoicing.invoice_issue(
         order_id=order.pk,
         customer=order.customer,
-        buyer={
-            "name": order.ship_name or order.customer.username,
-            "lines": order.address_lines,
-            "vat": order.vat_number,
-        },
+        buyer=checkout.invoice_buyer(order),
         lines=[
             {
                 "kind": "price_change",

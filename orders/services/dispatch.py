@@ -16,12 +16,12 @@ from decimal import Decimal
 from django.conf import settings
 from django.db import transaction
 from django.db.models import F
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from core.errors import Conflict, TransitionNotAllowed
 from core.links import url_pattern
-from core.notifications import notify_many, notify_staff
 from core.queueing import enqueue_after_commit
 from makers.models import Maker
 from orders.models import (
@@ -41,6 +41,7 @@ from orders.models import (
 from orders.packing.plates import PartDoesNotFitError, PartToPack, pack_batch
 from orders.pricing.prices import estimate_batch_hours
 from orders.services import quoting
+from orders.services.notices import staff_users, tell
 from orders.services.reliability import maker_refresh_reliability
 from orders.services.status import BATCH_MACHINE, JOB_MACHINE, batch_set_status, job_set_status, order_set_status
 
@@ -138,9 +139,10 @@ def _hold(*, order_id: int, reason: str) -> None:
     except TransitionNotAllowed:
         return
     if transition.changed:
-        notify_staff(
+        tell(
+            users=staff_users(),
             kind="order.on_hold",
-            subject=f"Order {order_id} is on hold: no maker",
+            subject=lambda: _("Order %(order)s is on hold: no maker") % {"order": order_id},
             body=reason,
             link=url_pattern("web:staff-order-detail", "pk").format(pk=order_id),
             data={"order": order_id},
@@ -213,11 +215,21 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     JobItem.objects.bulk_create(JobItem(job=job, order_item=a.item, quantity=a.item.quantity) for a in assignments)
     Maker.objects.filter(pk=maker_id).update(offers_received=F("offers_received") + 1)
     batch_repack(batch_id=batch.pk)
-    notify_many(
+    tell(
         users=maker.members.all(),
         kind="job.offered",
-        subject=f"New job offer: order {order.pk}, {job.quantity} part(s)",
-        body=f"Accept or decline before {job.offer_expires_at:%Y-%m-%d %H:%M} UTC.",
+        subject=lambda: (
+            ngettext(
+                "New job offer: order %(order)s, %(parts)s part",
+                "New job offer: order %(order)s, %(parts)s parts",
+                job.quantity,
+            )
+            % {"order": order.pk, "parts": job.quantity}
+        ),
+        body=lambda: (
+            _("Accept or decline before %(until)s UTC.")
+            % {"until": formats.date_format(job.offer_expires_at, "DATETIME_FORMAT")}
+        ),
         link=f"/maker/jobs/{job.pk}/",
         data={"job": job.pk},
         dedupe_key=f"job-offered-{job.pk}",

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from core.errors import Conflict, DomainError
 from core.text import clean_text
@@ -25,7 +26,8 @@ def normalised_photo(photo) -> ContentFile:
 
     if photo.size > settings.JOB_PHOTO_MAX_BYTES:
         raise DomainError(
-            f"The photo is larger than {settings.JOB_PHOTO_MAX_BYTES // (1024 * 1024)} MB.", code="photo_too_large"
+            _("The photo is larger than %(value)s MB.") % {"value": settings.JOB_PHOTO_MAX_BYTES // (1024 * 1024)},
+            code="photo_too_large",
         )
     try:
         with Image.open(photo) as image:
@@ -33,13 +35,13 @@ def normalised_photo(photo) -> ContentFile:
             buffer = io.BytesIO()
             image.convert("RGB").save(buffer, format="JPEG", quality=85, optimize=True)
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, ValueError):
-        raise DomainError("The photo is not an image we can read (use JPEG or PNG).", code="bad_photo")
+        raise DomainError(_("The photo is not an image we can read (use JPEG or PNG)."), code="bad_photo")
     return ContentFile(buffer.getvalue())
 
 
 def _offer_still_open(job: Job) -> None:
     if job.offer_expires_at <= timezone.now():
-        raise Conflict("This offer has expired; the job has gone to another maker.", code="offer_expired")
+        raise Conflict(_("This offer has expired; the job has gone to another maker."), code="offer_expired")
 
 
 def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> Job:
@@ -57,7 +59,7 @@ def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> 
         )
         if not transition.changed:
             raise Conflict(
-                "This job is already accepted.",
+                _("This job is already accepted."),
                 code="already_accepted",
                 details={"current": transition.from_status},
             )
@@ -70,9 +72,9 @@ def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> 
 
 def job_decline(*, job_id: int, actor, reason: str) -> Job:
     """The maker says no (with a reason); the parts are offered to the next maker at once."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     if not reason:
-        raise DomainError("Say why you decline (it helps us route better).", code="reason_required")
+        raise DomainError(_("Say why you decline (it helps us route better)."), code="reason_required")
     with transaction.atomic():
         transition = job_set_status(
             job_id=job_id,
@@ -82,7 +84,7 @@ def job_decline(*, job_id: int, actor, reason: str) -> Job:
             updates={"responded_at": timezone.now(), "decline_reason": reason[:2000]},
         )
         if not transition.changed:
-            raise Conflict("This job is already declined.", code="already_declined")
+            raise Conflict(_("This job is already declined."), code="already_declined")
         job = transition.obj
         batch_sync(batch_id=job.batch_id)
         maker_refresh_reliability(maker_id=job.maker_id)
@@ -102,16 +104,18 @@ def job_report_progress(
 ) -> Job:
     """printing, then printed (with a photo of the parts), then shipped (with a tracking number)."""
     if status not in JOB_PROGRESS:
-        raise DomainError(f"Progress must be one of {', '.join(JOB_PROGRESS)}.", code="bad_progress")
-    tracking_number = clean_text(tracking_number, field="The tracking number", max_length=100)
-    carrier = clean_text(carrier, field="The carrier", max_length=60)
-    note = clean_text(note, field="The note", max_length=2000)
+        raise DomainError(
+            _("Progress must be one of %(value)s.") % {"value": ", ".join(JOB_PROGRESS)}, code="bad_progress"
+        )
+    tracking_number = clean_text(tracking_number, field=_("The tracking number"), max_length=100)
+    carrier = clean_text(carrier, field=_("The carrier"), max_length=60)
+    note = clean_text(note, field=_("The note"), max_length=2000)
     updates, details = {}, {}
     if status == JobStatus.PRINTED and photo is None:
-        raise DomainError("Attach a photo of the printed parts.", code="photo_required")
+        raise DomainError(_("Attach a photo of the printed parts."), code="photo_required")
     if status == JobStatus.SHIPPED:
         if not tracking_number.strip():
-            raise DomainError("Give the tracking number of the parcel.", code="tracking_required")
+            raise DomainError(_("Give the tracking number of the parcel."), code="tracking_required")
         updates.update(
             tracking_number=tracking_number.strip()[:100],
             carrier=carrier.strip()[:60],
@@ -142,9 +146,9 @@ def job_report_progress(
 
 def job_fail(*, job_id: int, actor, reason: str) -> Job:
     """The maker cannot make it after all (printer broke, part failed): the parts go to the next maker."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
     if not reason:
-        raise DomainError("Say what went wrong.", code="reason_required")
+        raise DomainError(_("Say what went wrong."), code="reason_required")
     with transaction.atomic():
         transition = job_set_status(job_id=job_id, to=JobStatus.FAILED, actor=actor, reason=reason[:2000])
         job = transition.obj
@@ -172,17 +176,21 @@ def job_print_file(*, job: Job):
     """The slice whose file the job's maker prints: only for a job it holds, once the file is sliced; otherwise a
     409 that says what to wait for."""
     if job.status not in JOB_HELD:
-        raise Conflict("Accept the job first: the print file comes with the job.", code="job_not_accepted")
+        raise Conflict(_("Accept the job first: the print file comes with the job."), code="job_not_accepted")
     part_slice = job.print_slice
     if part_slice is None:
         raise Conflict(
-            "This job has no print file: its printer has no printer model the slicer knows, or it holds several "
-            "parts; slice the parts yourself.",
+            _(
+                "This job has no print file: its printer has no printer model the slicer knows, "
+                "or it holds several parts; slice the parts yourself."
+            ),
             code="no_print_file",
         )
     if part_slice.status in (SliceStatus.QUEUED, SliceStatus.SLICING):
-        raise Conflict("The print file is being sliced; try again in a minute.", code="print_file_pending")
+        raise Conflict(_("The print file is being sliced; try again in a minute."), code="print_file_pending")
     if job.sliced is None or not part_slice.print_file:
         reason = part_slice.drop_reason if part_slice.drops_part else part_slice.error
-        raise Conflict(f"The slicer could not make the print file: {reason}", code="print_file_failed")
+        raise Conflict(
+            _("The slicer could not make the print file: %(reason)s") % {"reason": reason}, code="print_file_failed"
+        )
     return part_slice

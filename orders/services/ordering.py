@@ -56,14 +56,19 @@ def delivery_from(data, *, lat=None, lon=None) -> Delivery:
 def _version_for(customer, version_id: int) -> DesignVersion:
     version = DesignVersion.objects.select_related("design").filter(pk=version_id, design__owner=customer).first()
     if version is None:
-        raise DomainError(f"Design version {version_id} was not found among your designs.", code="not_found")
+        raise DomainError(
+            _("Design version %(version_id)s was not found among your designs.") % {"version_id": version_id},
+            code="not_found",
+        )
     return version
 
 
 def _material_for(code: str) -> Material:
     material = Material.objects.filter(code=code).first()
     if material is None:
-        raise DomainError(f"Unknown material {code!r}; see /api/materials/.", code="unknown_material")
+        raise DomainError(
+            _("Unknown material %(code)s; see /api/materials/.") % {"code": f"{code!r}"}, code="unknown_material"
+        )
     return material
 
 
@@ -105,38 +110,46 @@ def order_place(
     first order needs a verified e-mail address (``refuse_unverified_email``).
     """
     refuse_unverified_email(customer)
-    note = clean_text(note, field="The note", max_length=2000)
+    note = clean_text(note, field=_("The note"), max_length=2000)
     if not items:
-        raise DomainError("An order needs at least one item.", code="no_items")
+        raise DomainError(_("An order needs at least one item."), code="no_items")
     if len(items) > 50:
-        raise DomainError("An order can hold at most 50 items.", code="too_many_items")
+        raise DomainError(_("An order can hold at most 50 items."), code="too_many_items")
     priced = []
     for index, request in enumerate(items):
         version = _version_for(customer, request.design_version_id)
         material = _material_for(request.material_code)
         if request.colour and material.colours and request.colour not in material.colours:
             raise DomainError(
-                f"Item {index + 1}: {material.name} comes in {', '.join(material.colours)}, not {request.colour!r}.",
+                _("Item %(value)s: %(material)s comes in %(value2)s, not %(colour)s.")
+                % {
+                    "value": index + 1,
+                    "material": material.name,
+                    "value2": ", ".join(material.colours),
+                    "colour": f"{request.colour!r}",
+                },
                 code="bad_colour",
             )
         try:
             breakdown = quoting.price(version=version, material=material, quantity=request.quantity)
         except DomainError as error:
-            raise DomainError(f"Item {index + 1}: {error.message}", code=error.code) from error
+            raise DomainError(
+                _("Item %(value)s: %(message)s") % {"value": index + 1, "message": error.message}, code=error.code
+            ) from error
         if request.offer is not None:
             breakdown = quoting.breakdown_with_offer(breakdown, request.offer)
         warnings = quoting.risk_warnings(version=version, material=material)
         if warnings and not request.accept_risk:
             raise DomainError(
-                f"Item {index + 1}: {' '.join(warnings)} To order it anyway, accept printing it at your own risk "
-                "(accept_risk).",
+                _("Item %(value)s: %(value2)s To order it anyway, accept printing it at your own risk (accept_risk).")
+                % {"value": index + 1, "value2": " ".join(warnings)},
                 code="risk_not_accepted",
                 details={"item": index + 1, "warnings": warnings},
             )
         priced.append((request, version, material, breakdown, warnings))
     currencies = {breakdown.currency for _request, _version, _material, breakdown, _warnings in priced}
     if len(currencies) != 1:
-        raise DomainError("All items of an order must be priced in one currency.", code="mixed_currency")
+        raise DomainError(_("All items of an order must be priced in one currency."), code="mixed_currency")
     items_net = sum((breakdown.total for _request, _version, _material, breakdown, _warnings in priced), Decimal("0"))
     address, ship_to = delivery.address, delivery.ship_to
     vat = checkout.vat_decide(country=address.country, vat_number=vat_number)
@@ -210,7 +223,7 @@ def idempotency_key_run(*, user, key: str, body, handler: Callable[[], tuple[int
     """
     key = key.strip()
     if not key or len(key) > 255:
-        raise DomainError("Idempotency-Key must be 1 to 255 characters.", code="bad_idempotency_key")
+        raise DomainError(_("Idempotency-Key must be 1 to 255 characters."), code="bad_idempotency_key")
     request_hash = _request_hash(body)
     now = timezone.now()
     IdempotencyKey.objects.filter(user=user, key=key, expires_at__lte=now).delete()
@@ -235,7 +248,7 @@ def idempotency_key_run(*, user, key: str, body, handler: Callable[[], tuple[int
     except IntegrityError:
         record = IdempotencyKey.objects.filter(user=user, key=key).first()
         if record is None:
-            raise Conflict("A request with this Idempotency-Key is in progress; retry shortly.", code="in_progress")
+            raise Conflict(_("A request with this Idempotency-Key is in progress; retry shortly."), code="in_progress")
     if record.request_hash != request_hash:
         raise IdempotencyKeyReused()
     return record.status_code, record.response, True
@@ -247,7 +260,7 @@ class IdempotencyKeyReused(DomainError):
 
     def __init__(self):
         super().__init__(
-            "This Idempotency-Key was used with a different request body. Use a new key for a new request."
+            _("This Idempotency-Key was used with a different request body. Use a new key for a new request.")
         )
 
 
@@ -276,8 +289,11 @@ class QuoteExpired(Conflict):
 def _refuse_if_expired(quote: Quote) -> None:
     if quote.valid_until <= timezone.now():
         raise QuoteExpired(
-            f"Quote {quote.pk} expired on {quote.valid_until:%Y-%m-%d %H:%M} UTC: prices may have changed. "
-            "Ask for a new quote (POST /api/quotes/) and order from it."
+            _(
+                "Quote %(quote)s expired on %(until)s UTC: prices may have changed. "
+                "Ask for a new quote (POST /api/quotes/) and order from it."
+            )
+            % {"quote": quote.pk, "until": f"{quote.valid_until:%Y-%m-%d %H:%M}"}
         )
 
 
@@ -301,13 +317,17 @@ def order_place_quote(
         offer = next((o for o in offers if o.get("maker") == offer_maker_id), None)
         if offer is None:
             raise DomainError(
-                f"Maker {offer_maker_id} made no offer in quote {quote.pk}; pick one of its makers[].",
+                _("Maker %(offer_maker_id)s made no offer in quote %(quote)s; pick one of its makers[].")
+                % {"offer_maker_id": offer_maker_id, "quote": quote.pk},
                 code="unknown_offer",
                 details={"field": "offer"},
             )
         if not offer.get("printable", True):
             raise Conflict(
-                f"{offer.get('name', 'This maker')} cannot make this part: {offer.get('basis_note', '')}".strip(),
+                (
+                    _("%(maker)s cannot make this part: %(reason)s")
+                    % {"maker": offer.get("name", _("This maker")), "reason": offer.get("basis_note", "")}
+                ).strip(),
                 code="offer_not_printable",
             )
     else:
@@ -334,7 +354,7 @@ def order_place_quote(
 
 def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
     """Cancel before production starts; open offers and accepted jobs are withdrawn from their makers."""
-    reason = clean_text(reason, field="The reason", max_length=2000)
+    reason = clean_text(reason, field=_("The reason"), max_length=2000)
 
     with transaction.atomic():
         transition = order_set_status(
@@ -431,7 +451,8 @@ def order_reorder(*, customer, item_ids: list[int], quantity: int | None, ship_t
     missing = sorted(set(item_ids) - {item.pk for item in items})
     if missing:
         raise DomainError(
-            f"Only delivered items of your own orders can be re-ordered (not: {', '.join(map(str, missing))}).",
+            _("Only delivered items of your own orders can be re-ordered (not: %(value)s).")
+            % {"value": ", ".join(map(str, missing))},
             code="not_reorderable",
         )
     first = items[0].order

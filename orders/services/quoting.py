@@ -7,6 +7,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from catalogue.models import Material
 from core.errors import DomainError
@@ -18,6 +19,7 @@ from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, QuoteLine, SlicedFigures, quote_part
+from orders.services.notices import label_in_sentence, sentence
 from slicing import services as slicing_services
 from slicing.models import Slice, SliceStatus
 from slicing.prusa import NotSliceable, material_kind
@@ -34,20 +36,21 @@ class ShipTo:
 def ship_to_from(data: dict | None) -> ShipTo:
     """``{"lat": .., "lon": ..}`` or ``{"city": "Berlin"}`` (from the offline city table)."""
     if not isinstance(data, dict):
-        raise DomainError("ship_to must be an object with lat and lon, or a city.", code="bad_ship_to")
+        raise DomainError(_("ship_to must be an object with lat and lon, or a city."), code="bad_ship_to")
     if data.get("city"):
         city = find_city(str(data["city"]))
         if city is None:
             raise DomainError(
-                f"Unknown city {str(data['city'])[:60]!r}: give lat and lon instead.", code="unknown_city"
+                _("Unknown city %(value)s: give lat and lon instead.") % {"value": f"{str(data['city'])[:60]!r}"},
+                code="unknown_city",
             )
         return ShipTo(city.lat, city.lon, f"{city.name}, {city.country}")
     try:
         latitude, longitude = float(data["lat"]), float(data["lon"])
     except (KeyError, TypeError, ValueError):
-        raise DomainError("ship_to needs numeric lat and lon (or a city).", code="bad_ship_to")
+        raise DomainError(_("ship_to needs numeric lat and lon (or a city)."), code="bad_ship_to")
     if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
-        raise DomainError("ship_to lat must be within -90..90 and lon within -180..180.", code="bad_ship_to")
+        raise DomainError(_("ship_to lat must be within -90..90 and lon within -180..180."), code="bad_ship_to")
     return ShipTo(latitude, longitude, str(data.get("label") or f"{latitude:.4f}, {longitude:.4f}")[:120])
 
 
@@ -120,23 +123,37 @@ def printable_version(*, version: DesignVersion, material: Material) -> dict:
     """The version's report, or a 400 that says why it cannot be priced in ``material``."""
     if version.status in (VersionStatus.QUEUED, VersionStatus.ANALYSING):
         raise DomainError(
-            f"Version {version.number} is still being analysed ({version.status}); quote it when it is ready.",
+            _("Version %(version_number)s is still being analysed (%(version_status)s); quote it when it is ready.")
+            % {
+                "version_number": version.number,
+                "version_status": label_in_sentence(version.get_status_display(), english=version.status),
+            },
             code="not_ready",
         )
     if version.status == VersionStatus.FAILED:
-        raise DomainError(f"Version {version.number} could not be analysed: {version.error}", code="not_ready")
+        raise DomainError(
+            _("Version %(version_number)s could not be analysed: %(error)s")
+            % {"version_number": version.number, "error": version.error},
+            code="not_ready",
+        )
     if not material.is_active:
-        raise DomainError(f"{material.name} is not offered at the moment.", code="material_unavailable")
+        raise DomainError(
+            _("%(material)s is not offered at the moment.") % {"material": material.name}, code="material_unavailable"
+        )
     report = version.analysis or {}
     verdict = (report.get("materials") or {}).get(material.code)
     if verdict is None:
         raise DomainError(
-            f"Version {version.number} was analysed before {material.name} was offered; ask for a new analysis.",
+            _("Version %(version_number)s was analysed before %(material)s was offered; ask for a new analysis.")
+            % {"version_number": version.number, "material": material.name},
             code="not_analysed_for_material",
         )
     if not verdict.get("printable"):
-        reasons = "; ".join(verdict.get("reasons") or ["it fails the checks for this material"])
-        raise DomainError(f"Not printable in {material.name}: {reasons}.", code="not_printable")
+        reasons = "; ".join(verdict.get("reasons") or [_("it fails the checks for this material")])
+        raise DomainError(
+            _("Not printable in %(material)s: %(reasons)s.") % {"material": material.name, "reasons": reasons},
+            code="not_printable",
+        )
     return report
 
 
@@ -153,7 +170,7 @@ def risk_warnings(*, version: DesignVersion, material: Material) -> list[str]:
 
 def price(*, version: DesignVersion, material: Material, quantity: int) -> QuoteBreakdown:
     if quantity < 1 or quantity > 10_000:
-        raise DomainError("Quantity must be between 1 and 10,000.", code="bad_quantity")
+        raise DomainError(_("Quantity must be between 1 and 10,000."), code="bad_quantity")
     report = printable_version(version=version, material=material)
     return quote_part(
         part=part_metrics(report, material.process),
@@ -330,15 +347,17 @@ def offer_slice(
     """Ask for the slice of ``copies`` of the part on the planned printer (queued after commit, reused when done);
     else say why the figures stay estimates. A quote slices one copy; a job, what its file must hold."""
     if printer is None or not printer["profile"]:
-        return None, "This printer has no printer model the slicer knows: the figures are estimates."
+        return None, _("This printer has no printer model the slicer knows: the figures are estimates.")
     try:
         material_kind(material.code)
     except NotSliceable as refusal:
-        return None, f"{refusal} The figures are estimates."
+        return None, _("%(refusal)s The figures are estimates.") % {"refusal": refusal}
     health = slicer_health()
     if health != "ok":
         reason = health.removeprefix("unavailable: ")
-        return None, f"The slicer is not available on this server ({reason}): the figures are estimates."
+        return None, _("The slicer is not available on this server (%(reason)s): the figures are estimates.") % {
+            "reason": reason
+        }
     overridden = printer["build_volume_overridden"]
     part_slice = slicing_services.slice_request(
         version_id=version.pk,
@@ -371,7 +390,8 @@ def quote_create(
     """Price a part and list the makers who could make it near ``ship_to`` (and why the others cannot)."""
     if colour and material.colours and colour not in material.colours:
         raise DomainError(
-            f"{material.name} comes in {', '.join(material.colours)}; {colour!r} is not one of them.",
+            _("%(material)s comes in %(value)s; %(colour)s is not one of them.")
+            % {"material": material.name, "value": ", ".join(material.colours), "colour": f"{colour!r}"},
             code="bad_colour",
         )
     breakdown = price(version=version, material=material, quantity=quantity)
@@ -403,16 +423,15 @@ def quote_create(
                 "maker": excluded.maker_id,
                 "name": excluded.name,
                 "code": excluded.code,
-                "reason": excluded.reason,
+                "reason": sentence(excluded.template, excluded.params) if excluded.template else excluded.reason,
             }
             for excluded in result.excluded
         ],
     }
     if not result.ranked:
-        body["warning"] = (
-            f"No maker within {settings.MATCH_MAX_DISTANCE_KM:g} km can make this part now; if you order it, "
-            "it waits on hold until one can."
-        )
+        body["warning"] = _(
+            "No maker within %(radius)s km can make this part now; if you order it, it waits on hold until one can."
+        ) % {"radius": f"{settings.MATCH_MAX_DISTANCE_KM:g}"}
     return Quote.objects.create(
         customer=customer,
         design_version=version,
@@ -435,9 +454,10 @@ def breakdown_with_offer(breakdown: QuoteBreakdown, offer: dict) -> QuoteBreakdo
     difference = total - breakdown.total
     lines = breakdown.lines
     if difference:
-        label = f"{offer.get('name') or 'The maker'}'s price" + (
-            " (sliced on its printer)" if offer.get("basis") == "sliced" else ""
-        )
+        maker = offer.get("name") or _("The maker")
+        label = (
+            _("%(maker)s's price (sliced on its printer)") if offer.get("basis") == "sliced" else _("%(maker)s's price")
+        ) % {"maker": maker}
         lines = (*lines, QuoteLine(code="offer", label=label, quantity=1, unit_amount=difference, amount=difference))
     return replace(
         breakdown,
@@ -471,15 +491,15 @@ def quote_current(quote: Quote) -> dict:
             pending += 1
             offer["slicing"] = part_slice.status
         elif part_slice.status == SliceStatus.FAILED:
-            offer["basis_note"] = (
-                f"The slicer could not prepare it on this printer: {part_slice.error} The figures are estimates."
-            )
+            offer["basis_note"] = _(
+                "The slicer could not prepare it on this printer: %(error)s The figures are estimates."
+            ) % {"error": part_slice.error}
         elif part_slice.drops_part:
             # The slicer would leave much of the part out on this printer: a hard reason, not a price question.
             offer["printable"] = False
-            offer["basis_note"] = (
-                f"This printer cannot make the part as it is: {part_slice.drop_reason} The figures are estimates."
-            )
+            offer["basis_note"] = _(
+                "This printer cannot make the part as it is: %(reason)s The figures are estimates."
+            ) % {"reason": part_slice.drop_reason}
         else:
             sliced = quote_part(
                 part=part_metrics(report, material.process),

@@ -1,6 +1,7 @@
 """The doors through which order, job and batch statuses change (one per state machine)."""
 
-from core.notifications import notify
+from django.utils.translation import gettext_lazy
+
 from core.state import StateMachine, Transition
 from orders.models import (
     BATCH_TRANSITIONS,
@@ -14,27 +15,31 @@ from orders.models import (
     OrderEvent,
     OrderStatus,
 )
+from orders.services.notices import tell
 
 # What the customer reads when their order moves (subject line of the e-mail and notification).
+# Subjects of the customer's notifications, written in the customer's language when sent.
 ORDER_MESSAGES = {
-    OrderStatus.PLACED: "Order {id} is placed: confirm it to start production",
-    OrderStatus.AWAITING_PAYMENT: "Order {id} is waiting for your payment",
-    OrderStatus.CONFIRMED: "Order {id} is paid: we are finding makers near you",
-    OrderStatus.ROUTING: "Order {id}: offers are out to local makers",
-    OrderStatus.IN_PRODUCTION: "Order {id} is in production",
-    OrderStatus.SHIPPED: "Order {id} has shipped",
-    OrderStatus.DELIVERED: "Order {id} is delivered",
-    OrderStatus.ON_HOLD: "Order {id} is on hold",
-    OrderStatus.CANCELLED: "Order {id} is cancelled",
+    OrderStatus.PLACED: gettext_lazy("Order %(id)s is placed: confirm it to start production"),
+    OrderStatus.AWAITING_PAYMENT: gettext_lazy("Order %(id)s is waiting for your payment"),
+    OrderStatus.CONFIRMED: gettext_lazy("Order %(id)s is paid: we are finding makers near you"),
+    OrderStatus.ROUTING: gettext_lazy("Order %(id)s: offers are out to local makers"),
+    OrderStatus.IN_PRODUCTION: gettext_lazy("Order %(id)s is in production"),
+    OrderStatus.SHIPPED: gettext_lazy("Order %(id)s has shipped"),
+    OrderStatus.DELIVERED: gettext_lazy("Order %(id)s is delivered"),
+    OrderStatus.ON_HOLD: gettext_lazy("Order %(id)s is on hold"),
+    OrderStatus.CANCELLED: gettext_lazy("Order %(id)s is cancelled"),
 }
 
 
 ORDER_MACHINE = StateMachine(
-    model=Order, event_model=OrderEvent, event_field="order", label="order", transitions=ORDER_TRANSITIONS
+    model=Order, event_model=OrderEvent, event_field="order", label=gettext_lazy("order"), transitions=ORDER_TRANSITIONS
 )
-JOB_MACHINE = StateMachine(model=Job, event_model=JobEvent, event_field="job", label="job", transitions=JOB_TRANSITIONS)
+JOB_MACHINE = StateMachine(
+    model=Job, event_model=JobEvent, event_field="job", label=gettext_lazy("job"), transitions=JOB_TRANSITIONS
+)
 BATCH_MACHINE = StateMachine(
-    model=Batch, event_model=BatchEvent, event_field="batch", label="batch", transitions=BATCH_TRANSITIONS
+    model=Batch, event_model=BatchEvent, event_field="batch", label=gettext_lazy("batch"), transitions=BATCH_TRANSITIONS
 )
 
 
@@ -46,10 +51,10 @@ def order_set_status(*, order_id: int, to: str, **options) -> Transition:
 
 def _tell_the_customer(transition: Transition) -> None:
     order = transition.obj
-    notify(
-        user=order.customer,
+    tell(
+        users=[order.customer],
         kind=f"order.{transition.to_status}",
-        subject=ORDER_MESSAGES[transition.to_status].format(id=order.pk),
+        subject=lambda: ORDER_MESSAGES[transition.to_status] % {"id": order.pk},
         body=transition.event.reason,
         link=f"/orders/{order.pk}/",
         data={

@@ -6,6 +6,7 @@ back with errors comes in the page's context as ``quote_form`` (``orders.pages.v
 
 from django import template
 
+from core.formatting import money_text
 from orders.pages.views import design_quote as design_quote_context
 
 register = template.Library()
@@ -19,3 +20,12 @@ def design_quote(context, design, version, materials):
         "version": version,
         **design_quote_context(context.get("user"), design, version, materials, context.get("quote_form")),
     }
+
+
+@register.filter
+def signed_money(amount, currency: str = "EUR") -> str:
+    """A difference of money with its sign, in the reader's locale: "+€1.50", "-1,50 €"."""
+    if amount is None or amount == "":
+        return "-"
+    text = money_text(amount, currency)
+    return text if str(amount).startswith("-") else "+" + text

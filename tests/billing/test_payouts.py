@@ -340,7 +340,7 @@ def test_the_pages_show_balances_and_past_batches(customer, version, makers, sta
     payout = maker_balances(world.maker.pk)["released"]
     # the maker's page shows the balances and the download links; the job board links to it
     page = _web(world.maker_user).get("/maker/payouts/").content.decode()
-    assert f'data-stat="released">{payout}<' in page
+    assert f'data-stat="released">€{payout}<' in page
     assert "/api/maker/payouts/statement.csv" in page and "/api/maker/payouts/statement.pdf" in page
     assert "ending 3000" in page
     assert "/maker/payouts/" in _web(world.maker_user).get("/maker/jobs/").content.decode()

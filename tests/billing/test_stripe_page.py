@@ -56,7 +56,7 @@ def test_the_page_mounts_stripe_js_with_the_publishable_key(stripe_settings, cus
     assert 'data-client-secret="pi_page_secret_abc"' in html
     assert 'data-return-url="http://testserver/orders/41/"' in html
     assert "js/stripe_checkout.js" in html
-    assert "Pay 23.80 EUR" in html
+    assert "Pay €23.80" in html
     csp = response["Content-Security-Policy"]
     assert "script-src 'self' 'nonce-" in csp and "http://127.0.0.1:8420" in csp.split("script-src")[1].split(";")[0]
     assert "connect-src 'self' http://127.0.0.1:8420" in csp and "frame-src 'self' http://127.0.0.1:8420" in csp

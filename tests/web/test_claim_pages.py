@@ -81,7 +81,7 @@ def test_the_maker_answers_on_its_job_page_and_staff_decide(world):
     assert f"Decide claim {claim.pk}" not in response.content.decode()
     assert Notification.objects.filter(user=world.customer, kind="claim.refunded").count() == 1
     order_page = client_as(world.customer).get(f"/orders/{world.order.pk}/").content.decode()
-    assert "a refund of 2.50" in order_page
+    assert "a refund of €2.50" in order_page
     assert Order.objects.get(pk=world.order.pk).status == "delivered"
 
 

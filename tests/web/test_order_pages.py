@@ -51,7 +51,7 @@ def test_the_order_button_places_the_chosen_offer_and_sends_the_customer_to_pay(
     assert (item.total_price, order.offer_maker_id) == (Decimal(offer["price"]), offer["maker"])
     assert order.total == order.items_net + order.shipping_net + order.vat_total
     page = client.get(payment.checkout_url.removeprefix(settings.SITE_URL)).content.decode()
-    assert f"Pay {order.total} EUR" in page
+    assert f"Pay €{order.total}" in page
 
     paid = client.post(payment.checkout_url.removeprefix(settings.SITE_URL), {"action": "pay"})
 
@@ -189,7 +189,7 @@ def test_accepting_a_proposal_moves_the_part_to_the_new_price(world, materials):
     item = world.order.items.get()
     page = client_as(world.customer).get(f"/orders/{world.order.pk}/").content.decode()
     assert "Bigger is sturdier" in page
-    assert f"Price of the part: {item.total_price} → <strong>" in page
+    assert f"Price of the part: €{item.total_price} → <strong>" in page
     client_as(world.customer).post(f"/proposals/{proposal.pk}/accept/")
     proposal.refresh_from_db()
     item.refresh_from_db()
