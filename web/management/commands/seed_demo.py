@@ -3,8 +3,10 @@
 Idempotent: running it again updates the same rows and adds nothing twice.
 """
 
+import functools
 from decimal import Decimal
 
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -16,8 +18,15 @@ from designs.models import Design
 from designs.parametric import get_template, validate_parameters
 from designs.services import design_create_from_template
 from makers.services import maker_onboard, printer_upsert
+from web.demo.history import history_seed
 
 DEMO_PASSWORD = "demo-pass-123"
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
+
 
 # code, name, process, density, price/cm3, machine rate/h, set-up, handling, min wall, min detail, build, colours,
 # recycled, bio-based, description
@@ -95,6 +104,10 @@ class Command(BaseCommand):
             self._materials()
             self._makers()
         self._designs(users)
+        history = history_seed()
+        self.stdout.write(
+            f"History: {history.orders} orders, {history.jobs} jobs" + ("" if history.created else " (kept)")
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob; makers "
@@ -107,7 +120,8 @@ class Command(BaseCommand):
             username=username, defaults={"role": role, "email": email or f"{username}@makernet.local"}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            # One hash for every demo account: hashing is slow on purpose (about 0.4 s each).
+            user.password = demo_password_hash()
         user.role = role
         user.is_staff = user.is_superuser = role == Role.STAFF
         user.save()

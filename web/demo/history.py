@@ -1,0 +1,506 @@
+"""Sixty days of past trade for the demo, made by the platform's own services on a simulated clock.
+
+Customers in five cities place orders every day; they pay through the test provider (its signed webhook, the
+ledger, the invoice), dispatch offers the parts to makers, makers accept (or decline, or fail a print), report
+printing, printed (with a photo) and shipped, customers confirm delivery, payouts are held and released, a claim
+is refunded and another waits for staff. Every status moves through its door and every amount through the
+ledger: nothing here writes a status or a balance.
+
+What a real run cannot do is wait sixty days. So the seed sets ``django.utils.timezone.now`` (which the services,
+the doors and every ``auto_now_add`` field read) to the moment each step happens, in time order, and puts the real
+clock back afterwards: the rows then carry their simulated times, and the latest steps end at the real present
+(offers expiring within the hour, a job past its due date, an order paid a minute ago).
+
+The e-mails and webhooks of the past, and the dispatches the simulation ran itself, are recorded as sent at the
+time they were made (their outbox rows and notifications), so the worker does not send a month of mail when the
+demo starts. Slices and anything else queued stay queued: the worker makes them.
+
+Idempotent: the history is written once, in one transaction; a second run finds it and adds nothing.
+"""
+
+import heapq
+import io
+import itertools
+import random
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.apps import apps
+from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from accounts.models import Role, User
+from accounts.services import address_check
+from billing import services as billing
+from billing.models import Payment, PaymentStatus
+from billing.providers import testing as test_provider
+from catalogue.models import Material
+from core.errors import DomainError
+from core.models import Notification, OutboxMessage
+from core.notifications import NOTIFICATION_DELIVER_TASK
+from designs.models import DesignVersion, VersionStatus
+from designs.parametric import get_template, validate_parameters
+from designs.services import design_create_from_template, design_upload
+from designs.services.analysis import design_version_analyse
+from orders.models import JOB_ACTIVE, Job, JobStatus, Order, OrderStatus
+from orders.services import checkout, claims, dispatch, jobs, ordering, quoting
+
+HISTORY_DAYS = 60
+SEED = 7
+
+# username, name, street, postcode, city, country, latitude, longitude, [(design name, template, parameters)]
+# fmt: off
+CUSTOMERS = [
+    ("carla", "Carla Berger", "Invalidenstraße 44", "10115", "Berlin", "DE", 52.5317, 13.3817,
+     [("Cable clips", "cable-clip", {}), ("Desk vase", "vase", {}), ("Gear 32 teeth", "spur-gear", {"teeth": 32})]),
+    ("dirk", "Dirk Hansen", "Ottenser Hauptstraße 10", "22765", "Hamburg", "DE", 53.5527, 9.9296,
+     [("Phone stand", "phone-stand", {}), ("Parts box", "box-with-lid", {})]),
+    ("elif", "Elif Yilmaz", "Leopoldstraße 50", "80802", "Munich", "DE", 48.1590, 11.5850,
+     [("Ring size 58", "ring", {"size": 58}), ("Cable clips", "cable-clip", {})]),
+    ("femke", "Femke de Vries", "Prinsengracht 263", "1016 GV", "Amsterdam", "NL", 52.3752, 4.8840,
+     [("Spur gear", "spur-gear", {}), ("Flower vase", "vase", {})]),
+    ("gaspard", "Gaspard Martin", "12 rue de la Roquette", "75011", "Paris", "FR", 48.8550, 2.3730,
+     [("Box with lid", "box-with-lid", {}), ("Phone stand", "phone-stand", {})]),
+]
+# fmt: on
+# Materials the customers like, most often first (PLA and PETG are most of any maker's work).
+MATERIAL_WEIGHTS = {
+    "pla": 10,
+    "petg": 6,
+    "r-petg": 3,
+    "resin-standard": 3,
+    "asa": 2,
+    "tpu": 1,
+    "pa12-sls": 2,
+    "pa12-mjf": 2,
+}  # fmt: skip
+BROKEN_UPLOADS = [  # (owner, file name, bytes): customers' files the analysis cannot read
+    ("dirk", "bracket-v2.stl", b"solid bracket\n  facet normal 0 0 1\n    outer loop\n      vertex 0 0\nendsolid\n"),
+    ("femke", "lamp-shade.obj", b"# exported by a scanner app\nv 0 0 0\nv 1 0 0\nf 1 2 9\n"),
+]
+
+# Hours between the steps of an order's life: (low, high) of a uniform draw.
+PAY_AFTER = (0.02, 0.6)
+ACCEPT_AFTER = (0.2, 3.5)  # within OFFER_TTL_HOURS (4 h), or the offer would have expired
+PRINT_AFTER = (0.5, 14.0)
+PRINTED_AFTER = (2.0, 26.0)
+SHIP_AFTER = (1.0, 12.0)
+DELIVER_AFTER = (20.0, 60.0)
+CARRIERS = ("DHL", "DPD", "Hermes", "PostNL", "Colissimo")
+DECLINE_REASONS = ("Both printers are booked this week.", "We are out of that colour until Monday.")
+FAIL_REASONS = ("The print warped off the bed twice; passing it on.", "Our printer's hotend failed.")
+CLAIM_REASONS = (
+    "Two of the clips snapped when I fitted them; the layers came apart.",
+    "The lid does not close: it is about a millimetre too tight all round.",
+)
+
+
+class SimulatedClock:
+    """``django.utils.timezone.now`` while the history is written: the moment of the step being made."""
+
+    def __init__(self):
+        self.moment = timezone.now()
+
+    def now(self) -> datetime:
+        return self.moment
+
+
+@contextmanager
+def simulated_clock():
+    clock = SimulatedClock()
+    real_now = timezone.now
+    timezone.now = clock.now
+    try:
+        yield clock
+    finally:
+        timezone.now = real_now
+
+
+@dataclass
+class Life:
+    """One order on its way: what happens next and when."""
+
+    customer: User
+    order_id: int
+    ending: str  # how far it goes: "delivered", "placed", "awaiting_payment", "declined_payment", "cancelled"...
+    rng: random.Random
+    job_plan: dict = field(default_factory=dict)  # job id -> "decline" | "fail" | "" (what its maker will do)
+
+
+@dataclass(frozen=True)
+class Summary:
+    created: bool
+    orders: int
+    jobs: int
+
+
+def history_exists() -> bool:
+    return Order.objects.filter(customer__username__in=[row[0] for row in CUSTOMERS]).exists()
+
+
+def history_seed(*, days: int = HISTORY_DAYS, seed: int = SEED, now: datetime | None = None) -> Summary:
+    """Write the demo's past (once): about three orders a day for ``days`` days up to ``now``."""
+    if history_exists():
+        return Summary(created=False, orders=Order.objects.count(), jobs=Job.objects.count())
+    now = now or timezone.now()
+    rng = random.Random(seed)
+    first_outbox = OutboxMessage.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    first_notification = Notification.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with transaction.atomic(), simulated_clock() as clock:
+        clock.moment = now - timedelta(days=days + 1)
+        customers, combos = _customers_and_designs(rng)
+        _broken_uploads(clock, now=now, days=days)
+        simulation = _Simulation(clock=clock, now=now, rng=rng)
+        simulation.plan(customers=customers, combos=combos, days=days)
+        simulation.run()
+        clock.moment = now - timedelta(minutes=20)
+        _claims(clock, now=now, rng=rng)
+        clock.moment = now
+        checkout.payouts_release_due(now=now)
+        _past_mail_sent(first_outbox=first_outbox, first_notification=first_notification, keep=simulation.undispatched)
+    return Summary(created=True, orders=Order.objects.count(), jobs=Job.objects.count())
+
+
+def _verified_email(user: User) -> None:
+    """With allauth's accounts app (e-mail verification), the customer's address is verified: they order."""
+    if not apps.is_installed("allauth.account"):
+        return
+    email_address = apps.get_model("account", "EmailAddress")
+    email_address.objects.update_or_create(user=user, email=user.email, defaults={"verified": True, "primary": True})
+
+
+def _customers_and_designs(rng: random.Random):
+    """The customers (no password: they are the demo's background, not log-ins) and their analysed designs,
+    with every (version, material) pair that prices without warnings: what they may order."""
+    customers, combos = [], {}
+    materials = [m for m in Material.objects.filter(is_active=True, code__in=MATERIAL_WEIGHTS).order_by("code")]
+    for username, name, street, postcode, city, country, latitude, longitude, designs in CUSTOMERS:
+        user, created = User.objects.get_or_create(
+            username=username,
+            defaults={"role": Role.CUSTOMER, "email": f"{username}@makernet.local", "first_name": name.split()[0]},
+        )
+        if created:
+            user.set_unusable_password()
+            user.save(update_fields=["password"])
+        _verified_email(user)
+        address = address_check({"name": name, "line1": street, "postcode": postcode, "city": city, "country": country})
+        delivery = ordering.Delivery(address=address, ship_to=quoting.ShipTo(latitude, longitude, f"{city}, {country}"))
+        customers.append((user, delivery))
+        combos[user.pk] = []
+        for design_name, slug, parameters in designs:
+            result = design_create_from_template(
+                owner=user,
+                template_slug=slug,
+                parameters=validate_parameters(get_template(slug), parameters),
+                name=design_name,
+            )
+            version = result.version
+            # What the mesh worker does with it, here and now (the order needs the analysis).
+            design_version_analyse(version_id=version.pk)
+            version.refresh_from_db()
+            if version.status != VersionStatus.READY:
+                continue
+            for material in materials:
+                try:
+                    quoting.price(version=version, material=material, quantity=1)
+                except DomainError:
+                    continue
+                if quoting.risk_warnings(version=version, material=material):
+                    continue
+                combos[user.pk].append((version, material))
+    return customers, combos
+
+
+def _broken_uploads(clock: SimulatedClock, *, now: datetime, days: int) -> None:
+    """Files the analysis refuses (the dashboard's failures list)."""
+    for index, (username, filename, content) in enumerate(BROKEN_UPLOADS):
+        clock.moment = now - timedelta(days=2 + index * 9, hours=5)
+        result = design_upload(
+            owner=User.objects.get(username=username),
+            uploaded_file=SimpleUploadedFile(filename, content, "application/octet-stream"),
+            units="mm",
+        )
+        design_version_analyse(version_id=result.version.pk)
+
+
+def _makeable(*, version: DesignVersion, material: Material, quantity: int, ship_to: quoting.ShipTo) -> bool:
+    breakdown = quoting.price(version=version, material=material, quantity=quantity)
+    result = quoting.match(
+        report=version.analysis,
+        material=material,
+        quantity=quantity,
+        colour="",
+        ship_to=ship_to,
+        breakdown=breakdown,
+        eligible_only=True,
+    )
+    return bool(result.ranked)
+
+
+def _photo() -> SimpleUploadedFile:
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (320, 240), (236, 232, 224))
+    drawing = ImageDraw.Draw(image)
+    drawing.rounded_rectangle((90, 70, 230, 170), radius=18, fill=(70, 110, 170))
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=80)
+    return SimpleUploadedFile("parts.jpg", buffer.getvalue(), "image/jpeg")
+
+
+class _Simulation:
+    """A queue of (moment, step) over every order, run in time order on the simulated clock."""
+
+    def __init__(self, *, clock: SimulatedClock, now: datetime, rng: random.Random):
+        self.clock, self.now, self.rng = clock, now, rng
+        self.queue: list = []
+        self.counter = itertools.count()
+        self.undispatched: set[int] = set()
+        self.photo = _photo()
+
+    def at(self, moment: datetime, step, life: Life | None = None, **arguments) -> None:
+        if moment <= self.now:
+            heapq.heappush(self.queue, (moment, next(self.counter), step, life, arguments))
+
+    def later(self, hours: tuple[float, float], step, life: Life, **arguments) -> None:
+        self.at(self.clock.moment + timedelta(hours=life.rng.uniform(*hours)), step, life, **arguments)
+
+    def plan(self, *, customers, combos, days: int) -> None:
+        start = self.now - timedelta(days=days)
+        for day in range(days + 1):
+            midnight = (start + timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0)
+            # Fewer orders in the older month: the dashboard charts the last 30 days; the older ones feed the
+            # makers' statements and the 90-day sourcing figures.
+            recent = day >= days - 30
+            for _ in range(self.rng.choice((1, 2, 2, 3) if recent else (0, 1, 1, 2))):
+                moment = midnight + timedelta(hours=self.rng.uniform(7, 22))
+                if moment > self.now - timedelta(minutes=2):
+                    moment = self.now - timedelta(minutes=self.rng.uniform(3, 90))
+                self.at(moment, self.place, None, customers=customers, combos=combos)
+        # The present: an order paid a minute ago (the worker dispatches it when the demo starts), one that
+        # waits for its payment, one whose card was declined, one just placed, one nobody nearby can make.
+        for minutes, ending in ((1, "confirmed"), (25, "awaiting_payment"), (50, "declined_payment"), (8, "placed")):
+            self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
+                    ending=ending)  # fmt: skip
+        # Orders whose offers go out 3 h 15 to 3 h 50 ago: they expire within the hour (OFFER_TTL_HOURS = 4).
+        for minutes in (195, 215, 230):
+            self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
+                    ending="offered")  # fmt: skip
+        self.at(self.now - timedelta(hours=30), self.place_unmakeable, None, customers=customers)
+        # A job its maker started printing a week ago and never reported again: overdue.
+        self.at(self.now - timedelta(days=7), self.place, None, customers=customers, combos=combos, ending="stalled")
+
+    def run(self) -> None:
+        while self.queue:
+            moment, _count, step, life, arguments = heapq.heappop(self.queue)
+            self.clock.moment = moment
+            step(life, **arguments) if life is not None else step(**arguments)
+
+    # An order's life, one step at a time ------------------------------------------------------------------
+
+    def place(self, *, customers, combos, ending: str = "") -> None:
+        rng = random.Random(self.rng.random())
+        user, delivery = rng.choice(customers)
+        weights = [MATERIAL_WEIGHTS[material.code] for _version, material in combos[user.pk]]
+        # Customers order what the makers near them can make (the quote showed them): a few tries.
+        for _attempt in range(6):
+            version, material = rng.choices(combos[user.pk], weights=weights)[0]
+            quantity = rng.choice((1, 1, 2, 2, 3, 4, 6, 10))
+            if _makeable(version=version, material=material, quantity=quantity, ship_to=delivery.ship_to):
+                break
+        order = ordering.order_place(
+            customer=user,
+            items=[
+                ordering.ItemRequest(
+                    design_version_id=version.pk,
+                    material_code=material.code,
+                    quantity=quantity,
+                )
+            ],
+            delivery=delivery,
+        )
+        if not ending:
+            draw = rng.random()
+            ending = "cancelled" if draw < 0.04 else "abandoned" if draw < 0.07 else "delivered"
+        life = Life(customer=user, order_id=order.pk, ending=ending, rng=rng)
+        if ending == "placed":
+            return
+        if ending == "cancelled":
+            self.later((0.1, 5.0), self.cancel, life)
+            return
+        self.later((0.05, 0.3) if ending == "delivered" else (0.002, 0.004), self.confirm, life)
+
+    def place_unmakeable(self, *, customers) -> None:
+        """Nylon (MJF) to Paris: the nearest MJF maker is too far, so the order waits on hold for staff."""
+        user, delivery = next((user, delivery) for user, delivery in customers if user.username == "gaspard")
+        version = DesignVersion.objects.filter(design__owner=user, status=VersionStatus.READY).order_by("pk").first()
+        order = ordering.order_place(
+            customer=user,
+            items=[ordering.ItemRequest(design_version_id=version.pk, material_code="pa12-mjf", quantity=20)],
+            delivery=delivery,
+        )
+        life = Life(customer=user, order_id=order.pk, ending="delivered", rng=random.Random(self.rng.random()))
+        self.later((0.005, 0.02), self.confirm, life)
+
+    def cancel(self, life: Life) -> None:
+        ordering.order_cancel(order_id=life.order_id, actor=life.customer, reason="ordered the wrong size")
+
+    def confirm(self, life: Life) -> None:
+        ordering.order_confirm(order_id=life.order_id, actor=life.customer)
+        if life.ending == "awaiting_payment":
+            return
+        if life.ending == "abandoned":
+            # Never paid: the customer cancels the checkout a day later.
+            self.later((20.0, 30.0), self.cancel, life)
+            return
+        if life.ending == "declined_payment":
+            self._pay(life, succeed=False)
+            return
+        self.later(PAY_AFTER if life.ending == "delivered" else (0.002, 0.004), self.pay, life)
+
+    def _pay(self, life: Life, *, succeed: bool) -> None:
+        payment = Payment.objects.filter(
+            order_id=life.order_id, status__in=[PaymentStatus.PENDING, PaymentStatus.FAILED]
+        ).latest("id")
+        extra = {} if succeed else {"failure_message": "Your card was declined."}
+        payload = test_provider.event_payload(
+            event_type="payment.succeeded" if succeed else "payment.failed",
+            payment_ref=payment.provider_ref,
+            reference=payment.reference,
+            amount=payment.amount,
+            **extra,
+        )
+        signature = test_provider.sign(payload, settings.TEST_PAYMENT_SECRET)
+        billing.webhook_receive(
+            provider_name="test", payload=payload, headers={test_provider.SIGNATURE_HEADER: signature}
+        )
+
+    def pay(self, life: Life) -> None:
+        self._pay(life, succeed=True)
+        if life.ending == "confirmed":
+            self.undispatched.add(life.order_id)
+            return
+        # The dispatch worker picks it up seconds later.
+        self.at(self.clock.moment + timedelta(seconds=life.rng.uniform(2, 20)), self.dispatch, life)
+
+    def dispatch(self, life: Life) -> None:
+        dispatch.order_dispatch(order_id=life.order_id)
+        if life.ending == "offered":
+            return
+        for job in Job.objects.filter(order_id=life.order_id, status=JobStatus.OFFERED).order_by("pk"):
+            if job.pk in life.job_plan:
+                continue
+            draw = life.rng.random() if life.ending == "delivered" else 1.0
+            life.job_plan[job.pk] = "decline" if draw < 0.07 else "fail" if draw < 0.1 else ""
+            if life.job_plan[job.pk] == "decline":
+                self.later((0.2, 2.0), self.decline, life, job_id=job.pk)
+            else:
+                self.later(ACCEPT_AFTER, self.accept, life, job_id=job.pk)
+
+    def decline(self, life: Life, *, job_id: int) -> None:
+        job = Job.objects.select_related("maker").get(pk=job_id)
+        jobs.job_decline(job_id=job_id, actor=job.maker.members.first(), reason=life.rng.choice(DECLINE_REASONS))
+        self.at(self.clock.moment + timedelta(seconds=5), self.dispatch, life)
+
+    def accept(self, life: Life, *, job_id: int) -> None:
+        job = Job.objects.select_related("maker").get(pk=job_id)
+        jobs.job_accept(job_id=job_id, actor=job.maker.members.first())
+        self.later(PRINT_AFTER, self.progress, life, job_id=job_id, status=JobStatus.PRINTING)
+
+    def progress(self, life: Life, *, job_id: int, status: str) -> None:
+        job = Job.objects.select_related("maker").get(pk=job_id)
+        maker_user = job.maker.members.first()
+        if status == JobStatus.PRINTING:
+            jobs.job_report_progress(job_id=job_id, actor=maker_user, status=status)
+            if life.ending == "stalled":
+                return  # the maker started and went quiet: past its due date, on the dashboard's overdue list
+            if life.job_plan.get(job_id) == "fail":
+                self.later((2.0, 8.0), self.fail, life, job_id=job_id)
+            else:
+                self.later(PRINTED_AFTER, self.progress, life, job_id=job_id, status=JobStatus.PRINTED)
+        elif status == JobStatus.PRINTED:
+            self.photo.seek(0)
+            jobs.job_report_progress(job_id=job_id, actor=maker_user, status=status, photo=self.photo)
+            self.later(SHIP_AFTER, self.progress, life, job_id=job_id, status=JobStatus.SHIPPED)
+        else:
+            jobs.job_report_progress(
+                job_id=job_id,
+                actor=maker_user,
+                status=status,
+                carrier=life.rng.choice(CARRIERS),
+                tracking_number=f"{life.rng.randrange(10**11, 10**12)}",
+            )
+            if Order.objects.filter(pk=life.order_id, status=OrderStatus.SHIPPED).exists():
+                self.later(DELIVER_AFTER, self.deliver, life)
+
+    def fail(self, life: Life, *, job_id: int) -> None:
+        job = Job.objects.select_related("maker").get(pk=job_id)
+        jobs.job_fail(job_id=job_id, actor=job.maker.members.first(), reason=life.rng.choice(FAIL_REASONS))
+        self.at(self.clock.moment + timedelta(seconds=5), self.dispatch, life)
+
+    def deliver(self, life: Life) -> None:
+        ordering.order_mark_delivered(order_id=life.order_id, actor=life.customer)
+
+
+def _claims(clock: SimulatedClock, *, now: datetime, rng: random.Random) -> None:
+    """Two recent deliveries with a problem: one refunded by staff from the maker's held payout, one waiting."""
+    delivered = list(
+        Order.objects.filter(
+            customer__username__in=[row[0] for row in CUSTOMERS],
+            status=OrderStatus.DELIVERED,
+            delivered_at__gte=now - timedelta(days=settings.PAYOUT_HOLD_DAYS - 2),
+            delivered_at__lte=now - timedelta(days=1),
+        ).order_by("delivered_at")[:2]
+    )
+    staff = User.objects.filter(is_staff=True).order_by("pk").first()
+    photo = _photo()
+    for index, order in enumerate(delivered):
+        job = order.jobs.filter(status=JobStatus.SHIPPED).select_related("maker").first()
+        maker_user = job.maker.members.first()
+        clock.moment = order.delivered_at + timedelta(hours=6)
+        photo.seek(0)
+        claim = claims.claim_open(
+            order_id=order.pk, customer=order.customer, reason=CLAIM_REASONS[index], photos=[photo], job_id=job.pk
+        )
+        if index == 0:
+            clock.moment += timedelta(hours=3)
+            claims.claim_answer(
+                claim_id=claim.pk, actor=maker_user, answer="Sorry about that: a cold spell in the workshop. Refund ok."
+            )
+            if staff is not None:
+                clock.moment += timedelta(hours=5)
+                claims.claim_decide(
+                    claim_id=claim.pk,
+                    actor=staff,
+                    decision="refund",
+                    amount=(job.price / 2).quantize(Decimal("0.01")),
+                    note="Half the parts were unusable: half the price back.",
+                )
+
+
+def _past_mail_sent(*, first_outbox: int, first_notification: int, keep: set[int]) -> None:
+    """The history's e-mails went out when they were written, and the dispatches it ran are done: their outbox rows
+    are marked sent at their own time, so the worker does not repeat the past when the demo starts. An order left
+    confirmed (``keep``) keeps its dispatch message: the worker dispatches it."""
+    past = OutboxMessage.objects.filter(pk__gt=first_outbox, sent_at__isnull=True)
+    delivered = past.filter(task_name=NOTIFICATION_DELIVER_TASK)
+    dispatched = past.filter(task_name=dispatch.ORDER_DISPATCH_TASK).exclude(kwargs__order_id__in=sorted(keep))
+    for rows in (delivered, dispatched):
+        rows.update(sent_at=F("created_at"), attempts=1, last_attempt_at=F("created_at"))
+    Notification.objects.filter(pk__gt=first_notification, email_sent_at__isnull=True).update(
+        email_sent_at=F("created_at")
+    )
+
+
+def history_counts() -> dict[str, int]:
+    """What the history holds, for the seed's report and its tests."""
+    return {
+        "orders": Order.objects.count(),
+        "jobs": Job.objects.count(),
+        "active jobs": Job.objects.filter(status__in=JOB_ACTIVE).count(),
+    }
