@@ -56,6 +56,11 @@ SEED = 7
 # username, name, street, postcode, city, country, latitude, longitude, [(design name, template, parameters)]
 # fmt: off
 CUSTOMERS = [
+    # The demo's log-ins (seed_demo makes them first, with their password) have a past too.
+    ("alice", "Alice Example", "Oranienstraße 25", "10999", "Berlin", "DE", 52.5020, 13.4190,
+     [("Cable clips", "cable-clip", {})]),
+    ("bob", "Bob Example", "Sendlinger Straße 7", "80331", "Munich", "DE", 48.1350, 11.5690,
+     [("Desk vase", "vase", {})]),
     ("carla", "Carla Berger", "Invalidenstraße 44", "10115", "Berlin", "DE", 52.5317, 13.3817,
      [("Cable clips", "cable-clip", {}), ("Desk vase", "vase", {}), ("Gear 32 teeth", "spur-gear", {"teeth": 32})]),
     ("dirk", "Dirk Hansen", "Ottenser Hauptstraße 10", "22765", "Hamburg", "DE", 53.5527, 9.9296,
@@ -140,7 +145,9 @@ class Summary:
 
 
 def history_exists() -> bool:
-    return Order.objects.filter(customer__username__in=[row[0] for row in CUSTOMERS]).exists()
+    """The history's own customers have orders (alice and bob may have ordered in the demo, not in the past)."""
+    own = [row[0] for row in CUSTOMERS if row[0] not in ("alice", "bob")]
+    return Order.objects.filter(customer__username__in=own).exists()
 
 
 def history_seed(*, days: int = HISTORY_DAYS, seed: int = SEED, now: datetime | None = None) -> Summary:
@@ -175,7 +182,7 @@ def _verified_email(user: User) -> None:
 
 
 def _customers_and_designs(rng: random.Random):
-    """The customers (no password: they are the demo's background, not log-ins) and their analysed designs,
+    """The customers (new ones without a password: the demo's background, not log-ins) and their analysed designs,
     with every (version, material) pair that prices without warnings: what they may order."""
     customers, combos = [], {}
     materials = [m for m in Material.objects.filter(is_active=True, code__in=MATERIAL_WEIGHTS).order_by("code")]
