@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core.management import call_command
+from django.db.models import F
 from django.utils import timezone
 
 from billing.models import LedgerEntry, Refund, RefundStatus
@@ -66,9 +67,10 @@ def test_seed_demo_writes_a_lived_in_past_once(live_queue):
     # the past's e-mails are not sent again when the worker starts; the order paid a minute ago is dispatched by it
     assert not OutboxMessage.objects.filter(sent_at__isnull=True, task_name="core.notification_deliver").exists()
     confirmed = Order.objects.get(status=OrderStatus.CONFIRMED)
-    assert OutboxMessage.objects.filter(
-        sent_at__isnull=True, task_name="orders.order_dispatch", kwargs__order_id=confirmed.pk
-    ).exists()
+    message = OutboxMessage.objects.get(task_name="orders.order_dispatch", kwargs__order_id=confirmed.pk)
+    assert message.sent_at > message.created_at  # published to the broker when the seed committed
+    past = OutboxMessage.objects.filter(task_name="orders.order_dispatch").exclude(pk=message.pk)
+    assert past.exists() and not past.exclude(sent_at=F("created_at")).exists()  # done by the simulation
     # payouts of old deliveries were released by the release service, recent ones are held
     assert LedgerEntry.objects.filter(kind="payout_released").exists()
     assert abs(timezone.now() - datetime.now(UTC)) < timedelta(seconds=5)  # the real clock is back
