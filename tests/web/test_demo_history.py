@@ -9,7 +9,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from billing.models import LedgerEntry, Refund, RefundStatus
-from core.models import OutboxMessage
+from core.models import Notification, OutboxMessage
 from designs.models import DesignVersion, VersionStatus
 from orders.models import Claim, ClaimStatus, Job, JobStatus, Order, OrderEvent, OrderStatus
 from web import dashboard
@@ -37,7 +37,8 @@ def test_seed_demo_writes_a_lived_in_past_once(live_queue):
     assert set(Order.objects.values_list("status", flat=True)) == set(OrderStatus.values)
     for order in Order.objects.all():
         assert order.events.filter(kind=OrderEvent.KIND_STATUS).latest("created_at", "id").to_status == order.status
-    # orders spread over 60 days, none in the future
+    # 50 to 70 orders spread over 60 days, none in the future
+    assert 50 <= first["orders"] <= 70
     oldest = Order.objects.order_by("created_at").first().created_at
     assert timedelta(days=55) < now - oldest < timedelta(days=62)
     assert not Order.objects.filter(created_at__gt=now).exists()
@@ -64,6 +65,18 @@ def test_seed_demo_writes_a_lived_in_past_once(live_queue):
     assert data.sourcing.jobs >= 30 and data.sourcing.saved_kg > 0
     assert data.batches_by_status["open"] >= 1 and data.batches_by_status["completed"] >= 30
     assert data.maker_totals["active_jobs"] >= 3
+    # offers waiting on several makers' boards, two on the README's maker's (Kreuzberg Print Lab)
+    waiting = Job.objects.filter(status=JobStatus.OFFERED, offer_expires_at__gt=now)
+    assert waiting.filter(maker__slug="kreuzberg-print-lab").count() == 2
+    assert waiting.values("maker").distinct().count() >= 4
+    # people read their notifications every few days: only those of the last three or four days are unread
+    assert not Notification.objects.filter(read_at__isnull=True, created_at__lt=now - timedelta(days=4)).exists()
+    assert (
+        Notification.objects.filter(read_at__isnull=False).count()
+        > Notification.objects.filter(read_at__isnull=True).count()
+    )
+    assert 0 < Notification.objects.filter(user__username="alice", read_at__isnull=True).count() <= 15
+    assert not Notification.objects.filter(read_at__lt=F("created_at")).exists()
     # the past's e-mails are not sent again when the worker starts; the order paid a minute ago is dispatched by it
     assert not OutboxMessage.objects.filter(sent_at__isnull=True, task_name="core.notification_deliver").exists()
     confirmed = Order.objects.get(status=OrderStatus.CONFIRMED)

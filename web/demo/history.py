@@ -1,10 +1,15 @@
 """Sixty days of past trade for the demo, made by the platform's own services on a simulated clock.
 
-Customers in five cities place orders every day; they pay through the test provider (its signed webhook, the
-ledger, the invoice), dispatch offers the parts to makers, makers accept (or decline, or fail a print), report
-printing, printed (with a photo) and shipped, customers confirm delivery, payouts are held and released, a claim
-is refunded and another waits for staff. Every status moves through its door and every amount through the
-ledger: nothing here writes a status or a balance.
+Customers in five cities place an order or two a day (some taking a particular maker's offer); they pay through
+the test provider (its signed webhook, the ledger, the invoice), dispatch offers the parts to makers, makers accept
+(or decline, or fail a print), report printing, printed (with a photo) and shipped, customers confirm delivery,
+payouts are held and released, a claim is refunded and another waits for staff, and everybody reads their
+notifications every few days (the notifications page's "mark all as read" service). Every status moves through
+its door and every amount through the ledger: nothing here writes a status or a balance.
+
+It is kept small enough to seed in about ten seconds of CPU: some fifty orders (a hundred took twice as long, the
+services' queries being most of it), eight template designs analysed once each, and the makers near each
+customer matched once per design and material rather than once per order.
 
 What a real run cannot do is wait sixty days. So the seed sets ``django.utils.timezone.now`` (which the services,
 the doors and every ``auto_now_add`` field read) to the moment each step happens, in time order, and puts the real
@@ -31,7 +36,7 @@ from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -42,11 +47,12 @@ from billing.providers import testing as test_provider
 from catalogue.models import Material
 from core.errors import DomainError
 from core.models import Notification, OutboxMessage
-from core.notifications import NOTIFICATION_DELIVER_TASK
+from core.notifications import NOTIFICATION_DELIVER_TASK, notifications_mark_read
 from designs.models import DesignVersion, VersionStatus
 from designs.parametric import get_template, validate_parameters
 from designs.services import design_create_from_template, design_upload
 from designs.services.analysis import design_version_analyse
+from makers.models import Maker
 from orders.models import JOB_ACTIVE, Job, JobStatus, Order, OrderStatus
 from orders.services import checkout, claims, dispatch, jobs, ordering, quoting
 
@@ -60,17 +66,17 @@ CUSTOMERS = [
     ("alice", "Alice Example", "Oranienstraße 25", "10999", "Berlin", "DE", 52.5020, 13.4190,
      [("Cable clips", "cable-clip", {})]),
     ("bob", "Bob Example", "Sendlinger Straße 7", "80331", "Munich", "DE", 48.1350, 11.5690,
-     [("Desk vase", "vase", {})]),
+     [("Cable tidy box", "box-with-lid", {})]),
     ("carla", "Carla Berger", "Invalidenstraße 44", "10115", "Berlin", "DE", 52.5317, 13.3817,
-     [("Cable clips", "cable-clip", {}), ("Desk vase", "vase", {}), ("Gear 32 teeth", "spur-gear", {"teeth": 32})]),
+     [("Cable clips", "cable-clip", {}), ("Gear 32 teeth", "spur-gear", {"teeth": 32})]),
     ("dirk", "Dirk Hansen", "Ottenser Hauptstraße 10", "22765", "Hamburg", "DE", 53.5527, 9.9296,
-     [("Phone stand", "phone-stand", {}), ("Parts box", "box-with-lid", {})]),
+     [("Phone stand", "phone-stand", {})]),
     ("elif", "Elif Yilmaz", "Leopoldstraße 50", "80802", "Munich", "DE", 48.1590, 11.5850,
-     [("Ring size 58", "ring", {"size": 58}), ("Cable clips", "cable-clip", {})]),
+     [("Ring size 58", "ring", {"size": 58})]),
     ("femke", "Femke de Vries", "Prinsengracht 263", "1016 GV", "Amsterdam", "NL", 52.3752, 4.8840,
-     [("Spur gear", "spur-gear", {}), ("Flower vase", "vase", {})]),
+     [("Spur gear", "spur-gear", {})]),
     ("gaspard", "Gaspard Martin", "12 rue de la Roquette", "75011", "Paris", "FR", 48.8550, 2.3730,
-     [("Box with lid", "box-with-lid", {}), ("Phone stand", "phone-stand", {})]),
+     [("Box with lid", "box-with-lid", {})]),
 ]
 # fmt: on
 # Materials the customers like, most often first (PLA and PETG are most of any maker's work).
@@ -99,6 +105,17 @@ DELIVER_AFTER = (20.0, 60.0)
 CARRIERS = ("DHL", "DPD", "Hermes", "PostNL", "Colissimo")
 DECLINE_REASONS = ("Both printers are booked this week.", "We are out of that colour until Monday.")
 FAIL_REASONS = ("The print warped off the bed twice; passing it on.", "Our printer's hotend failed.")
+# Offers on makers' boards at the present, each from a customer who took that maker's offer on the quote page:
+# (minutes ago, customer, maker, material). Kreuzberg Print Lab, the README's maker, has two.
+PRESENT_OFFERS = [
+    (20, "carla", "kreuzberg-print-lab", "pla"),
+    (75, "alice", "kreuzberg-print-lab", "petg"),
+    (40, "bob", "isar-prototyping", "pla"),
+    (195, "dirk", "hafen-fabrik", "pla"),
+    (215, "elif", "schwabing-3d", "pla"),
+    (230, "femke", "noord-makers", "petg"),
+]
+READ_UNTIL_DAYS_AGO = 3  # notifications newer than this are unread
 CLAIM_REASONS = (
     "Two of the clips snapped when I fitted them; the layers came apart.",
     "The lid does not close: it is about a millimetre too tight all round.",
@@ -132,7 +149,7 @@ class Life:
 
     customer: User
     order_id: int
-    ending: str  # how far it goes: "delivered", "placed", "awaiting_payment", "declined_payment", "cancelled"...
+    ending: str  # how far it goes: "delivered", "shipped", "accepted", "stalled", "offered", "placed", "cancelled"...
     rng: random.Random
     job_plan: dict = field(default_factory=dict)  # job id -> "decline" | "fail" | "" (what its maker will do)
 
@@ -151,7 +168,7 @@ def history_exists() -> bool:
 
 
 def history_seed(*, days: int = HISTORY_DAYS, seed: int = SEED, now: datetime | None = None) -> Summary:
-    """Write the demo's past (once): about three orders a day for ``days`` days up to ``now``."""
+    """Write the demo's past (once): an order or two a day for ``days`` days up to ``now``."""
     if history_exists():
         return Summary(created=False, orders=Order.objects.count(), jobs=Job.objects.count())
     now = now or timezone.now()
@@ -161,12 +178,9 @@ def history_seed(*, days: int = HISTORY_DAYS, seed: int = SEED, now: datetime | 
     with transaction.atomic(), simulated_clock() as clock:
         clock.moment = now - timedelta(days=days + 1)
         customers, combos = _customers_and_designs(rng)
-        _broken_uploads(clock, now=now, days=days)
         simulation = _Simulation(clock=clock, now=now, rng=rng)
         simulation.plan(customers=customers, combos=combos, days=days)
         simulation.run()
-        clock.moment = now - timedelta(minutes=20)
-        _claims(clock, now=now, rng=rng)
         clock.moment = now
         checkout.payouts_release_due(now=now)
         _past_mail_sent(first_outbox=first_outbox, first_notification=first_notification, keep=simulation.undispatched)
@@ -223,32 +237,6 @@ def _customers_and_designs(rng: random.Random):
     return customers, combos
 
 
-def _broken_uploads(clock: SimulatedClock, *, now: datetime, days: int) -> None:
-    """Files the analysis refuses (the dashboard's failures list)."""
-    for index, (username, filename, content) in enumerate(BROKEN_UPLOADS):
-        clock.moment = now - timedelta(days=2 + index * 9, hours=5)
-        result = design_upload(
-            owner=User.objects.get(username=username),
-            uploaded_file=SimpleUploadedFile(filename, content, "application/octet-stream"),
-            units="mm",
-        )
-        design_version_analyse(version_id=result.version.pk)
-
-
-def _makeable(*, version: DesignVersion, material: Material, quantity: int, ship_to: quoting.ShipTo) -> bool:
-    breakdown = quoting.price(version=version, material=material, quantity=quantity)
-    result = quoting.match(
-        report=version.analysis,
-        material=material,
-        quantity=quantity,
-        colour="",
-        ship_to=ship_to,
-        breakdown=breakdown,
-        eligible_only=True,
-    )
-    return bool(result.ranked)
-
-
 def _photo() -> SimpleUploadedFile:
     from PIL import Image, ImageDraw
 
@@ -269,6 +257,36 @@ class _Simulation:
         self.counter = itertools.count()
         self.undispatched: set[int] = set()
         self.photo = _photo()
+        self.nearby_makers: dict[tuple, list[int]] = {}
+        self.claims = 0
+        # Who answers for each maker on its job board (one query here, none per step).
+        self.maker_users = {}
+        for maker in Maker.objects.prefetch_related("members").order_by("pk"):
+            members = sorted(maker.members.all(), key=lambda member: member.pk)
+            if members:
+                self.maker_users[maker.pk] = members[0]
+
+    def makers_for(self, *, user: User, version: DesignVersion, material: Material, ship_to: quoting.ShipTo):
+        """The makers near the customer who can make the part in this material, best first: the offers the quote
+        page shows (matched once per pair: whether a maker's printer takes a part does not depend on how many
+        copies are ordered)."""
+        key = (user.pk, version.pk, material.pk)
+        if key not in self.nearby_makers:
+            breakdown = quoting.price(version=version, material=material, quantity=1)
+            result = quoting.match(
+                report=version.analysis,
+                material=material,
+                quantity=1,
+                colour="",
+                ship_to=ship_to,
+                breakdown=breakdown,
+                eligible_only=True,
+            )
+            self.nearby_makers[key] = [ranked.maker_id for ranked in result.ranked]
+        return self.nearby_makers[key]
+
+    def maker_user(self, job_id: int) -> User:
+        return self.maker_users[Job.objects.values_list("maker_id", flat=True).get(pk=job_id)]
 
     def at(self, moment: datetime, step, life: Life | None = None, **arguments) -> None:
         if moment <= self.now:
@@ -281,10 +299,10 @@ class _Simulation:
         start = self.now - timedelta(days=days)
         for day in range(days + 1):
             midnight = (start + timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0)
-            # Fewer orders in the older month: the dashboard charts the last 30 days; the older ones feed the
-            # makers' statements and the 90-day sourcing figures.
+            # An order or two every day of the last month (the dashboard charts 30 days), fewer in the older one
+            # (which feeds the makers' statements and the 90-day sourcing figures).
             recent = day >= days - 30
-            for _ in range(self.rng.choice((1, 2, 2, 3) if recent else (0, 1, 1, 2))):
+            for _ in range(self.rng.choice((1, 1, 1, 1, 2) if recent else (0, 0, 0, 1))):
                 moment = midnight + timedelta(hours=self.rng.uniform(7, 22))
                 if moment > self.now - timedelta(minutes=2):
                     moment = self.now - timedelta(minutes=self.rng.uniform(3, 90))
@@ -294,13 +312,34 @@ class _Simulation:
         for minutes, ending in ((1, "confirmed"), (25, "awaiting_payment"), (50, "declined_payment"), (8, "placed")):
             self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
                     ending=ending)  # fmt: skip
-        # Orders whose offers go out 3 h 15 to 3 h 50 ago: they expire within the hour (OFFER_TTL_HOURS = 4).
-        for minutes in (195, 215, 230):
+        # Offers waiting on makers' boards, taken from a maker's quote: fresh ones, and ones sent 3 h 15 to
+        # 3 h 50 ago that expire within the hour (OFFER_TTL_HOURS = 4).
+        for minutes, username, maker_slug, material_code in PRESENT_OFFERS:
             self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
-                    ending="offered")  # fmt: skip
+                    ending="offered", chosen=(username, maker_slug, material_code))  # fmt: skip
         self.at(self.now - timedelta(hours=30), self.place_unmakeable, None, customers=customers)
-        # A job its maker started printing a week ago and never reported again: overdue.
-        self.at(self.now - timedelta(days=7), self.place, None, customers=customers, combos=combos, ending="stalled")
+        # Files the analysis refuses (the dashboard's failures list).
+        for index, (username, filename, content) in enumerate(BROKEN_UPLOADS):
+            self.at(self.now - timedelta(days=2 + index * 9, hours=5), self.upload_broken, None, username=username,
+                    filename=filename, content=content)  # fmt: skip
+        # A job its maker started printing a week ago and never reported again: overdue. And, whatever the draws
+        # above left in the present, an order on its way to the customer and one a maker has just taken.
+        for when, ending in (
+            (timedelta(days=7), "stalled"),
+            (timedelta(days=3), "shipped"),
+            (timedelta(hours=9), "accepted"),
+        ):
+            self.at(self.now - when, self.place, None, customers=customers, combos=combos, ending=ending)
+        # People read their notifications every few days; what came in the last three days is still unread.
+        readers = list(User.objects.filter(Q(role=Role.MAKER) | Q(is_staff=True)).order_by("pk"))
+        readers += [user for user, _delivery in customers]
+        last_visit = self.now - timedelta(days=READ_UNTIL_DAYS_AGO)
+        for user in readers:
+            moment = start + timedelta(days=self.rng.uniform(0.5, 4.0))
+            while moment < last_visit:
+                self.at(moment, self.read_notifications, None, user=user)
+                moment += timedelta(days=self.rng.uniform(2.0, 7.0))
+            self.at(last_visit - timedelta(hours=self.rng.uniform(0, 20)), self.read_notifications, None, user=user)
 
     def run(self) -> None:
         while self.queue:
@@ -310,16 +349,29 @@ class _Simulation:
 
     # An order's life, one step at a time ------------------------------------------------------------------
 
-    def place(self, *, customers, combos, ending: str = "") -> None:
+    def place(self, *, customers, combos, ending: str = "", chosen: tuple[str, str, str] | None = None) -> None:
         rng = random.Random(self.rng.random())
-        user, delivery = rng.choice(customers)
-        weights = [MATERIAL_WEIGHTS[material.code] for _version, material in combos[user.pk]]
-        # Customers order what the makers near them can make (the quote showed them): a few tries.
-        for _attempt in range(6):
-            version, material = rng.choices(combos[user.pk], weights=weights)[0]
-            quantity = rng.choice((1, 1, 2, 2, 3, 4, 6, 10))
-            if _makeable(version=version, material=material, quantity=quantity, ship_to=delivery.ship_to):
-                break
+        offer_maker_id = None
+        if chosen is not None:
+            # The customer took this maker's offer on the quote page: dispatch offers the job to that maker first.
+            username, maker_slug, material_code = chosen
+            user, delivery = next((user, delivery) for user, delivery in customers if user.username == username)
+            version, material = next(pair for pair in combos[user.pk] if pair[1].code == material_code)
+            quantity = rng.choice((1, 2, 4))
+            offer_maker_id = Maker.objects.values_list("pk", flat=True).get(slug=maker_slug)
+        else:
+            user, delivery = rng.choice(customers)
+            weights = [MATERIAL_WEIGHTS[material.code] for _version, material in combos[user.pk]]
+            # Customers order what the makers near them can make (the quote showed them): a few tries.
+            for _attempt in range(6):
+                version, material = rng.choices(combos[user.pk], weights=weights)[0]
+                quantity = rng.choice((1, 1, 2, 2, 3, 4, 6, 10))
+                makers = self.makers_for(user=user, version=version, material=material, ship_to=delivery.ship_to)
+                if makers:
+                    break
+            # Some take the offer of a maker they like (nearer, or known) rather than the best-ranked one.
+            if makers and rng.random() < 0.4:
+                offer_maker_id = rng.choice(makers)
         order = ordering.order_place(
             customer=user,
             items=[
@@ -330,6 +382,7 @@ class _Simulation:
                 )
             ],
             delivery=delivery,
+            offer_maker_id=offer_maker_id,
         )
         if not ending:
             draw = rng.random()
@@ -410,18 +463,17 @@ class _Simulation:
                 self.later(ACCEPT_AFTER, self.accept, life, job_id=job.pk)
 
     def decline(self, life: Life, *, job_id: int) -> None:
-        job = Job.objects.select_related("maker").get(pk=job_id)
-        jobs.job_decline(job_id=job_id, actor=job.maker.members.first(), reason=life.rng.choice(DECLINE_REASONS))
+        jobs.job_decline(job_id=job_id, actor=self.maker_user(job_id), reason=life.rng.choice(DECLINE_REASONS))
         self.at(self.clock.moment + timedelta(seconds=5), self.dispatch, life)
 
     def accept(self, life: Life, *, job_id: int) -> None:
-        job = Job.objects.select_related("maker").get(pk=job_id)
-        jobs.job_accept(job_id=job_id, actor=job.maker.members.first())
+        jobs.job_accept(job_id=job_id, actor=self.maker_user(job_id))
+        if life.ending == "accepted":
+            return
         self.later(PRINT_AFTER, self.progress, life, job_id=job_id, status=JobStatus.PRINTING)
 
     def progress(self, life: Life, *, job_id: int, status: str) -> None:
-        job = Job.objects.select_related("maker").get(pk=job_id)
-        maker_user = job.maker.members.first()
+        maker_user = self.maker_user(job_id)
         if status == JobStatus.PRINTING:
             jobs.job_report_progress(job_id=job_id, actor=maker_user, status=status)
             if life.ending == "stalled":
@@ -442,52 +494,61 @@ class _Simulation:
                 carrier=life.rng.choice(CARRIERS),
                 tracking_number=f"{life.rng.randrange(10**11, 10**12)}",
             )
+            if life.ending == "shipped":
+                return  # on its way
             if Order.objects.filter(pk=life.order_id, status=OrderStatus.SHIPPED).exists():
                 self.later(DELIVER_AFTER, self.deliver, life)
 
     def fail(self, life: Life, *, job_id: int) -> None:
-        job = Job.objects.select_related("maker").get(pk=job_id)
-        jobs.job_fail(job_id=job_id, actor=job.maker.members.first(), reason=life.rng.choice(FAIL_REASONS))
+        jobs.job_fail(job_id=job_id, actor=self.maker_user(job_id), reason=life.rng.choice(FAIL_REASONS))
         self.at(self.clock.moment + timedelta(seconds=5), self.dispatch, life)
 
     def deliver(self, life: Life) -> None:
         ordering.order_mark_delivered(order_id=life.order_id, actor=life.customer)
+        # Two deliveries of the last days (while the maker's payout is still held) come with a problem.
+        recent = self.now - timedelta(days=settings.PAYOUT_HOLD_DAYS - 2) <= self.clock.moment
+        if recent and self.clock.moment <= self.now - timedelta(days=1) and self.claims < len(CLAIM_REASONS):
+            self.later((5.0, 8.0), self.claim_open, life, index=self.claims)
+            self.claims += 1
 
-
-def _claims(clock: SimulatedClock, *, now: datetime, rng: random.Random) -> None:
-    """Two recent deliveries with a problem: one refunded by staff from the maker's held payout, one waiting."""
-    delivered = list(
-        Order.objects.filter(
-            customer__username__in=[row[0] for row in CUSTOMERS],
-            status=OrderStatus.DELIVERED,
-            delivered_at__gte=now - timedelta(days=settings.PAYOUT_HOLD_DAYS - 2),
-            delivered_at__lte=now - timedelta(days=1),
-        ).order_by("delivered_at")[:2]
-    )
-    staff = User.objects.filter(is_staff=True).order_by("pk").first()
-    photo = _photo()
-    for index, order in enumerate(delivered):
-        job = order.jobs.filter(status=JobStatus.SHIPPED).select_related("maker").first()
-        maker_user = job.maker.members.first()
-        clock.moment = order.delivered_at + timedelta(hours=6)
-        photo.seek(0)
+    def claim_open(self, life: Life, *, index: int) -> None:
+        """One refunded by staff from the maker's held payout after the maker agreed, one waiting for them."""
+        job = Job.objects.filter(order_id=life.order_id, status=JobStatus.SHIPPED).order_by("pk").first()
+        self.photo.seek(0)
         claim = claims.claim_open(
-            order_id=order.pk, customer=order.customer, reason=CLAIM_REASONS[index], photos=[photo], job_id=job.pk
-        )
+            order_id=life.order_id, customer=life.customer, reason=CLAIM_REASONS[index], photos=[self.photo],
+            job_id=job.pk,
+        )  # fmt: skip
         if index == 0:
-            clock.moment += timedelta(hours=3)
-            claims.claim_answer(
-                claim_id=claim.pk, actor=maker_user, answer="Sorry about that: a cold spell in the workshop. Refund ok."
-            )
-            if staff is not None:
-                clock.moment += timedelta(hours=5)
-                claims.claim_decide(
-                    claim_id=claim.pk,
-                    actor=staff,
-                    decision="refund",
-                    amount=(job.price / 2).quantize(Decimal("0.01")),
-                    note="Half the parts were unusable: half the price back.",
-                )
+            self.later((2.0, 4.0), self.claim_answer, life, claim_id=claim.pk, job_id=job.pk)
+
+    def claim_answer(self, life: Life, *, claim_id: int, job_id: int) -> None:
+        answer = "Sorry about that: a cold spell in the workshop. Refund ok."
+        claims.claim_answer(claim_id=claim_id, actor=self.maker_user(job_id), answer=answer)
+        self.later((3.0, 6.0), self.claim_decide, life, claim_id=claim_id, job_id=job_id)
+
+    def claim_decide(self, life: Life, *, claim_id: int, job_id: int) -> None:
+        staff = User.objects.filter(is_staff=True).order_by("pk").first()
+        if staff is None:
+            return
+        claims.claim_decide(
+            claim_id=claim_id,
+            actor=staff,
+            decision="refund",
+            amount=(Job.objects.get(pk=job_id).price / 2).quantize(Decimal("0.01")),
+            note="Half the parts were unusable: half the price back.",
+        )
+
+    def upload_broken(self, *, username: str, filename: str, content: bytes) -> None:
+        result = design_upload(
+            owner=User.objects.get(username=username),
+            uploaded_file=SimpleUploadedFile(filename, content, "application/octet-stream"),
+            units="mm",
+        )
+        design_version_analyse(version_id=result.version.pk)
+
+    def read_notifications(self, *, user: User) -> None:
+        notifications_mark_read(user=user)
 
 
 def _past_mail_sent(*, first_outbox: int, first_notification: int, keep: set[int]) -> None:
