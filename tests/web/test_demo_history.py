@@ -42,6 +42,10 @@ def test_seed_demo_writes_a_lived_in_past_once(live_queue):
     oldest = Order.objects.order_by("created_at").first().created_at
     assert timedelta(days=55) < now - oldest < timedelta(days=62)
     assert not Order.objects.filter(created_at__gt=now).exists()
+    # jobs taken, printing, declined and failed (their parts went to another maker nearby)
+    assert {JobStatus.ACCEPTED, JobStatus.PRINTING, JobStatus.DECLINED, JobStatus.FAILED} <= set(
+        Job.objects.values_list("status", flat=True)
+    )
     # offers about to expire, a stalled job, failed analyses, a refunded and an open claim
     data = dashboard.dashboard_data(now=now)
     assert data.job_counts["expiring"] >= 1 and len(data.expiring_offers) >= 1

@@ -109,13 +109,15 @@ FAIL_REASONS = ("The print warped off the bed twice; passing it on.", "Our print
 # (minutes ago, customer, maker, material). Kreuzberg Print Lab, the README's maker, has two.
 PRESENT_OFFERS = [
     (20, "carla", "kreuzberg-print-lab", "pla"),
-    (75, "alice", "kreuzberg-print-lab", "petg"),
-    (40, "bob", "isar-prototyping", "pla"),
+    (205, "alice", "kreuzberg-print-lab", "petg"),
     (195, "dirk", "hafen-fabrik", "pla"),
-    (215, "elif", "schwabing-3d", "pla"),
+    (90, "elif", "schwabing-3d", "pla"),
     (230, "femke", "noord-makers", "petg"),
 ]
 READ_UNTIL_DAYS_AGO = 3  # notifications newer than this are unread
+PRESENT_DAYS = 7  # the present's orders (offers out, payments pending...) were placed during the last week
+LOCAL_KM = 40  # a maker "in their town", whose offer a customer may prefer to the best-ranked one
+HOUR = timedelta(hours=1)
 CLAIM_REASONS = (
     "Two of the clips snapped when I fitted them; the layers came apart.",
     "The lid does not close: it is about a millimetre too tight all round.",
@@ -152,6 +154,10 @@ class Life:
     ending: str  # how far it goes: "delivered", "shipped", "accepted", "stalled", "offered", "placed", "cancelled"...
     rng: random.Random
     job_plan: dict = field(default_factory=dict)  # job id -> "decline" | "fail" | "" (what its maker will do)
+    # For the present's orders: when the customer pays (or, if they do not, confirms), some time after placing it.
+    act_at: datetime | None = None
+    alternatives: int = 1  # how many makers near the customer can make it (one who declines has a successor)
+    holds: int = 0  # times it went on hold for want of a free maker
 
 
 @dataclass(frozen=True)
@@ -258,7 +264,7 @@ class _Simulation:
         self.undispatched: set[int] = set()
         self.photo = _photo()
         self.nearby_makers: dict[tuple, list[int]] = {}
-        self.claims = 0
+        self.claims = self.declined = self.failed = 0
         # Who answers for each maker on its job board (one query here, none per step).
         self.maker_users = {}
         for maker in Maker.objects.prefetch_related("members").order_by("pk"):
@@ -282,7 +288,7 @@ class _Simulation:
                 breakdown=breakdown,
                 eligible_only=True,
             )
-            self.nearby_makers[key] = [ranked.maker_id for ranked in result.ranked]
+            self.nearby_makers[key] = [(ranked.maker_id, ranked.distance_km) for ranked in result.ranked]
         return self.nearby_makers[key]
 
     def maker_user(self, job_id: int) -> User:
@@ -300,36 +306,41 @@ class _Simulation:
         for day in range(days + 1):
             midnight = (start + timedelta(days=day)).replace(hour=0, minute=0, second=0, microsecond=0)
             # An order or two every day of the last month (the dashboard charts 30 days), fewer in the older one
-            # (which feeds the makers' statements and the 90-day sourcing figures).
+            # (which feeds the makers' statements and the 90-day sourcing figures), and in the last week, whose
+            # other orders are the present's below.
             recent = day >= days - 30
-            for _ in range(self.rng.choice((1, 1, 1, 1, 2) if recent else (0, 0, 0, 1))):
+            last_week = day > days - PRESENT_DAYS
+            for _ in range(self.rng.choice((0, 1) if last_week else (1, 1, 1, 1, 2) if recent else (0, 0, 0, 1))):
                 moment = midnight + timedelta(hours=self.rng.uniform(7, 22))
                 if moment > self.now - timedelta(minutes=2):
                     moment = self.now - timedelta(minutes=self.rng.uniform(3, 90))
                 self.at(moment, self.place, None, customers=customers, combos=combos)
-        # The present: an order paid a minute ago (the worker dispatches it when the demo starts), one that
-        # waits for its payment, one whose card was declined, one just placed, one nobody nearby can make.
-        for minutes, ending in ((1, "confirmed"), (25, "awaiting_payment"), (50, "declined_payment"), (8, "placed")):
-            self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
-                    ending=ending)  # fmt: skip
-        # Offers waiting on makers' boards, taken from a maker's quote: fresh ones, and ones sent 3 h 15 to
+        # The present, from orders placed during the last week: one paid a minute ago (the worker dispatches it
+        # when the demo starts), one waiting for its payment, one whose card was declined, one a maker has just
+        # taken, and offers on makers' boards, taken from a maker's quote: fresh ones, and ones sent 3 h 15 to
         # 3 h 50 ago that expire within the hour (OFFER_TTL_HOURS = 4).
-        for minutes, username, maker_slug, material_code in PRESENT_OFFERS:
-            self.at(self.now - timedelta(minutes=minutes), self.place, None, customers=customers, combos=combos,
-                    ending="offered", chosen=(username, maker_slug, material_code))  # fmt: skip
+        present = [
+            (timedelta(minutes=1), "confirmed", None),
+            (timedelta(minutes=25), "awaiting_payment", None),
+            (timedelta(minutes=50), "declined_payment", None),
+            (timedelta(hours=9), "accepted", None),
+        ]
+        present += [(timedelta(minutes=minutes), "offered", chosen) for minutes, *chosen in PRESENT_OFFERS]
+        for before_now, ending, chosen in present:
+            act_at = self.now - before_now
+            placed_at = act_at - timedelta(hours=self.rng.uniform(0.5, PRESENT_DAYS * 24 - before_now / HOUR))
+            self.at(placed_at, self.place, None, customers=customers, combos=combos, ending=ending,
+                    chosen=tuple(chosen) if chosen else None, act_at=act_at)  # fmt: skip
+        # One just placed, one nobody nearby can make, a job its maker started printing a week ago and never
+        # reported again (overdue), and an order on its way to the customer.
+        self.at(self.now - timedelta(minutes=8), self.place, None, customers=customers, combos=combos, ending="placed")
         self.at(self.now - timedelta(hours=30), self.place_unmakeable, None, customers=customers)
+        for when, ending in ((timedelta(days=PRESENT_DAYS), "stalled"), (timedelta(days=3), "shipped")):
+            self.at(self.now - when, self.place, None, customers=customers, combos=combos, ending=ending)
         # Files the analysis refuses (the dashboard's failures list).
         for index, (username, filename, content) in enumerate(BROKEN_UPLOADS):
             self.at(self.now - timedelta(days=2 + index * 9, hours=5), self.upload_broken, None, username=username,
                     filename=filename, content=content)  # fmt: skip
-        # A job its maker started printing a week ago and never reported again: overdue. And, whatever the draws
-        # above left in the present, an order on its way to the customer and one a maker has just taken.
-        for when, ending in (
-            (timedelta(days=7), "stalled"),
-            (timedelta(days=3), "shipped"),
-            (timedelta(hours=9), "accepted"),
-        ):
-            self.at(self.now - when, self.place, None, customers=customers, combos=combos, ending=ending)
         # People read their notifications every few days; what came in the last three days is still unread.
         readers = list(User.objects.filter(Q(role=Role.MAKER) | Q(is_staff=True)).order_by("pk"))
         readers += [user for user, _delivery in customers]
@@ -349,7 +360,15 @@ class _Simulation:
 
     # An order's life, one step at a time ------------------------------------------------------------------
 
-    def place(self, *, customers, combos, ending: str = "", chosen: tuple[str, str, str] | None = None) -> None:
+    def place(
+        self,
+        *,
+        customers,
+        combos,
+        ending: str = "",
+        chosen: tuple[str, str, str] | None = None,
+        act_at: datetime | None = None,
+    ) -> None:
         rng = random.Random(self.rng.random())
         offer_maker_id = None
         if chosen is not None:
@@ -369,9 +388,10 @@ class _Simulation:
                 makers = self.makers_for(user=user, version=version, material=material, ship_to=delivery.ship_to)
                 if makers:
                     break
-            # Some take the offer of a maker they like (nearer, or known) rather than the best-ranked one.
-            if makers and rng.random() < 0.4:
-                offer_maker_id = rng.choice(makers)
+            # Some take the offer of another maker in their town they like rather than the best-ranked one.
+            local = [maker_id for maker_id, distance_km in makers if distance_km <= LOCAL_KM]
+            if local and rng.random() < 0.4:
+                offer_maker_id = rng.choice(local)
         order = ordering.order_place(
             customer=user,
             items=[
@@ -387,13 +407,20 @@ class _Simulation:
         if not ending:
             draw = rng.random()
             ending = "cancelled" if draw < 0.04 else "abandoned" if draw < 0.07 else "delivered"
-        life = Life(customer=user, order_id=order.pk, ending=ending, rng=rng)
+        life = Life(customer=user, order_id=order.pk, ending=ending, rng=rng, act_at=act_at)
+        if chosen is None:
+            life.alternatives = len(makers)
         if ending == "placed":
             return
         if ending == "cancelled":
             self.later((0.1, 5.0), self.cancel, life)
             return
-        self.later((0.05, 0.3) if ending == "delivered" else (0.002, 0.004), self.confirm, life)
+        if act_at is None:
+            self.later((0.05, 0.3) if ending == "delivered" else (0.002, 0.004), self.confirm, life)
+        elif ending in ("awaiting_payment", "declined_payment"):
+            self.at(act_at, self.confirm, life)
+        else:
+            self.at(act_at - timedelta(minutes=rng.uniform(0.5, 3)), self.confirm, life)
 
     def place_unmakeable(self, *, customers) -> None:
         """Nylon (MJF) to Paris: the nearest MJF maker is too far, so the order waits on hold for staff."""
@@ -404,7 +431,7 @@ class _Simulation:
             items=[ordering.ItemRequest(design_version_id=version.pk, material_code="pa12-mjf", quantity=20)],
             delivery=delivery,
         )
-        life = Life(customer=user, order_id=order.pk, ending="delivered", rng=random.Random(self.rng.random()))
+        life = Life(customer=user, order_id=order.pk, ending="held", rng=random.Random(self.rng.random()))
         self.later((0.005, 0.02), self.confirm, life)
 
     def cancel(self, life: Life) -> None:
@@ -421,7 +448,10 @@ class _Simulation:
         if life.ending == "declined_payment":
             self._pay(life, succeed=False)
             return
-        self.later(PAY_AFTER if life.ending == "delivered" else (0.002, 0.004), self.pay, life)
+        if life.act_at is not None:
+            self.at(life.act_at, self.pay, life)
+        else:
+            self.later(PAY_AFTER if life.ending == "delivered" else (0.002, 0.004), self.pay, life)
 
     def _pay(self, life: Life, *, succeed: bool) -> None:
         payment = Payment.objects.filter(
@@ -449,14 +479,30 @@ class _Simulation:
         self.at(self.clock.moment + timedelta(seconds=life.rng.uniform(2, 20)), self.dispatch, life)
 
     def dispatch(self, life: Life) -> None:
-        dispatch.order_dispatch(order_id=life.order_id)
+        if dispatch.order_dispatch(order_id=life.order_id) == OrderStatus.ON_HOLD:
+            # Every maker near enough is busy: staff dispatch it again later (the admin's "Dispatch again").
+            if life.ending == "delivered" and life.holds < 6:
+                life.holds += 1
+                self.later((4.0, 24.0), self.dispatch, life)
+            return
         if life.ending == "offered":
             return
         for job in Job.objects.filter(order_id=life.order_id, status=JobStatus.OFFERED).order_by("pk"):
             if job.pk in life.job_plan:
                 continue
-            draw = life.rng.random() if life.ending == "delivered" else 1.0
-            life.job_plan[job.pk] = "decline" if draw < 0.07 else "fail" if draw < 0.1 else ""
+            # A maker declines or fails an order's first offer only where two more nearby can take the parts over
+            # (the first two such offers are: the past has both).
+            plan = ""
+            if life.ending == "delivered" and life.alternatives > 2 and not life.job_plan:
+                draw = life.rng.random()
+                plan = "decline" if draw < 0.05 else "fail" if draw < 0.08 else ""
+                if not self.declined:
+                    plan = "decline"
+                elif not self.failed:
+                    plan = "fail"
+                self.declined += plan == "decline"
+                self.failed += plan == "fail"
+            life.job_plan[job.pk] = plan
             if life.job_plan[job.pk] == "decline":
                 self.later((0.2, 2.0), self.decline, life, job_id=job.pk)
             else:
