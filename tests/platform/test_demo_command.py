@@ -85,6 +85,12 @@ def test_the_demo_command_serves_and_ctrl_c_stops_everything(tmp_path):
         # The slicer follows ('ok', or 'unavailable: ...' where prusa-slicer could not be installed).
         assert "healthy: {'database': 'ok', 'broker': 'ok', 'worker': 'ok', 'slicer': '" in banner
         assert (tmp_path / "db.sqlite3").exists() and (tmp_path / "broker").is_dir()
+        # A quiet terminal: the worker's and beat's chatter goes to the log file the banner names.
+        log_file = tmp_path / "log" / "demo.log"
+        assert f"Log file:   {log_file}" in banner
+        for chatter in ("celery@", "beat: Starting", "Booting worker", "Task "):
+            assert chatter not in banner
+        assert "beat: Starting" in log_file.read_text(errors="replace")
 
         with urllib.request.urlopen(f"{base}/api/docs/", timeout=10) as docs:
             assert docs.status == 200
@@ -92,6 +98,11 @@ def test_the_demo_command_serves_and_ctrl_c_stops_everything(tmp_path):
             f"{base}/api/auth/register/", {"username": "newcomer", "password": "a-long-passphrase-1"}
         )
         assert status == 201 and body["token"]
+        # One short line per request on the terminal.
+        deadline = time.monotonic() + 10
+        while "POST /api/auth/register/ -> 201" not in log.read_text(errors="replace"):
+            assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
+            time.sleep(0.2)
         started = processes_with(tmp_path)
         assert len(started) >= 4  # dev.py, gunicorn (+ workers), the Celery worker (+ pool), beat
     finally:

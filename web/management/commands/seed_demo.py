@@ -3,9 +3,11 @@
 Idempotent: running it again updates the same rows and adds nothing twice.
 """
 
+import functools
 from decimal import Decimal
 
 from allauth.account.models import EmailAddress
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -17,11 +19,18 @@ from designs.models import Design
 from designs.parametric import get_template, validate_parameters
 from designs.services import design_create_from_template
 from makers.services import maker_application_submit, maker_onboard, printer_upsert
+from web.demo.history import history_seed
 
 DEMO_PASSWORD = "demo-pass-123"
 # The demo staff account's authenticator secret (staff need two-factor authentication): add it to an
 # authenticator app by hand, or compute the code with `python manage.py demo_totp`. A demo secret, public.
 DEMO_TOTP_SECRET = "MAKERNETDEMOSTAFFTOTP234"
+
+
+@functools.cache
+def demo_password_hash() -> str:
+    return make_password(DEMO_PASSWORD)
+
 
 # code, name, process, density, price/cm3, machine rate/h, set-up, handling, min wall, min detail, build, colours,
 # recycled, bio-based, description
@@ -91,6 +100,8 @@ MAKERS = [
 
 class Command(BaseCommand):
     help = "Create (or refresh) the demo data. Safe to run again."
+    # The demo runs migrate (which checks the project) just before; checking again costs half a second.
+    requires_system_checks = []
 
     def handle(self, *args, **options):
         with transaction.atomic():
@@ -100,6 +111,10 @@ class Command(BaseCommand):
             self._makers()
             self._maker_application()
         self._designs(users)
+        history = history_seed()
+        self.stdout.write(
+            f"History: {history.orders} orders, {history.jobs} jobs" + ("" if history.created else " (kept)")
+        )
         self.stdout.write(
             self.style.SUCCESS(
                 f"Demo ready. Accounts (password {DEMO_PASSWORD}): staff; customers alice, bob, carla (applied to be "
@@ -114,7 +129,8 @@ class Command(BaseCommand):
             username=username, defaults={"role": role, "email": email or f"{username}@makernet.local"}
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            # One hash for every demo account: hashing is slow on purpose (about 0.4 s each).
+            user.password = demo_password_hash()
         user.role = role
         user.is_staff = user.is_superuser = role == Role.STAFF
         user.save()
@@ -137,12 +153,15 @@ class Command(BaseCommand):
     def _addresses(self, users):
         """Each demo customer has a delivery address in the book (the quote page fills the order form with it)."""
         book = {
-            "alice": {"name": "Alice Example", "line1": "Oranienstraße 25", "postcode": "10999", "city": "Berlin"},
-            "bob": {"name": "Bob Example", "line1": "Sendlinger Straße 7", "postcode": "80331", "city": "Munich"},
-        }
-        for username, fields in book.items():
+            "alice": ({"name": "Alice Example", "line1": "Oranienstraße 25", "postcode": "10999", "city": "Berlin"},
+                      (52.5020, 13.4190)),
+            "bob": ({"name": "Bob Example", "line1": "Sendlinger Straße 7", "postcode": "80331", "city": "Munich"},
+                    (48.1350, 11.5690)),
+        }  # fmt: skip
+        for username, (fields, (lat, lon)) in book.items():
             address = address_check({**fields, "country": "DE"})
-            latitude, longitude, _label = address_locate(address)
+            # The street's coordinates, as the history's orders give them (no city lookup: its table loads slowly).
+            latitude, longitude, _label = address_locate(address, lat=lat, lon=lon)
             address_save(user=users[username], address=address, latitude=latitude, longitude=longitude)
 
     def _materials(self):
