@@ -4,13 +4,17 @@ import pytest
 from django.test import Client
 
 from accounts.models import Role
-from accounts.services import user_register
+from accounts.services import totp_enrol, user_register
+from tests.factories import STAFF_TOTP_SECRET
 
 
 @pytest.fixture
 def staff_member(db):
     """A registered staff member (not a superuser): the "Platform staff" group gives the admin's permissions."""
-    return user_register(username="stella", password="a-long-passphrase-1", role=Role.STAFF)
+    member = user_register(username="stella", password="a-long-passphrase-1", role=Role.STAFF)
+    # Staff reach the admin only with two-factor authentication set up.
+    totp_enrol(user=member, secret=STAFF_TOTP_SECRET)
+    return member
 
 
 def run_action(user, changelist: str, action: str, selected: list[int]) -> tuple[int, list[str]]:

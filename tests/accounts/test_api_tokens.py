@@ -105,7 +105,7 @@ def test_the_token_page_shows_a_new_key_once_and_revokes(customer, other_custome
 @pytest.mark.django_db(transaction=True)
 def test_old_authtoken_keys_still_authenticate_after_the_migration():
     executor = MigrationExecutor(connection)
-    before = [("accounts", "0003_api_token"), ("authtoken", "0004_alter_tokenproxy_options")]
+    before = [("accounts", "0005_api_token"), ("authtoken", "0004_alter_tokenproxy_options")]
     executor.migrate(before)
     old_apps = executor.loader.project_state(before).apps
     OldUser = old_apps.get_model("accounts", "User")

@@ -211,7 +211,8 @@ def test_dashboard_queries_do_not_grow_with_rows(dataset, staff, customer, maker
     assert Job.objects.count() == 35
     many = count_queries(client)
     assert few == many
-    assert many <= 18
+    # 18 reads of the dashboard, and the staff member's two-factor check (one query for their authenticator)
+    assert many <= 19
 
 
 def test_queue_depth_counts_the_filesystem_brokers_message_files(tmp_path, settings):
