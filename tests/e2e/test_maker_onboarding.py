@@ -9,7 +9,7 @@ from orders.models import Job, JobStatus
 from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo
-from tests.factories import MaterialFactory, ReadyVersionFactory, UserFactory
+from tests.factories import STAFF_TOTP_SECRET, MaterialFactory, ReadyVersionFactory, UserFactory, totp_code
 from tests.money import delivery, pay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,11 +20,16 @@ BERLIN = ShipTo(52.50, 13.42, "Berlin")
 
 
 def log_in(page, base: str, username: str) -> None:
+    """The site's log-in (allauth); staff give their authenticator's code at the second step."""
     page.goto(f"{base}/login/")
-    page.fill("#id_username", username)
+    page.fill("#id_login", username)
     page.fill("#id_password", PASSWORD)
     page.click("main button[type=submit]")
     page.wait_for_load_state()
+    if "/accounts/2fa/authenticate/" in page.url:
+        page.fill("#id_code", totp_code(STAFF_TOTP_SECRET))
+        page.click("main button[type=submit]")
+        page.wait_for_load_state()
 
 
 def shoot_both(page, screens, name: str) -> None:
