@@ -126,7 +126,7 @@ def test_log_in_applies_the_saved_language():
     client = Client()
     client.cookies[COOKIE] = "de"
     # when they log in
-    response = client.post("/login/", {"username": "femke", "password": "correct-horse-battery"})
+    response = client.post("/login/", {"login": "femke", "password": "correct-horse-battery"})
     # then the cookie becomes Dutch and the next page is Dutch
     assert response.status_code == 302
     assert response.cookies[COOKIE].value == "nl"
