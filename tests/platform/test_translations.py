@@ -49,6 +49,7 @@ ALLOWED_WORDS = {
     "BIC",
     "SEPA",
     "PDF",
+    "CSV",  # the statement's spreadsheet format, like PDF
 }
 # Attributes whose value a person reads (or hears, through a screen reader).
 VISIBLE_ATTRIBUTES = ("aria-label", "title", "placeholder", "alt", "aria-description")
@@ -116,7 +117,7 @@ def _line_of(source: str, text: str) -> int:
 
 # Templates whose strings other branches are marking now (the trade apps' helper, the allauth task); strict: once
 # they are marked these cases pass, fail as XPASS, and the entry goes.
-MARKED_ELSEWHERE = ("makers/", "billing/", "orders/", "codesign/", "registration/")
+MARKED_ELSEWHERE = ("registration/",)
 
 
 def test_there_are_templates_to_check():

@@ -46,9 +46,10 @@ def test_the_job_board_in_german_and_french(world):
     assert "<h1>Tableau des travaux</h1>" in french and f"Travail {world.job.pk}</a>" in french
 
 
-def test_a_french_customer_hears_about_their_order_in_french(world, monkeypatch):
+def test_a_french_customer_hears_about_their_order_in_french(world):
     # given a customer who reads French (the only user the notification goes to)
-    monkeypatch.setattr(type(world.customer), "language", "fr", raising=False)
+    world.customer.language = "fr"
+    world.customer.save(update_fields=["language"])
     # when staff put the order on hold
     order_set_status(order_id=world.order.pk, to=OrderStatus.ON_HOLD, reason="stock")
     # then the notification is written in French
