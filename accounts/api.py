@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from accounts import selectors, services
 from accounts.models import ApiToken, TokenScope, User
-from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer
+from core.permissions import Anyone, IsCustomer, OwnAccount
 
 
 class RegisterSerializer(serializers.Serializer):
@@ -149,7 +149,7 @@ class ApiTokenListView(APIView):
     """Any signed-in user: their API tokens (names and prefixes, never keys); POST makes one and answers its
     key, shown this once (``scope`` "full", or "agent" for a maker's print agent: the maker API only)."""
 
-    permission_classes = [IsAuthenticatedUser]
+    permission_classes = [OwnAccount]
 
     @extend_schema(responses={200: ApiTokenSerializer(many=True)})
     def get(self, request):
@@ -171,7 +171,7 @@ class ApiTokenListView(APIView):
 class ApiTokenDetailView(APIView):
     """Any signed-in user: revoke one of their own tokens (another's: 404). The key stops working at once."""
 
-    permission_classes = [IsAuthenticatedUser]
+    permission_classes = [OwnAccount]
 
     @extend_schema(responses={204: None})
     def delete(self, request, pk):
@@ -183,7 +183,7 @@ class EmailVerificationResendView(APIView):
     """Any signed-in user: send the link that verifies their e-mail address again (a verified address is
     needed before the first order)."""
 
-    permission_classes = [IsAuthenticatedUser]
+    permission_classes = [OwnAccount]
 
     @extend_schema(
         request=None, responses={202: inline_serializer("VerificationSent", {"email": serializers.EmailField()})}
@@ -203,7 +203,7 @@ class MeView(APIView):
     it replaces the old one then: ``email_pending`` until); DELETE (with the current password) erases the account:
     204, or 409 with the reasons while something is under way (README "Privacy")."""
 
-    permission_classes = [IsAuthenticatedUser]
+    permission_classes = [OwnAccount]
 
     @extend_schema(responses=UserSerializer)
     def get(self, request):

@@ -69,6 +69,22 @@ class IsCustomerOrStaff(BasePermission):
 
 
 class IsAuthenticatedUser(BasePermission):
+    """Any signed-in account. Staff need two-factor authentication here too: what these endpoints show a staff
+    member is everybody's (every design, batch, claim)."""
+
+    message = "Log in first."
+
+    def has_permission(self, request, view):
+        user = _user(request)
+        if user is None:
+            return False
+        return _staff_with_two_factor(user) if user.is_staff else True
+
+
+class OwnAccount(BasePermission):
+    """Any signed-in account, about itself (its profile, e-mail address and API tokens): staff without
+    two-factor authentication too, so that a client can read what is missing (``two_factor`` on /api/auth/me/)."""
+
     message = "Log in first."
 
     def has_permission(self, request, view):

@@ -60,9 +60,14 @@ def test_the_staff_page_decorator_sends_unenrolled_staff_to_enrol(bare_staff, st
     assert page(request) == "page"
 
 
+@pytest.mark.parametrize("path", ["/api/batches/", "/api/batches/1/", "/api/designs/", "/api/orders/"])
+def test_what_staff_see_of_everybody_waits_for_two_factor(bare_staff, path):
+    # staff see every batch, design and order: not before two-factor authentication
+    refused = client_for(bare_staff).get(path)
+    assert (refused.status_code, refused.json()["code"]) == (403, "mfa_required")
+
+
 def test_staff_api_without_two_factor_is_403_mfa_required(bare_staff, staff):
-    refused = client_for(bare_staff).get("/api/batches/1/")
-    assert refused.status_code in (403, 404)
     staff_only = client_for(bare_staff).post("/api/orders/1/refund/", {"amount": "1.00", "reason": "x"}, format="json")
     assert staff_only.status_code == 403
     assert staff_only.json()["code"] == "mfa_required"
@@ -72,6 +77,7 @@ def test_staff_api_without_two_factor_is_403_mfa_required(bare_staff, staff):
     # their own account stays readable, so a client can tell what is missing
     me = client_for(bare_staff).get("/api/auth/me/").json()
     assert (me["is_staff"], me["two_factor"]) == (True, False)
+    assert client_for(bare_staff).get("/api/auth/tokens/").status_code == 200
 
 
 def test_the_api_log_in_of_an_enrolled_account_needs_the_code(staff):
@@ -113,7 +119,50 @@ def test_log_in_with_an_authenticator_asks_for_the_code(staff):
     assert browser.get("/dashboard/").status_code == 200
 
 
-def test_customers_may_enrol_too(customer):
+def test_customers_may_enrol_after_typing_their_password_again(customer):
+    browser = client_as(customer)
+    assert browser.get("/accounts/2fa/").status_code == 200
+    assert browser.get("/orders/").status_code == 200  # optional: nothing is required of them
+    # enrolling asks for the password again first (a session's log-in alone does not count)
+    asked = browser.get("/accounts/2fa/totp/activate/")
+    assert (asked.status_code, asked["Location"]) == (
+        302,
+        "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F",
+    )
+    wrong = browser.post("/accounts/reauthenticate/", {"password": "not-it"})
+    assert wrong.status_code == 200
+    assert browser.get("/accounts/2fa/totp/activate/").status_code == 302
+    confirmed = browser.post(
+        "/accounts/reauthenticate/?next=%2Faccounts%2F2fa%2Ftotp%2Factivate%2F", {"password": "correct-horse-battery"}
+    )
+    assert (confirmed.status_code, confirmed["Location"]) == (302, "/accounts/2fa/totp/activate/")
+    # then the page shows a secret; its code enrols the app, with recovery codes
+    page = browser.get("/accounts/2fa/totp/activate/")
+    assert page.status_code == 200
+    secret = page.context["form"].secret
+    assert secret in page.content.decode()
     assert Authenticator.objects.filter(user=customer).count() == 0
-    assert client_as(customer).get("/accounts/2fa/").status_code == 200
-    assert client_as(customer).get("/orders/").status_code == 200  # optional: nothing is required of them
+    enrolled = browser.post("/accounts/2fa/totp/activate/", {"code": totp_code(secret)})
+    assert (enrolled.status_code, enrolled["Location"]) == (302, "/accounts/2fa/recovery-codes/")
+    assert sorted(Authenticator.objects.filter(user=customer).values_list("type", flat=True)) == [
+        "recovery_codes",
+        "totp",
+    ]
+    assert customer.has_two_factor
+
+
+def test_no_recovery_codes_without_an_authenticator(customer):
+    browser = client_as(customer)
+    browser.post("/accounts/reauthenticate/", {"password": "correct-horse-battery"})
+    refused = browser.post("/accounts/2fa/recovery-codes/generate/")
+    assert refused.status_code == 200
+    assert "without having two-factor authentication enabled" in refused.content.decode()
+    assert Authenticator.objects.filter(user=customer).count() == 0
+
+
+def test_the_enrol_page_tells_staff_why_they_are_there(bare_staff, customer):
+    for user, shown in ((bare_staff, True), (customer, False)):
+        browser = client_as(user)
+        browser.post("/accounts/reauthenticate/", {"password": "correct-horse-battery"})
+        page = browser.get("/accounts/2fa/totp/activate/").content.decode()
+        assert ('id="staff-two-factor"' in page) is shown, user.username

@@ -88,17 +88,27 @@ def test_staff_enrol_two_factor_before_the_dashboard_and_give_the_code_at_log_in
     page.click("main button[type=submit]")
     page.wait_for_load_state()
     page.goto(f"{base}/dashboard/")
-    # Sent to enrol first (allauth may ask for the password again before an authenticator is added).
-    if "/accounts/reauthenticate/" in page.url:
-        page.fill("#id_password", "a-long-pass-phrase")
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
-    assert "/accounts/2fa/totp/activate/" in page.url
+    # Sent to enrol first: allauth asks for the password again before an authenticator is added (a fresh
+    # log-in does not count), and the page says why a staff member is here.
+    assert "/accounts/reauthenticate/" in page.url
     assert "Staff accounts need two-factor authentication" in page.inner_text(".messages")
-    shoot_both_widths(page, screens, "accounts-06-enrol")
-    secret = page.input_value("#authenticator_secret")
+    assert "Enter your password" in page.inner_text("main")
+    shoot_both_widths(page, screens, "accounts-06-reauthenticate")
+    page.fill("#id_password", "a-long-pass-phrase")
+    page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/2fa/totp/activate/" in page.url
+    assert "Staff accounts need two-factor authentication" in page.inner_text("#staff-two-factor")
+    shoot_both_widths(page, screens, "accounts-07-enrol")
+    secret = page.inner_text("#authenticator_secret")
     page.fill("#id_code", totp_code(secret))
     page.click("main button[type=submit]")
+    page.wait_for_load_state()
+    # Enrolled: allauth shows the recovery codes made with it, then the dashboard opens.
+    assert "/accounts/2fa/recovery-codes/" in page.url
+    assert "There are 10 out of 10 recovery codes available." in page.inner_text("main")
+    assert len(page.input_value("main textarea").split()) == 10
+    shoot_both_widths(page, screens, "accounts-08-recovery-codes")
     page.goto(f"{base}/dashboard/")
     assert page.url == f"{base}/dashboard/"
 
@@ -109,7 +119,7 @@ def test_staff_enrol_two_factor_before_the_dashboard_and_give_the_code_at_log_in
     page.fill("#id_password", "a-long-pass-phrase")
     page.click("main button[type=submit]")
     assert "/accounts/2fa/authenticate/" in page.url
-    shoot_both_widths(page, screens, "accounts-07-code")
+    shoot_both_widths(page, screens, "accounts-09-code")
     page.fill("#id_code", totp_code(secret, step=1))
     page.click("main button[type=submit]")
     page.goto(f"{base}/dashboard/")
