@@ -18,7 +18,8 @@ clock back afterwards: the rows then carry their simulated times, and the latest
 
 The e-mails and webhooks of the past, and the dispatches the simulation ran itself, are recorded as sent at the
 time they were made (their outbox rows and notifications), so the worker does not send a month of mail when the
-demo starts. Slices and anything else queued stay queued: the worker makes them.
+demo starts. The jobs of the older past were dispatched as on a server without the slicer (their offers keep the
+estimates); the slices of the last week and anything else queued stay queued: the worker makes them.
 
 Idempotent: the history is written once, in one transaction; a second run finds it and adds nothing.
 """
@@ -27,16 +28,18 @@ import heapq
 import io
 import itertools
 import random
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
+from pathlib import Path
 
 from django.apps import apps
 from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.db.models import F, Q
+from django.test.utils import override_settings
 from django.utils import timezone
 
 from accounts.models import Role, User
@@ -241,6 +244,16 @@ def _customers_and_designs(rng: random.Random):
                     continue
                 combos[user.pk].append((version, material))
     return customers, combos
+
+
+@contextmanager
+def _slicer_off():
+    """Dispatch as on a server without PrusaSlicer: the offer keeps its estimate and asks for no print file.
+
+    For the older past only: the worker would otherwise slice the print files of forty jobs made weeks ago when the
+    demo starts, and the slices visitors ask for (and the present's jobs') would wait behind them."""
+    with override_settings(PRUSASLICER_BIN=str(Path(settings.VAR_DIR) / "no-slicer-for-the-past")):
+        yield
 
 
 def _photo() -> SimpleUploadedFile:
@@ -479,7 +492,9 @@ class _Simulation:
         self.at(self.clock.moment + timedelta(seconds=life.rng.uniform(2, 20)), self.dispatch, life)
 
     def dispatch(self, life: Life) -> None:
-        if dispatch.order_dispatch(order_id=life.order_id) == OrderStatus.ON_HOLD:
+        with _slicer_off() if self.clock.moment < self.now - timedelta(days=PRESENT_DAYS + 1) else nullcontext():
+            status = dispatch.order_dispatch(order_id=life.order_id)
+        if status == OrderStatus.ON_HOLD:
             # Every maker near enough is busy: staff dispatch it again later (the admin's "Dispatch again").
             if life.ending == "delivered" and life.holds < 6:
                 life.holds += 1
