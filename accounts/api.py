@@ -232,7 +232,7 @@ class MeView(APIView):
 class MeExportView(APIView):
     """Any signed-in user: everything the platform holds about them, as a zip (``data.json`` and ``files/``)."""
 
-    permission_classes = [IsAuthenticatedUser]
+    permission_classes = [OwnAccount]
 
     @extend_schema(responses={(200, "application/zip"): OpenApiTypes.BINARY})
     def get(self, request):
