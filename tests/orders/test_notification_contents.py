@@ -5,7 +5,9 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import formats
 
+from core.formatting import money_text
 from core.models import Notification
 from orders.models import Job, OrderEvent
 from orders.services import claims
@@ -17,6 +19,11 @@ from tests.orders.test_claims import photo
 from tests.orders.test_dispatch import confirmed_order, member, photo_bytes
 
 pytestmark = pytest.mark.django_db
+
+
+def when(moment) -> str:
+    """A moment as notifications write it: Django's DATETIME_FORMAT of the recipient's language (English here)."""
+    return formats.date_format(moment, "DATETIME_FORMAT")
 
 
 def told(user, kind: str) -> list[tuple]:
@@ -66,8 +73,8 @@ def test_the_customer_hears_of_every_step_of_the_order_with_its_reason_and_a_lin
     # the maker: the offer, with the time to answer by
     assert told(maker, "job.offered") == [
         (
-            f"New job offer: order {order.pk}, 2 part(s)",
-            f"Accept or decline before {job.offer_expires_at:%Y-%m-%d %H:%M} UTC.",
+            f"New job offer: order {order.pk}, 2 parts",
+            f"Accept or decline before {when(job.offer_expires_at)} UTC.",
             f"/maker/jobs/{job.pk}/",
             {"job": job.pk},
         )
@@ -119,8 +126,8 @@ def test_a_counter_offer_tells_the_customer_the_new_terms(customer, version, mak
     assert told(customer, "counter_offer.made") == [
         (
             f"Order {order.pk}: Berlin FDM proposes other terms",
-            f"price {job.price} -> {job.price + Decimal('2.00')} EUR (net). Accept or decline before "
-            f"{counter.expires_at:%Y-%m-%d %H:%M} UTC.\n\nNeeds 100 % infill.",
+            f"price {money_text(job.price)} -> {money_text(job.price + Decimal('2.00'))} (net). "
+            f"Accept or decline before {when(counter.expires_at)} UTC.\n\nNeeds 100 % infill.",
             f"/orders/{order.pk}/",
             {"order": order.pk, "job": job.pk, "counter_offer": counter.pk},
         )
@@ -172,8 +179,8 @@ def test_a_claim_tells_the_maker_and_staff_each_with_their_own_link(customer, ve
     assert told(maker, "claim.reprint") == [(*decided, f"/maker/jobs/{job.pk}/", reprint_data)]
     assert told(staff, "claim.reprint") == []
     assert told(maker, "job.offered")[-1] == (
-        f"Reprint for claim {claim.pk}: order {order.pk}, 2 part(s), at your cost",
-        f"Accept before {reprint.offer_expires_at:%Y-%m-%d %H:%M} UTC; your payout for the order stays held until "
+        f"Reprint for claim {claim.pk}: order {order.pk}, 2 parts, at your cost",
+        f"Accept before {when(reprint.offer_expires_at)} UTC; your payout for the order stays held until "
         "the reprint has shipped.",
         f"/maker/jobs/{reprint.pk}/",
         {"job": reprint.pk, "claim": claim.pk},
