@@ -166,7 +166,7 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     customer.wait_for_url(re.compile(r"/pay/test/[^/]+/$"))
     order = Order.objects.get(customer__username="erin")
     assert order.status == "awaiting_payment"
-    assert f"Pay {order.total} EUR" in customer.inner_text("main")
+    assert f"Pay €{order.total}" in customer.inner_text("main")
     screens.shoot(customer, "04b-payment", full_page=False)
     customer.click("button[value=pay]")
     customer.wait_for_url(re.compile(r"/orders/\d+/$"))

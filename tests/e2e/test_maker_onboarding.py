@@ -9,7 +9,8 @@ from orders.models import Job, JobStatus
 from orders.services.dispatch import order_dispatch
 from orders.services.ordering import ItemRequest, order_confirm, order_place
 from orders.services.quoting import ShipTo
-from tests.factories import STAFF_TOTP_SECRET, MaterialFactory, ReadyVersionFactory, UserFactory, totp_code
+from tests.e2e.login import log_in as site_log_in
+from tests.factories import MaterialFactory, ReadyVersionFactory, UserFactory
 from tests.money import delivery, pay
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -20,16 +21,7 @@ BERLIN = ShipTo(52.50, 13.42, "Berlin")
 
 
 def log_in(page, base: str, username: str) -> None:
-    """The site's log-in (allauth); staff give their authenticator's code at the second step."""
-    page.goto(f"{base}/login/")
-    page.fill("#id_login", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
-    page.wait_for_load_state()
-    if "/accounts/2fa/authenticate/" in page.url:
-        page.fill("#id_code", totp_code(STAFF_TOTP_SECRET))
-        page.click("main button[type=submit]")
-        page.wait_for_load_state()
+    site_log_in(page, base, username, PASSWORD)
 
 
 def shoot_both(page, screens, name: str) -> None:

@@ -6,6 +6,7 @@ import zipfile
 import pytest
 
 from accounts.models import User
+from tests.e2e.login import log_in as site_log_in
 from tests.factories import ReadyVersionFactory, UserFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow, pytest.mark.django_db(transaction=True)]
@@ -14,10 +15,7 @@ PASSWORD = "correct-horse-battery"
 
 
 def log_in(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("main button[type=submit]")
+    site_log_in(page, live_server.url, username, PASSWORD)
 
 
 @pytest.mark.parametrize("width", [1280, 390])

@@ -122,7 +122,7 @@ def http_answers(port: int, path: str):
 
     def check(_output):
         try:
-            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=2)
+            urllib.request.urlopen(f"http://127.0.0.1:{port}{path}", timeout=10)
         except urllib.error.HTTPError:
             return True
         except OSError:

@@ -100,3 +100,27 @@ def test_seed_demo_writes_a_lived_in_past_once(live_queue):
     # when it is seeded again, then nothing is added
     call_command("seed_demo", verbosity=0)
     assert counts() == first
+
+
+@pytest.mark.parametrize("hour", [0.5, 3.3, 23.9])
+def test_the_makers_boards_hold_the_present_offers_whatever_the_hour_it_is_seeded(live_queue, hour):
+    # given the demo's people, makers and designs, seeded at an hour when the day's everyday order would still be
+    # waiting for its maker if it were placed in the last hours (the morning after midnight, late at night)
+    from web.demo.history import PRESENT_OFFERS, history_seed
+    from web.management.commands.seed_demo import Command
+
+    command = Command()
+    users = command._users()
+    command._addresses(users)
+    command._materials()
+    command._makers()
+    command._designs(users)
+    midnight = timezone.now().replace(hour=0, minute=0, second=0, microsecond=0) - timedelta(days=1)
+    now = midnight + timedelta(hours=hour)
+    # when the past is written up to that moment
+    history_seed(now=now)
+    # then the offers waiting on the makers' boards are the present's, two on Kreuzberg Print Lab's: every everyday
+    # order has been taken by then
+    waiting = Job.objects.filter(status=JobStatus.OFFERED, offer_expires_at__gt=now)
+    assert waiting.filter(maker__slug="kreuzberg-print-lab").count() == 2
+    assert waiting.count() == len(PRESENT_OFFERS)

@@ -117,6 +117,7 @@ PRESENT_OFFERS = [
     (90, "elif", "schwabing-3d", "pla"),
     (230, "femke", "noord-makers", "petg"),
 ]
+SETTLED = timedelta(hours=PAY_AFTER[1] + ACCEPT_AFTER[1] + 1)  # an everyday order placed this long ago is taken
 READ_UNTIL_DAYS_AGO = 3  # notifications newer than this are unread
 PRESENT_DAYS = 7  # the present's orders (offers out, payments pending...) were placed during the last week
 LOCAL_KM = 40  # a maker "in their town", whose offer a customer may prefer to the best-ranked one
@@ -325,8 +326,10 @@ class _Simulation:
             last_week = day > days - PRESENT_DAYS
             for _ in range(self.rng.choice((0, 1) if last_week else (1, 1, 1, 1, 2) if recent else (0, 0, 0, 1))):
                 moment = midnight + timedelta(hours=self.rng.uniform(7, 22))
-                if moment > self.now - timedelta(minutes=2):
-                    moment = self.now - timedelta(minutes=self.rng.uniform(3, 90))
+                # The everyday orders have left the makers' boards by now (paid within 0.6 h, taken within 3.5 h):
+                # the offers waiting at the present are the present's below, whatever the hour the demo is seeded.
+                if moment > self.now - SETTLED:
+                    moment = self.now - SETTLED - timedelta(hours=self.rng.uniform(0, 8))
                 self.at(moment, self.place, None, customers=customers, combos=combos)
         # The present, from orders placed during the last week: one paid a minute ago (the worker dispatches it
         # when the demo starts), one waiting for its payment, one whose card was declined, one a maker has just
