@@ -131,7 +131,7 @@ def demo_log_file(env: dict) -> Path:
 
 
 # One short line per request on the terminal: time, method, path, status, milliseconds.
-ACCESS_LOG_FORMAT = "%(t)s %(m)s %(U)s%(q)s -> %(s)s (%(M)s ms)"
+ACCESS_LOG_FORMAT = "%(t)s %(r)s -> %(s)s (%(M)s ms)"  # the request line keeps the "?" of a query
 
 
 def wait_for(url: str, *, seconds: float) -> dict | None:
