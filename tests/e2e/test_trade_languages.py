@@ -50,7 +50,7 @@ EXPECTED = {
     },
 }
 ENGLISH = {
-    "order": ["Delivery address", "Timeline", "Placed", "Awaiting payment", "Offered", "Payment:"],
+    "order": ["Delivery address", "Timeline", "Placed", "Awaiting payment", "Offered", "Payment:", "by the customer"],
     "job": ["Back to the job board", "Your pay", "Accept the job", "Files", "Propose another price", "Offered"],
 }
 
