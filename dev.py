@@ -311,8 +311,8 @@ def command_test(arguments) -> int:
         # then one at a time those that start real processes, servers or a browser on the machine.
         cores = str(max(2, min(4, os.cpu_count() or 2)))
         runs = [
-            [PYTHON, "-m", "pytest", "-n", cores, "-m", f"not ({ONE_AT_A_TIME})"],
-            [PYTHON, "-m", "pytest", "-m", ONE_AT_A_TIME],
+            [PYTHON, "-m", "pytest", "-n", cores, "-m", f"not ({ONE_AT_A_TIME})", "--durations=15"],
+            [PYTHON, "-m", "pytest", "-m", ONE_AT_A_TIME, "--durations=25"],
         ]
     failed = 0
     for command in runs:

@@ -188,6 +188,8 @@ def test_customer_maker_and_staff_journey(live_server, celery_worker, new_page, 
     assert re.fullmatch(r"3 h \d\d min \d\d s", countdown), countdown
     screens.shoot(maker, "06-job-board", full_page=False)
     maker.click(f"a[href='/maker/jobs/{job.pk}/']")
+    maker.wait_for_url(f"{base}/maker/jobs/{job.pk}/")  # the click returns before the job page has loaded
+    maker.wait_for_selector("svg.plate rect.part")
     assert maker.locator("svg.plate rect.part").count() == 2
     scroll_to(maker, "#plates-heading")
     screens.shoot(maker, "07-job-plate", full_page=False)
