@@ -424,3 +424,33 @@ def test_the_correction_waits_for_the_minimum_samples(agent, accepted, customer,
     assert Printer.objects.get(pk=accepted.printer_id).correction_samples == 1
     offers, _ = quote_offers(customer, version)
     assert offers[accepted.maker_id]["correction"] is None
+
+
+def test_dispatch_plans_the_job_on_an_idle_printer_with_the_material_loaded(customer, version, makers, materials):
+    from tests.factories import PrinterFactory
+
+    berlin = makers["berlin"]
+    first = berlin.printers.get()
+    second = PrinterFactory(maker=berlin, name="Zz second", materials=[materials["pla"]])
+    assert sorted([first.name, second.name])[0] == first.name  # without agents the first is planned
+
+    # An idle printer with PETG loaded is no better; one with PLA loaded but not heard from lately neither
+    Printer.objects.filter(pk=second.pk).update(
+        agent_state="idle", agent_seen_at=timezone.now(), loaded_material=materials["petg"]
+    )
+    order = confirmed_order(customer, version)
+    order_dispatch(order_id=order.pk)
+    assert Job.objects.get(order=order).printer_id == first.pk
+
+    Printer.objects.filter(pk=second.pk).update(
+        loaded_material=materials["pla"], agent_seen_at=timezone.now() - timedelta(seconds=3600)
+    )
+    order = confirmed_order(customer, version)
+    order_dispatch(order_id=order.pk)
+    assert Job.objects.get(order=order).printer_id == first.pk
+
+    # Idle, PLA loaded, seen now: that one
+    Printer.objects.filter(pk=second.pk).update(agent_seen_at=timezone.now())
+    order = confirmed_order(customer, version)
+    order_dispatch(order_id=order.pk)
+    assert Job.objects.get(order=order).printer_id == second.pk
