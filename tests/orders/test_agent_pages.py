@@ -95,3 +95,21 @@ def test_staff_see_the_network_of_printers(agent, accepted, staff, customer, set
     assert '<dd data-state="offline">1</dd>' in html and '<dd data-state="printing">0</dd>' in html
     assert client_as(customer).get("/dashboard/printers/").status_code == 404
     assert client_as(member(accepted.maker)).get("/dashboard/printers/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("language", "button"),
+    [
+        ("de", "Druck starten: Das Druckbett ist frei"),
+        ("fr", "Lancer l'impression : le plateau est libre"),
+        ("nl", "Print starten: het printbed is leeg"),
+    ],
+)
+def test_the_start_button_speaks_the_makers_language(agent, accepted, language, button):  # noqa: F811
+    agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "shop-pi"}, format="json")
+    report(agent, accepted, "uploaded")
+    user = member(accepted.maker)
+    user.language = language
+    user.save(update_fields=["language"])
+    html = client_as(user).get(f"/maker/jobs/{accepted.pk}/").content.decode()
+    assert button in html
