@@ -454,3 +454,41 @@ def test_dispatch_plans_the_job_on_an_idle_printer_with_the_material_loaded(cust
     order = confirmed_order(customer, version)
     order_dispatch(order_id=order.pk)
     assert Job.objects.get(order=order).printer_id == second.pk
+
+
+def test_the_correction_uses_the_latest_samples_and_is_clamped(accepted, settings):
+    from orders.services.estimates import printer_refresh_correction
+
+    # Given four finished prints on the printer, oldest first: 3.0, 1.0, 1.2 and 1.4 times the estimate
+    now = timezone.now()
+    for age, ratio in ((4, 3.0), (3, 1.0), (2, 1.2), (1, 1.4)):
+        copy = Job.objects.get(pk=accepted.pk)
+        copy.pk = None
+        copy.estimated_print_seconds = 1000.0
+        copy.actual_seconds = 1000.0 * ratio
+        copy.print_finished_at = now - timedelta(hours=age)
+        copy.save()
+    settings.AGENT_CORRECTION_SAMPLES = 3
+
+    # Then the oldest is left out: the median of 1.0, 1.2 and 1.4
+    result = printer_refresh_correction(printer_id=accepted.printer_id)
+    assert (result.factor, result.samples) == (1.2, 3)
+    printer = Printer.objects.get(pk=accepted.printer_id)
+    assert (printer.correction_factor, printer.correction_samples) == (1.2, 3)
+    # raw errors 0, 1/6, 2/7 -> 1/6; corrected (x1.2) 0.2, 0, 0.1429 -> 0.1429
+    assert (printer.estimate_error_raw, printer.estimate_error_corrected) == (0.1667, 0.1429)
+
+    # And a bound clamps it
+    settings.AGENT_CORRECTION_MAX = 1.1
+    assert printer_refresh_correction(printer_id=accepted.printer_id).factor == 1.1
+
+
+def test_the_makers_job_api_shows_the_print(agent, accepted):
+    from tests.conftest import client_for
+
+    start(agent, accepted)
+    report(agent, accepted, "progress", percent=50, layer=3, seconds_left=60)
+    body = client_for(member(accepted.maker)).get(f"/api/maker/jobs/{accepted.pk}/").json()
+    assert (body["printer"], body["print_state"], body["start_confirmed"]) == (accepted.printer_id, "printing", True)
+    assert (body["progress"]["percent"], body["progress"]["layer"], body["progress"]["seconds_left"]) == (50.0, 3, 60)
+    assert (body["actual_seconds"], body["print_failure_reason"]) == (None, "")
