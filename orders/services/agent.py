@@ -204,6 +204,9 @@ def _uploaded(job: Job, *, actor, report: AgentReport) -> None:
 
 def _started(job: Job, *, actor, report: AgentReport) -> None:
     if job.status == JobStatus.PRINTING:
+        if job.print_state not in (PrintState.PRINTING, PrintState.FINISHED):
+            # The maker reported printing by hand before the agent did: the print's clock starts now.
+            Job.objects.filter(pk=job.pk).update(print_state=PrintState.PRINTING, print_started_at=timezone.now())
         return  # a repeat (the agent restarted after reporting)
     if job.status != JobStatus.ACCEPTED:
         raise _not_for(job, report.event)
@@ -266,21 +269,25 @@ def _progress(job: Job, *, actor, report: AgentReport) -> None:
 def _finished(job: Job, *, actor, report: AgentReport) -> None:
     if job.print_state == PrintState.FINISHED and job.status != JobStatus.PRINTING:
         return  # a repeat
-    if job.status != JobStatus.PRINTING:
+    # The maker may have reported printed (or shipped) by hand before the agent saw the end: the real time
+    # is still worth keeping, the status is left as it is.
+    already_done = job.status in (JobStatus.PRINTED, JobStatus.SHIPPED)
+    if job.status != JobStatus.PRINTING and not already_done:
         raise _not_for(job, report.event)
     now = timezone.now()
     elapsed = _number(report.elapsed_seconds, name="elapsed_seconds", maximum=365 * 24 * 3600)
     if not elapsed and job.print_started_at is not None:
         elapsed = (now - job.print_started_at).total_seconds()
-    note = "finished on the printer" if report.photo is not None else "finished on the printer; no camera snapshot"
-    job_report_progress(
-        job_id=job.pk,
-        actor=actor,
-        status=JobStatus.PRINTED,
-        photo=report.photo,
-        note=note,
-        photo_optional=True,
-    )
+    if not already_done:
+        note = "finished on the printer" if report.photo is not None else "finished on the printer; no camera snapshot"
+        job_report_progress(
+            job_id=job.pk,
+            actor=actor,
+            status=JobStatus.PRINTED,
+            photo=report.photo,
+            note=note,
+            photo_optional=True,
+        )
     progress = dict(job.progress or {})
     progress.update(percent=100.0, seconds_left=0, reported_at=now.isoformat())
     Job.objects.filter(pk=job.pk).update(

@@ -492,3 +492,25 @@ def test_the_makers_job_api_shows_the_print(agent, accepted):
     assert (body["printer"], body["print_state"], body["start_confirmed"]) == (accepted.printer_id, "printing", True)
     assert (body["progress"]["percent"], body["progress"]["layer"], body["progress"]["seconds_left"]) == (50.0, 3, 60)
     assert (body["actual_seconds"], body["print_failure_reason"]) == (None, "")
+
+
+def test_a_print_the_maker_reported_by_hand_still_records_its_time(agent, accepted):
+    from tests.conftest import client_for
+
+    agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "shop-pi"}, format="json")
+    report(agent, accepted, "uploaded")
+    agent.post(f"/api/maker/jobs/{accepted.pk}/confirm-start/")
+    maker = client_for(member(accepted.maker))
+    maker.post(f"/api/maker/jobs/{accepted.pk}/progress/", {"status": "printing"}, format="json")
+    assert report(agent, accepted, "started").json()["print_state"] == "printing"
+    maker.post(
+        f"/api/maker/jobs/{accepted.pk}/progress/",
+        {"status": "printed", "photo": ContentFile(png_bytes(), name="p.png")},
+        format="multipart",
+    )
+    response = report(agent, accepted, "finished", elapsed_seconds=1800)
+    assert response.status_code == 200
+    job = Job.objects.get(pk=accepted.pk)
+    assert (job.status, job.print_state, job.actual_seconds) == ("printed", "finished", 1800.0)
+    assert JobEvent.objects.filter(job=accepted, to_status="printed").count() == 1
+    assert Printer.objects.get(pk=accepted.printer_id).correction_factor == 0.5
