@@ -514,3 +514,20 @@ def test_a_print_the_maker_reported_by_hand_still_records_its_time(agent, accept
     assert (job.status, job.print_state, job.actual_seconds) == ("printed", "finished", 1800.0)
     assert JobEvent.objects.filter(job=accepted, to_status="printed").count() == 1
     assert Printer.objects.get(pk=accepted.printer_id).correction_factor == 0.5
+
+
+def test_the_makers_printer_api_shows_the_live_state_and_the_correction(agent, accepted, materials):
+    from tests.conftest import client_for
+
+    agent.post(
+        "/api/maker/agent/printers/",
+        {"agent": "shop-pi", "printers": [{"printer": accepted.printer_id, "state": "idle", "loaded_material": "pla"}]},
+        format="json",
+    )
+    start(agent, accepted)
+    report(agent, accepted, "finished", elapsed_seconds=4500)
+    printers = client_for(member(accepted.maker)).get("/api/maker/printers/").json()
+    printer = next(p for p in printers if p["id"] == accepted.printer_id)
+    assert (printer["live_state"], printer["loaded_material"]) == ("idle", "pla")
+    assert (printer["correction_factor"], printer["correction_samples"]) == (1.25, 1)
+    assert (printer["estimate_error_raw"], printer["estimate_error_corrected"]) == (0.2, 0.0)
