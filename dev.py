@@ -287,6 +287,10 @@ def command_setup(arguments) -> int:
     return 0
 
 
+# Tests that start real processes, servers or a browser (ports, CPU and files of the machine): one at a time.
+ONE_AT_A_TIME = "slow or browser or worker"
+
+
 def command_test(arguments) -> int:
     ensure_venv(dev=True)
     ensure_assets()
@@ -300,9 +304,21 @@ def command_test(arguments) -> int:
     say("checking the layers: lint-imports (contracts in pyproject.toml)")
     if subprocess.run([str(PYTHON), "-c", LINT_IMPORTS], cwd=ROOT, env=env).returncode != 0:
         return 1
-    command = [PYTHON, "-m", "pytest", *arguments.pytest_args]
-    say("running: " + " ".join(str(part) for part in command))
-    return subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode
+    if arguments.pytest_args:  # the tests asked for, as asked
+        runs = [[PYTHON, "-m", "pytest", *arguments.pytest_args]]
+    else:
+        # The whole suite in two runs: the independent tests on every core (pytest-xdist, a database per process),
+        # then one at a time those that start real processes, servers or a browser on the machine.
+        cores = str(max(2, min(4, os.cpu_count() or 2)))
+        runs = [
+            [PYTHON, "-m", "pytest", "-n", cores, "-m", f"not ({ONE_AT_A_TIME})"],
+            [PYTHON, "-m", "pytest", "-m", ONE_AT_A_TIME],
+        ]
+    failed = 0
+    for command in runs:
+        say("running: " + " ".join(str(part) for part in command))
+        failed = subprocess.run([str(part) for part in command], cwd=ROOT, env=env).returncode or failed
+    return failed
 
 
 def command_bench(arguments) -> int:

@@ -31,3 +31,17 @@ def number_text(value, digits: int = 0, *, language: str | None = None) -> str:
         return "-"
     pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
     return format_decimal(Decimal(str(value)), format=pattern, locale=_locale(language))
+
+
+def localised(value):
+    """A value inside a sentence, written the reader's way: numbers with the locale's separators and the decimals
+    they have ("1.869", "15,73" in German); anything else as it is."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, dict) and "decimal" in value:  # an amount as kept in JSON: its decimals as written
+        exact = Decimal(value["decimal"])
+        return number_text(exact, max(0, -exact.as_tuple().exponent))
+    if isinstance(value, int | float | Decimal):
+        exact = Decimal(str(value)).normalize()
+        return number_text(exact, max(0, -exact.as_tuple().exponent))
+    return value

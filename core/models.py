@@ -1,5 +1,8 @@
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext
+
+from core.formatting import localised
 
 
 class StatusEvent(models.Model):
@@ -28,6 +31,20 @@ class StatusEvent(models.Model):
 
     def __str__(self):
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+    @property
+    def reason_display(self) -> str:
+        """The reason in the reader's language: the platform's own reasons are marked for translation (with their
+        values beside them where they have some, see ``core.text.Reason``); a person's own words stay as written."""
+        details = self.details or {}
+        template = details.get("reason_text")
+        if template:
+            values = {key: localised(value) for key, value in (details.get("reason_values") or {}).items()}
+            try:
+                return gettext(template) % values
+            except (KeyError, TypeError, ValueError):
+                return self.reason
+        return gettext(self.reason) if self.reason else ""
 
 
 class OutboxMessage(models.Model):

@@ -21,6 +21,7 @@ from django.dispatch import Signal
 from django.utils import timezone
 
 from core.errors import TransitionNotAllowed
+from core.text import Reason
 
 # The "from" status of a row being created: every transition table says which statuses a row may start in.
 NOTHING = ""
@@ -114,6 +115,9 @@ def _record(
 ) -> "Transition":
     """The part of a status change after the row is saved (moved or created): the event row, the caller's
     consequences and the signal, in the caller's transaction."""
+    if isinstance(reason, Reason) and reason.values:
+        # the template and values beside the English, for the timeline and notifications in each reader's language
+        details = {**(details or {}), "reason_text": reason.template, "reason_values": reason.stored_values()}
     event = event_model.objects.create(
         **{event_field: obj},
         from_status=from_status,

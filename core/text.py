@@ -5,6 +5,7 @@ refusing them here keeps every database the same and every request a clear 400 r
 """
 
 import unicodedata
+from decimal import Decimal
 
 from django.utils.translation import gettext as _
 
@@ -29,3 +30,31 @@ def clean_text(value, *, field: str, max_length: int, required: bool = False) ->
             code="too_long",
         )
     return text
+
+
+class Reason(str):
+    """A reason the platform writes for a status change: the English text, which is what the event row stores and
+    the API shows, carrying its ``gettext_noop`` template and values so that pages and notifications say it in the
+    reader's language (``StatusEvent.reason_display``). ``Reason(gettext_noop("offered to %(maker)s"), maker=...)``.
+    Values that are numbers are written the reader's way; pass identifiers as strings."""
+
+    template: str
+    values: dict
+
+    def __new__(cls, template: str, **values):
+        text = super().__new__(cls, template % values if values else template)
+        text.template, text.values = template, values
+        return text
+
+    def stored_values(self) -> dict:
+        """The values as JSON keeps them: numbers as numbers, amounts as ``{"decimal": "15.70"}`` (their decimals
+        kept), anything else as text."""
+        return {key: _stored(value) for key, value in self.values.items()}
+
+
+def _stored(value):
+    if isinstance(value, bool | int | float):
+        return value
+    if isinstance(value, Decimal):
+        return {"decimal": str(value)}
+    return str(value)

@@ -1,5 +1,6 @@
 from django.contrib import admin, messages
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_noop
 
 from core.admin import ReadOnlyInline
 from core.errors import DomainError
@@ -63,7 +64,7 @@ class OrderAdmin(admin.ModelAdmin):
     @admin.action(description=_("Cancel (before production starts)"))
     def cancel_orders(self, request, queryset):
         def cancel(order):
-            ordering.order_cancel(order_id=order.pk, actor=request.user, reason="cancelled by staff")
+            ordering.order_cancel(order_id=order.pk, actor=request.user, reason=gettext_noop("cancelled by staff"))
 
         run_service_action(self, request, queryset, cancel, done="order(s) cancelled")
 
@@ -111,7 +112,7 @@ class JobAdmin(admin.ModelAdmin):
     @admin.action(description=_("Re-route to another maker"))
     def reroute(self, request, queryset):
         def reroute(job):
-            job_services.job_reroute(job_id=job.pk, actor=request.user, reason="re-routed by staff")
+            job_services.job_reroute(job_id=job.pk, actor=request.user, reason=gettext_noop("re-routed by staff"))
 
         run_service_action(self, request, queryset, reroute, done="job(s) re-routed")
 

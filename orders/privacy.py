@@ -11,6 +11,7 @@ them) and their coordinates to about ten kilometres."""
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts.personal_data import ERASED_TEXT, Export, ExportFile, eraser, erasure_blocker, exporter, replace_texts
 from core.models import Notification
@@ -258,7 +259,7 @@ def orders_under_way(user) -> list[str]:
 def erase_orders(erasure) -> None:
     user = erasure.user
     for order in Order.objects.filter(customer=user, status__in=CANCELLED_ON_ERASURE).order_by("id"):
-        order_cancel(order_id=order.pk, actor=user, reason="cancelled: the customer's account was erased")
+        order_cancel(order_id=order.pk, actor=user, reason=gettext_noop("cancelled: the customer's account was erased"))
         erasure.count("orders_cancelled", 1)
 
     orders = Order.objects.filter(customer=user)

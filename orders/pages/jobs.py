@@ -99,7 +99,8 @@ def _agent_panel(job) -> dict | None:
         "can_confirm": can_confirm,
         "is_retry": job.print_state == PrintState.FAILED,
         "is_confirmed": job.start_confirmed_at is not None,
-        "failure_reason": job.print_failure_reason,
+        # the printer's own words stay as written; the platform's (no reason given) in the reader's language
+        "failure_reason": _(job.print_failure_reason) if job.print_failure_reason else "",
         "actual": _time_text(job.actual_seconds),
         "estimated": _time_text(agent_services.estimated_print_seconds(job)),
     }

@@ -7,6 +7,7 @@ from django.http import HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
@@ -78,7 +79,7 @@ def staff_order_cancel(request, pk):
     """Staff only: cancel the order before production; what the customer paid is refunded in full."""
     order = get_object_or_404(Order, pk=pk)
     form = ReasonForm(request.POST, prefix="cancel")
-    reason = (form.cleaned_data["reason"] if form.is_valid() else "") or "cancelled by staff"
+    reason = (form.cleaned_data["reason"] if form.is_valid() else "") or gettext_noop("cancelled by staff")
     try:
         ordering.order_cancel(order_id=order.pk, actor=request.user, reason=reason)
     except DomainError as error:
@@ -94,7 +95,7 @@ def staff_job_reroute(request, pk):
     """Staff only: take an offered or accepted job away from its maker; its parts are offered to the next maker."""
     job = get_object_or_404(Job.objects.select_related("maker"), pk=pk)
     form = ReasonForm(request.POST, prefix="reroute")
-    reason = (form.cleaned_data["reason"] if form.is_valid() else "") or "re-routed by staff"
+    reason = (form.cleaned_data["reason"] if form.is_valid() else "") or gettext_noop("re-routed by staff")
     try:
         job_services.job_reroute(job_id=job.pk, actor=request.user, reason=reason)
     except DomainError as error:

@@ -16,10 +16,11 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from catalogue.models import Material
 from core.errors import Conflict, DomainError, NotFound
-from core.text import clean_text
+from core.text import Reason, clean_text
 from makers.models import Printer, PrinterState
 from orders.models import Job, JobStatus, PrintState
 from orders.services.dispatch import order_sync
@@ -221,7 +222,7 @@ def _started(job: Job, *, actor, report: AgentReport) -> None:
         job_id=job.pk,
         actor=actor,
         status=JobStatus.PRINTING,
-        note=f"started on {job.printer.name} by the agent",
+        reason=Reason(gettext_noop("started on %(printer)s by the agent"), printer=job.printer.name),
     )
     Job.objects.filter(pk=job.pk).update(
         print_state=PrintState.PRINTING,
@@ -279,13 +280,14 @@ def _finished(job: Job, *, actor, report: AgentReport) -> None:
     if not elapsed and job.print_started_at is not None:
         elapsed = (now - job.print_started_at).total_seconds()
     if not already_done:
-        note = "finished on the printer" if report.photo is not None else "finished on the printer; no camera snapshot"
         job_report_progress(
             job_id=job.pk,
             actor=actor,
             status=JobStatus.PRINTED,
             photo=report.photo,
-            note=note,
+            reason=gettext_noop("finished on the printer")
+            if report.photo is not None
+            else gettext_noop("finished on the printer; no camera snapshot"),
             photo_optional=True,
         )
     progress = dict(job.progress or {})
@@ -304,7 +306,9 @@ def _finished(job: Job, *, actor, report: AgentReport) -> None:
 def _failed(job: Job, *, actor, report: AgentReport) -> None:
     reason = clean_text(report.reason or "", field=_("The reason"), max_length=2000).strip()
     reason = reason or (
-        "the print was cancelled on the printer" if report.event == "cancelled" else "the printer reported a failure"
+        gettext_noop("the print was cancelled on the printer")
+        if report.event == "cancelled"
+        else gettext_noop("the printer reported a failure")
     )
     if job.status == JobStatus.ACCEPTED and job.print_state == PrintState.FAILED:
         return  # a repeat
@@ -313,7 +317,13 @@ def _failed(job: Job, *, actor, report: AgentReport) -> None:
             job_id=job.pk,
             to=JobStatus.ACCEPTED,
             actor=actor,
-            reason=f"print {report.event} on {job.printer.name if job.printer else 'the printer'}: {reason}",
+            reason=Reason(
+                gettext_noop("print cancelled on %(printer)s: %(reason)s")
+                if report.event == "cancelled"
+                else gettext_noop("print failed on %(printer)s: %(reason)s"),
+                printer=job.printer.name if job.printer else "-",
+                reason=reason,
+            ),
             details={"print_event": report.event},
         )
         order_sync(order_id=job.order_id, actor=actor)

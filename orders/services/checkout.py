@@ -14,7 +14,7 @@ from babel import Locale
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
-from django.utils.translation import get_language, to_locale
+from django.utils.translation import get_language, gettext_noop, to_locale
 from django.utils.translation import gettext as _
 
 from billing import invoicing
@@ -31,6 +31,7 @@ from billing.tax import (
 from core.errors import Conflict, DomainError
 from core.links import absolute_url
 from core.queueing import enqueue_after_commit
+from core.text import Reason
 from orders.models import CLAIM_HOLDS_PAYOUT, JOB_DROPPED, Claim, Job, JobStatus, Order, OrderEvent, OrderStatus
 from orders.services.dispatch import ORDER_DISPATCH_TASK, job_payout
 from orders.services.notices import in_language_of, label_in_sentence, sentence
@@ -238,7 +239,12 @@ def on_payment_succeeded(sender, payment: Payment, **kwargs) -> None:
     transition = order_set_status(
         order_id=order.pk,
         to=OrderStatus.CONFIRMED,
-        reason=f"paid ({payment.amount} {payment.currency}, {payment.provider})",
+        reason=Reason(
+            gettext_noop("paid (%(amount)s %(currency)s, %(provider)s)"),
+            amount=payment.amount,
+            currency=payment.currency,
+            provider=payment.provider,
+        ),
         details={"payment": payment.pk},
         updates={"confirmed_at": timezone.now()},
     )
@@ -255,7 +261,10 @@ def on_payment_failed(sender, payment: Payment, **kwargs) -> None:
         kind=OrderEvent.KIND_NOTE,
         from_status=OrderStatus.AWAITING_PAYMENT,
         to_status=OrderStatus.AWAITING_PAYMENT,
-        reason=f"payment declined: {payment.failure_message or 'no reason given'}; the customer can try again",
+        reason=Reason(
+            gettext_noop("payment declined: %(message)s; the customer can try again"),
+            message=payment.failure_message or "no reason given",
+        ),
         details={"payment": payment.pk},
     )
 

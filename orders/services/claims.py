@@ -23,7 +23,7 @@ from billing import services as billing
 from billing.models import Account, EntryKind, LedgerEntry
 from core.errors import Conflict, DomainError, NotFound
 from core.state import StateMachine
-from core.text import clean_text
+from core.text import Reason, clean_text
 from orders.models import (
     CLAIM_OPEN,
     CLAIM_TRANSITIONS,
@@ -369,7 +369,11 @@ def _reprint(*, claim: Claim, actor) -> Job:
     job = JOB_MACHINE.create(
         to=JobStatus.OFFERED,
         actor=actor,
-        reason=f"reprint for claim {claim.pk} (job {original.pk}), at the maker's cost",
+        reason=Reason(
+            gettext_noop("reprint for claim %(claim)s (job %(job)s), at the maker's cost"),
+            claim=str(claim.pk),
+            job=str(original.pk),
+        ),
         details={"claim": claim.pk, "reprint_of": original.pk},
         order_id=original.order_id,
         batch=batch,

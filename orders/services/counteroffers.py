@@ -25,7 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, gettext_noop
 
 from billing import invoicing
 from billing import services as billing
@@ -35,7 +35,7 @@ from core.formatting import money_text
 from core.links import absolute_url
 from core.models import StatusEvent
 from core.state import StateMachine, Transition
-from core.text import clean_text
+from core.text import Reason, clean_text
 from orders.models import (
     COUNTER_OFFER_TRANSITIONS,
     CounterOffer,
@@ -204,7 +204,7 @@ def counter_offer_make(
                 counter_offer = COUNTER_OFFER_MACHINE.create(
                     to=CounterOfferStatus.PENDING,
                     actor=actor,
-                    reason="proposed by the maker",
+                    reason=gettext_noop("proposed by the maker"),
                     job=job,
                     order_id=job.order_id,
                     maker_id=job.maker_id,
@@ -324,7 +324,7 @@ def _accept(*, counter_offer: CounterOffer, job: Job, actor) -> None:
             counter_offer_id=counter_offer.pk,
             to=CounterOfferStatus.ACCEPTED,
             actor=actor,
-            reason="accepted by the customer",
+            reason=gettext_noop("accepted by the customer"),
             updates={"decided_at": now},
         )
         _settle(counter_offer_id=counter_offer.pk, actor=actor)
@@ -346,7 +346,11 @@ def _accept(*, counter_offer: CounterOffer, job: Job, actor) -> None:
         counter_offer_id=counter_offer.pk,
         to=CounterOfferStatus.ACCEPTED,
         actor=actor,
-        reason=f"accepted by the customer; waiting for the top-up of {payment.amount} {payment.currency}",
+        reason=Reason(
+            gettext_noop("accepted by the customer; waiting for the top-up of %(amount)s %(currency)s"),
+            amount=payment.amount,
+            currency=payment.currency,
+        ),
         details={"payment": payment.pk},
         updates={"decided_at": now, "payment": payment, "expires_at": expires_at},
     )
@@ -423,7 +427,11 @@ def _settle(*, counter_offer_id: int, actor, payment: Payment | None = None) -> 
         billing.refund_create(
             order_id=order.pk,
             amount=refund_gross,
-            reason=f"lower price agreed with {counter_offer.maker.name} (counter-offer {counter_offer.pk})",
+            reason=Reason(
+                gettext_noop("lower price agreed with %(maker)s (counter-offer %(number)s)"),
+                maker=counter_offer.maker.name,
+                number=str(counter_offer.pk),
+            ),
             actor=actor,
         )
     if payment is not None:
@@ -446,7 +454,7 @@ def _settle(*, counter_offer_id: int, actor, payment: Payment | None = None) -> 
     job_accept(
         job_id=job.pk,
         actor=counter_offer.proposed_by,
-        reason=f"counter-offer {counter_offer.pk} accepted by the customer",
+        reason=Reason(gettext_noop("counter-offer %(number)s accepted by the customer"), number=str(counter_offer.pk)),
     )
 
 
@@ -499,7 +507,9 @@ def on_top_up_succeeded(sender, payment: Payment, **kwargs) -> None:
         lambda: billing.refund_create(
             order_id=order_id,
             amount=amount,
-            reason=f"top-up paid after counter-offer {counter_offer_id} lapsed",
+            reason=Reason(
+                gettext_noop("top-up paid after counter-offer %(number)s lapsed"), number=str(counter_offer_id)
+            ),
             actor=None,
         )
     )

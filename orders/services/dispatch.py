@@ -18,11 +18,12 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext
+from django.utils.translation import gettext_noop, ngettext
 
 from core.errors import Conflict, TransitionNotAllowed
 from core.links import url_pattern
 from core.queueing import enqueue_after_commit
+from core.text import Reason
 from makers.models import Maker
 from orders.models import (
     JOB_ACTIVE,
@@ -120,7 +121,9 @@ def order_dispatch(*, order_id: int) -> str:
             best = next((r for r in result.ranked if r.maker_id == order.offer_maker_id), result.ranked[0])
             groups[(best.maker_id, item.material_id)].append(Assignment(item=item, ranked=best))
         if order.status == OrderStatus.CONFIRMED:
-            order_set_status(order_id=order_id, to=OrderStatus.ROUTING, reason="offers going out to makers")
+            order_set_status(
+                order_id=order_id, to=OrderStatus.ROUTING, reason=gettext_noop("offers going out to makers")
+            )
         for (maker_id, material_id), assignments in sorted(groups.items()):
             _offer(order=order, maker_id=maker_id, material_id=material_id, assignments=assignments)
         if unplaced:
@@ -192,7 +195,11 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     price = sum((a.item.total_price for a in assignments), Decimal("0"))
     job = JOB_MACHINE.create(
         to=JobStatus.OFFERED,
-        reason=f"offered to {maker.name} ({best.distance_km:.0f} km from the customer)",
+        reason=Reason(
+            gettext_noop("offered to %(maker)s (%(km)s km from the customer)"),
+            maker=maker.name,
+            km=round(best.distance_km),
+        ),
         details={"score": round(best.score, 4), "score_parts": best.score_parts},
         order=order,
         batch=batch,
@@ -355,12 +362,14 @@ def order_sync(*, order_id: int, actor=None) -> str:
     else:
         target = OrderStatus.ROUTING
     if target == OrderStatus.SHIPPED and order.status == OrderStatus.ROUTING:
-        order_set_status(order_id=order_id, to=OrderStatus.IN_PRODUCTION, actor=actor, reason="every part is made")
+        order_set_status(
+            order_id=order_id, to=OrderStatus.IN_PRODUCTION, actor=actor, reason=gettext_noop("every part is made")
+        )
     if target != order.status:
         reasons = {
-            OrderStatus.SHIPPED: "every part has shipped",
-            OrderStatus.IN_PRODUCTION: "every part is held by a maker",
-            OrderStatus.ROUTING: "offers are out to makers",
+            OrderStatus.SHIPPED: gettext_noop("every part has shipped"),
+            OrderStatus.IN_PRODUCTION: gettext_noop("every part is held by a maker"),
+            OrderStatus.ROUTING: gettext_noop("offers are out to makers"),
         }
         order_set_status(
             order_id=order_id,
@@ -395,7 +404,7 @@ def order_dispatch_again(*, order_id: int, actor) -> Order:
             from_status=order.status,
             to_status=order.status,
             actor=actor if getattr(actor, "pk", None) else None,
-            reason="dispatch again, asked by staff",
+            reason=gettext_noop("dispatch again, asked by staff"),
         )
         order_redispatch_after_commit(order.pk)
     return order
@@ -411,7 +420,7 @@ def job_offers_expire(*, now=None) -> int:
         with transaction.atomic():
             try:
                 transition = job_set_status(
-                    job_id=job_id, to=JobStatus.EXPIRED, reason="the maker did not answer in time"
+                    job_id=job_id, to=JobStatus.EXPIRED, reason=gettext_noop("the maker did not answer in time")
                 )
             except TransitionNotAllowed:
                 continue

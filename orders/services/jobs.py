@@ -7,6 +7,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from core.errors import Conflict, DomainError
 from core.text import clean_text
@@ -17,6 +18,12 @@ from orders.services.status import job_set_status
 from slicing.models import SliceStatus
 
 PHOTO_MAX_SIDE_PX = 2048
+# The timeline's words for a maker's report (translated where it is shown, see StatusEvent.reason_display).
+MAKER_REPORTS = {
+    JobStatus.PRINTING: gettext_noop("maker reports printing"),
+    JobStatus.PRINTED: gettext_noop("maker reports printed"),
+    JobStatus.SHIPPED: gettext_noop("maker reports shipped"),
+}
 
 
 def normalised_photo(photo) -> ContentFile:
@@ -44,7 +51,7 @@ def _offer_still_open(job: Job) -> None:
         raise Conflict(_("This offer has expired; the job has gone to another maker."), code="offer_expired")
 
 
-def job_accept(*, job_id: int, actor, reason: str = "accepted by the maker") -> Job:
+def job_accept(*, job_id: int, actor, reason: str = gettext_noop("accepted by the maker")) -> Job:
     """The maker takes the job (or the customer took the maker's counter-offer: ``reason`` says so). Under
     concurrent accepts the row lock lets exactly one through; the others see the job already accepted and get a
     409, nothing changed."""
@@ -102,10 +109,12 @@ def job_report_progress(
     photo=None,
     note: str = "",
     photo_optional: bool = False,
+    reason: str = "",
 ) -> Job:
     """printing, then printed (with a photo of the parts), then shipped (with a tracking number).
     ``photo_optional``: a print agent reports printed from the printer itself, with its camera's snapshot when
-    the printer has a camera (``orders.services.agent``)."""
+    the printer has a camera (``orders.services.agent``); ``reason``: the platform's own words for the event (a
+    ``core.text.Reason``), in place of the maker's note."""
     if status not in JOB_PROGRESS:
         raise DomainError(
             _("Progress must be one of %(value)s.") % {"value": ", ".join(JOB_PROGRESS)}, code="bad_progress"
@@ -134,7 +143,7 @@ def job_report_progress(
             job_id=job_id,
             to=status,
             actor=actor,
-            reason=note or f"maker reports {status}",
+            reason=reason or note or MAKER_REPORTS[status],
             details=details,
             updates=updates,
         )
@@ -166,7 +175,7 @@ def job_reroute(*, job_id: int, actor, reason: str = "") -> Job:
     """Staff take the job away from its maker (offered or accepted, not yet printing) and offer it on."""
     with transaction.atomic():
         transition = job_set_status(
-            job_id=job_id, to=JobStatus.CANCELLED, actor=actor, reason=reason or "re-routed by staff"
+            job_id=job_id, to=JobStatus.CANCELLED, actor=actor, reason=reason or gettext_noop("re-routed by staff")
         )
         job = transition.obj
         if transition.changed:

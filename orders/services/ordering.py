@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from accounts import selectors as accounts_selectors
 from accounts import services as accounts_services
@@ -158,7 +159,7 @@ def order_place(
         order = ORDER_MACHINE.create(
             to=OrderStatus.PLACED,
             actor=customer,
-            reason="placed by the customer",
+            reason=gettext_noop("placed by the customer"),
             details={"items": len(priced), "total": str(amounts["total"])},
             customer=customer,
             ship_to_latitude=ship_to.latitude,
@@ -274,7 +275,10 @@ def order_confirm(*, order_id: int, actor) -> Order:
         if order.quote_id and order.status == OrderStatus.PLACED:
             _refuse_if_expired(order.quote)
         transition = order_set_status(
-            order_id=order_id, to=OrderStatus.AWAITING_PAYMENT, actor=actor, reason="confirmed by the customer"
+            order_id=order_id,
+            to=OrderStatus.AWAITING_PAYMENT,
+            actor=actor,
+            reason=gettext_noop("confirmed by the customer"),
         )
         checkout.payment_start_for(order=transition.obj, actor=actor)
         return Order.objects.get(pk=order_id)
@@ -368,7 +372,9 @@ def order_cancel(*, order_id: int, actor, reason: str = "") -> Order:
             checkout.order_refund_on_cancel(order=order, actor=actor)
         batches = set()
         for job in order.jobs.filter(status__in=JOB_ACTIVE).order_by("pk"):
-            job_set_status(job_id=job.pk, to=JobStatus.CANCELLED, actor=actor, reason="the order was cancelled")
+            job_set_status(
+                job_id=job.pk, to=JobStatus.CANCELLED, actor=actor, reason=gettext_noop("the order was cancelled")
+            )
             batches.add(job.batch_id)
         for batch_id in sorted(batches):
             batch_sync(batch_id=batch_id)
@@ -383,7 +389,7 @@ def order_mark_delivered(*, order_id: int, actor) -> Order:
             order_id=order_id,
             to=OrderStatus.DELIVERED,
             actor=actor,
-            reason="the customer confirmed delivery",
+            reason=gettext_noop("the customer confirmed delivery"),
             updates={"delivered_at": timezone.now()},
         )
         if transition.changed:

@@ -55,7 +55,7 @@ def _tell_the_customer(transition: Transition) -> None:
         users=[order.customer],
         kind=f"order.{transition.to_status}",
         subject=lambda: ORDER_MESSAGES[transition.to_status] % {"id": order.pk},
-        body=transition.event.reason,
+        body=lambda: transition.event.reason_display,
         link=f"/orders/{order.pk}/",
         data={
             "order": order.pk,

@@ -26,7 +26,7 @@ EXPECTED = {
             "Aufgegeben",
             "Wartet auf Zahlung",
             "Angeboten",
-            "Gesamt",
+            "Summe",
         ],
         "job": ["Auftrag {job}", "Zurück zur Auftragsbörse", "Ihre Vergütung", "Auftrag annehmen", "Dateien"],
     },
@@ -50,7 +50,7 @@ EXPECTED = {
     },
 }
 ENGLISH = {
-    "order": ["Delivery address", "Timeline", "Placed", "Awaiting payment", "Offered", "Payment:"],
+    "order": ["Delivery address", "Timeline", "Placed", "Awaiting payment", "Offered", "Payment:", "by the customer"],
     "job": ["Back to the job board", "Your pay", "Accept the job", "Files", "Propose another price", "Offered"],
 }
 
@@ -95,7 +95,7 @@ def test_the_order_page_and_the_job_page_in_german_and_french_fit_a_desktop_and_
             text = page.inner_text("main")
             # then it speaks the reader's language, with nothing left in English
             expected = [words.format(order=order.pk, job=job.pk) for words in EXPECTED[language][name]]
-            assert [words for words in expected if words not in text] == []
+            assert [words for words in expected if words not in text] == [], text
             assert [words for words in ENGLISH[name] if words in text] == []
             # and nothing is wider than the screen, whatever the length of the words
             assert page.evaluate("document.documentElement.scrollWidth") <= width

@@ -113,3 +113,14 @@ def test_the_start_button_speaks_the_makers_language(agent, accepted, language, 
     user.save(update_fields=["language"])
     html = client_as(user).get(f"/maker/jobs/{accepted.pk}/").content.decode()
     assert button in html
+
+
+def test_the_timeline_says_the_agents_reasons_in_the_makers_language(agent, accepted):  # noqa: F811
+    start(agent, accepted)
+    report(agent, accepted, "failed", reason="thermal runaway")
+    user = member(accepted.maker)
+    user.language = "de"
+    user.save(update_fields=["language"])
+    html = client_as(user).get(f"/maker/jobs/{accepted.pk}/").content.decode()
+    assert f"vom Agenten auf {accepted.printer.name} gestartet" in html
+    assert f"Druck auf {accepted.printer.name} fehlgeschlagen: thermal runaway" in html

@@ -92,17 +92,18 @@ def test_the_demo_command_serves_and_ctrl_c_stops_everything(tmp_path):
             assert chatter not in banner
         assert "beat: Starting" in log_file.read_text(errors="replace")
 
-        with urllib.request.urlopen(f"{base}/api/docs/", timeout=10) as docs:
+        with urllib.request.urlopen(f"{base}/api/docs/?from=readme", timeout=10) as docs:
             assert docs.status == 200
         status, body = post_json(
             f"{base}/api/auth/register/", {"username": "newcomer", "password": "a-long-passphrase-1"}
         )
         assert status == 201 and body["token"]
-        # One short line per request on the terminal.
+        # One short line per request on the terminal: the request line as sent (a query with its "?"), the status.
         deadline = time.monotonic() + 10
-        while "POST /api/auth/register/ -> 201" not in log.read_text(errors="replace"):
+        while "POST /api/auth/register/ HTTP/1.1 -> 201" not in log.read_text(errors="replace"):
             assert time.monotonic() < deadline, log.read_text(errors="replace")[-3000:]
             time.sleep(0.2)
+        assert "GET /api/docs/?from=readme HTTP/1.1 -> 200" in log.read_text(errors="replace")
         started = processes_with(tmp_path)
         assert len(started) >= 4  # dev.py, gunicorn (+ workers), the Celery worker (+ pool), beat
     finally:

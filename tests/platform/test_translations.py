@@ -309,3 +309,31 @@ def test_translations_keep_every_placeholder(path):
 def test_there_are_catalogues_for_every_language():
     languages = {path.parent.parent.name for path in _catalogues(ROOT)}
     assert languages == set(LANGUAGES)
+
+
+@pytest.mark.parametrize(
+    "path",
+    # the pages' catalogues (djangojs is served to scripts by JavaScriptCatalog, one domain of its own)
+    [path for path in _catalogues(ROOT) if path.stem == "django"],
+    ids=lambda path: str(path.relative_to(ROOT)),
+)
+def test_each_translation_is_the_one_the_pages_get(path):
+    # given a catalogue of the project's (Django merges every app's catalogue with the project's and the
+    # libraries' ones: where two hold the same English, the one listed first in INSTALLED_APPS wins, so "VAT" in
+    # the makers' sense, "VAT number", would head the orders' VAT column; a word meaning two things needs a context)
+    from django.utils.translation import trans_real
+
+    language = path.parent.parent.name
+    served = trans_real.translation(language)._catalog
+    # when each of its entries is looked up as a page would
+    overridden = []
+    for (context, msgid), translation in _entries(polib.pofile(str(path))).items():
+        key = f"{context}\x04{msgid}" if context else msgid
+        if isinstance(translation, tuple):
+            got = tuple(served.get((key, index)) for index in range(len(translation)))
+        else:
+            got = served.get(key)
+        # then the page gets the catalogue's translation, not another catalogue's of the same words
+        if got != translation:
+            overridden.append(f"{msgid!r}: {translation!r} here, but the pages get {got!r}")
+    assert not overridden, "\n".join(overridden)

@@ -32,6 +32,33 @@ def test_the_order_page_in_german_and_french(world):
     assert 'data-status="offered">Proposé</span>' in french
 
 
+def test_the_timeline_says_the_platforms_reasons_in_the_readers_language(world, api):
+    # given the customer's paid order (placed, confirmed, paid, offered out: reasons the platform wrote)
+    path = f"/orders/{world.order.pk}/"
+    total = f"{world.order.total:.2f}"
+    # when the customer reads its timeline in German and in French, and the API
+    german = page_in(world.customer, path, "de")
+    french = page_in(world.customer, path, "fr")
+    api.force_authenticate(world.customer)
+    events = api.get(f"/api/orders/{world.order.pk}/").json()["events"]
+    # then each reason is in the reader's words, amounts written their way
+    for words in ("von der Kundin oder dem Kunden aufgegeben", "Angebote gehen an Maker"):
+        assert f'<div class="small">{words}</div>' in german
+    assert f'<div class="small">bezahlt ({total.replace(".", ",")} EUR, test)</div>' in german
+    assert '<div class="small">passée par le client</div>' in french
+    assert "placed by the customer" not in german + french and "paid (" not in german + french
+    # and the API keeps the English, as before
+    reasons = [event["reason"] for event in events]
+    assert "placed by the customer" in reasons and f"paid ({total} EUR, test)" in reasons
+
+
+def test_a_persons_own_words_stay_as_written(world):
+    order_set_status(order_id=world.order.pk, to=OrderStatus.ON_HOLD, reason="Warte auf Rückruf: placed by phone")
+    assert '<div class="small">Warte auf Rückruf: placed by phone</div>' in page_in(
+        world.customer, f"/orders/{world.order.pk}/", "fr"
+    )
+
+
 def test_money_on_the_order_page_in_german_has_a_comma_and_the_euro_after(world):
     total = f"{world.order.total:.2f}".replace(".", ",")
     german = page_in(world.customer, f"/orders/{world.order.pk}/", "de")
@@ -55,6 +82,18 @@ def test_a_french_customer_hears_about_their_order_in_french(world):
     # then the notification is written in French
     note = Notification.objects.filter(user=world.customer, kind="order.on_hold").get()
     assert note.subject == f"La commande {world.order.pk} est en attente"
+    assert note.body == "stock"  # staff's own words, as written
+
+
+def test_the_notification_says_the_platforms_reason_in_the_customers_language(world):
+    # given a customer who reads German
+    world.customer.language = "de"
+    world.customer.save(update_fields=["language"])
+    # when the order is cancelled by staff (the platform's words for it)
+    order_set_status(order_id=world.order.pk, to=OrderStatus.CANCELLED, reason="cancelled by staff")
+    # then the notification's body is German, and its data keeps the English
+    note = Notification.objects.filter(user=world.customer, kind="order.cancelled").get()
+    assert (note.body, note.data["reason"]) == ("vom Team storniert", "cancelled by staff")
 
 
 def test_a_german_customers_invoice_is_in_german(world):
