@@ -43,6 +43,7 @@ def sliced_job(job: Job, *, seconds: float = SLICER_SECONDS) -> Job:
         print_time_s=seconds,
         material_cm3=10.0,
         mass_g=12.4,
+        layers=100,
         finished_at=timezone.now(),
     )
     part_slice.print_file.save("job.gcode", ContentFile(GCODE))
