@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 
 from core.permissions import IsMaker
 from makers.models import PrinterState
+from orders import selectors
 from orders.services import agent as agent_services
 
 MAX_PRINTERS_PER_BEAT = 200
@@ -72,7 +73,7 @@ class AgentJobListView(APIView):
 
     @extend_schema(responses={200: OpenApiResponse(description='{"jobs": [...]}')})
     def get(self, request):
-        jobs = agent_services.agent_jobs(user=request.user)
+        jobs = selectors.jobs_for_agent(request.user)
         return Response({"jobs": [agent_job_data(job, request) for job in jobs]})
 
 

@@ -41,16 +41,6 @@ def agent_id_checked(agent) -> str:
     return agent
 
 
-def agent_jobs(*, user):
-    """The jobs the caller's maker holds (accepted or printing) that are planned on one of its printers,
-    oldest first: what its agent works on."""
-    return (
-        Job.objects.filter(maker__members=user, status__in=AGENT_JOB_STATUSES, printer__isnull=False)
-        .select_related("material", "printer", "print_slice")
-        .order_by("offered_at", "id")
-    )
-
-
 def agent_job(*, user, job_id: int) -> Job:
     """One job of the caller's maker (any status), or 404: someone else's job is not found."""
     job = (
