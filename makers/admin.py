@@ -3,11 +3,25 @@ from django.contrib import admin
 from core.admin import ReadOnlyAdmin, ReadOnlyInline
 from makers.models import Maker, MakerApplication, MakerApplicationEvent, Printer
 
+# What the maker's print agent reports and what the platform learnt from it: shown, never typed.
+PRINTER_AGENT_FIELDS = [
+    "agent_state",
+    "agent_percent",
+    "agent_message",
+    "agent_seen_at",
+    "loaded_material",
+    "correction_factor",
+    "correction_samples",
+    "estimate_error_raw",
+    "estimate_error_corrected",
+]
+
 
 class PrinterInline(admin.TabularInline):
     model = Printer
     extra = 0
     filter_horizontal = ["materials"]
+    exclude = PRINTER_AGENT_FIELDS
 
 
 @admin.register(Maker)
@@ -43,8 +57,19 @@ class MakerAdmin(admin.ModelAdmin):
 
 @admin.register(Printer)
 class PrinterAdmin(admin.ModelAdmin):
-    list_display = ["name", "maker", "process", "build_x_mm", "build_y_mm", "build_z_mm", "is_online"]
-    list_filter = ["process", "is_online", "materials"]
+    list_display = [
+        "name",
+        "maker",
+        "process",
+        "build_x_mm",
+        "build_y_mm",
+        "build_z_mm",
+        "is_online",
+        "agent_state",
+        "correction_factor",
+    ]
+    list_filter = ["process", "is_online", "agent_state", "materials"]
+    readonly_fields = PRINTER_AGENT_FIELDS
     search_fields = ["name", "maker__name"]
 
 

@@ -26,6 +26,10 @@ class PrinterSerializer(serializers.ModelSerializer):
     build_x_mm = serializers.IntegerField(required=False, help_text=_("the model's unless given (an override)"))
     build_y_mm = serializers.IntegerField(required=False)
     build_z_mm = serializers.IntegerField(required=False)
+    live_state = serializers.CharField(
+        read_only=True, help_text=_("as the print agent reports it (offline when silent lately); empty: no agent")
+    )
+    loaded_material = serializers.SlugRelatedField(slug_field="code", read_only=True)
 
     class Meta:
         model = Printer
@@ -42,8 +46,27 @@ class PrinterSerializer(serializers.ModelSerializer):
             "materials",
             "colours",
             "is_online",
+            "live_state",
+            "agent_percent",
+            "agent_message",
+            "agent_seen_at",
+            "loaded_material",
+            "correction_factor",
+            "correction_samples",
+            "estimate_error_raw",
+            "estimate_error_corrected",
         ]
-        read_only_fields = ["nozzle_mm", "build_volume_overridden"]
+        read_only_fields = [
+            "nozzle_mm",
+            "build_volume_overridden",
+            "agent_percent",
+            "agent_message",
+            "agent_seen_at",
+            "correction_factor",
+            "correction_samples",
+            "estimate_error_raw",
+            "estimate_error_corrected",
+        ]
 
 
 class PrinterModelSerializer(serializers.Serializer):
@@ -181,7 +204,7 @@ class MakerPrinterListCreateView(APIView):
 
     @extend_schema(responses=PrinterSerializer(many=True))
     def get(self, request):
-        printers = _own_maker(request.user).printers.prefetch_related("materials")
+        printers = _own_maker(request.user).printers.select_related("loaded_material").prefetch_related("materials")
         return Response(PrinterSerializer(printers, many=True).data)
 
     @extend_schema(request=PrinterSerializer, responses={201: PrinterSerializer})

@@ -1,7 +1,9 @@
+from datetime import timedelta
 from decimal import Decimal
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from catalogue.models import Material, Process
@@ -67,6 +69,13 @@ class Maker(models.Model):
         return iban_masked(self.payout_iban)
 
 
+class PrinterState(models.TextChoices):
+    OFFLINE = "offline", _("Offline")  # the agent cannot reach it, or the agent has not reported lately
+    IDLE = "idle", _("Idle")  # ready for the next print
+    PRINTING = "printing", _("Printing")
+    ERROR = "error", _("Error")  # the printer reports a fault (its message says which)
+
+
 class Printer(models.Model):
     maker = models.ForeignKey(Maker, on_delete=models.CASCADE, related_name="printers")
     name = models.CharField(max_length=120)
@@ -86,6 +95,21 @@ class Printer(models.Model):
     materials = models.ManyToManyField(Material, related_name="printers", blank=True)
     colours = models.JSONField(default=list, blank=True, help_text=_("colours loaded; empty means any"))
     is_online = models.BooleanField(default=True)
+    # What the maker's print agent last reported (issue 18); blank when no agent ever reported this printer.
+    agent_state = models.CharField(max_length=10, choices=PrinterState.choices, blank=True)
+    agent_percent = models.FloatField(null=True, blank=True)
+    agent_message = models.CharField(max_length=200, blank=True)
+    agent_seen_at = models.DateTimeField(null=True, blank=True)
+    loaded_material = models.ForeignKey(
+        Material, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", help_text=_("as the agent says")
+    )
+    # Estimates that learn (orders.services.estimates.printer_refresh_correction): the median of actual / estimated
+    # print time over its latest prints, clamped, and how far the raw and the corrected estimates were off (median
+    # of |estimate - actual| / actual over the same prints).
+    correction_factor = models.FloatField(default=1.0)
+    correction_samples = models.PositiveIntegerField(default=0)
+    estimate_error_raw = models.FloatField(null=True, blank=True)
+    estimate_error_corrected = models.FloatField(null=True, blank=True)
 
     class Meta:
         db_table = "orders_printer"  # the table it had in the orders app, rows kept
@@ -93,6 +117,30 @@ class Printer(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.maker.name})"
+
+    @property
+    def live_state(self) -> str:
+        """The agent's last report, or offline when it has not been heard from for AGENT_OFFLINE_AFTER_SECONDS;
+        blank when no agent drives this printer."""
+        if not self.agent_state:
+            return ""
+        if self.agent_seen_at is None or self.agent_seen_at < timezone.now() - timedelta(
+            seconds=settings.AGENT_OFFLINE_AFTER_SECONDS
+        ):
+            return PrinterState.OFFLINE
+        return self.agent_state
+
+    @property
+    def live_state_label(self) -> str:
+        state = self.live_state
+        return PrinterState(state).label if state else ""
+
+    @property
+    def correction_in_use(self) -> float:
+        """The factor quotes multiply this printer's estimated hours by (1 until it has enough samples)."""
+        if self.correction_samples < settings.AGENT_CORRECTION_MIN_SAMPLES:
+            return 1.0
+        return self.correction_factor
 
     @property
     def build_volume_mm(self) -> tuple[int, int, int]:

@@ -222,3 +222,15 @@ def order_timeline(order: Order) -> list[dict]:
     for job in order.jobs.all():
         entries.extend({"event": event, "job": job} for event in job.events.all())
     return sorted(entries, key=lambda entry: (entry["event"].created_at, entry["job"] is not None, entry["event"].pk))
+
+
+def jobs_for_agent(user) -> QuerySet[Job]:
+    """The jobs the caller's maker holds (accepted or printing) that are planned on one of its printers, oldest
+    first: what its print agent works on. One query."""
+    return (
+        Job.objects.filter(
+            maker__members=user, status__in=(JobStatus.ACCEPTED, JobStatus.PRINTING), printer__isnull=False
+        )
+        .select_related("material", "printer", "print_slice")
+        .order_by("offered_at", "id")
+    )

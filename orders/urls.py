@@ -1,6 +1,6 @@
 from django.urls import path
 
-from orders.api import claims, counteroffers, views
+from orders.api import agent, claims, counteroffers, views
 
 urlpatterns = [
     path("quotes/", views.QuoteView.as_view(), name="quote"),
@@ -20,6 +20,13 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/progress/", views.MakerJobProgressView.as_view(), name="maker-job-progress"),
     path("maker/jobs/<int:pk>/fail/", views.MakerJobFailView.as_view(), name="maker-job-fail"),
     path("maker/jobs/<int:pk>/print-file/", views.MakerJobPrintFileView.as_view(), name="maker-job-print-file"),
+    path(
+        "maker/jobs/<int:pk>/confirm-start/", agent.MakerJobConfirmStartView.as_view(), name="maker-job-confirm-start"
+    ),
+    path("maker/agent/jobs/", agent.AgentJobListView.as_view(), name="agent-job-list"),
+    path("maker/agent/jobs/<int:pk>/claim/", agent.AgentJobClaimView.as_view(), name="agent-job-claim"),
+    path("maker/agent/jobs/<int:pk>/report/", agent.AgentJobReportView.as_view(), name="agent-job-report"),
+    path("maker/agent/printers/", agent.AgentPrintersView.as_view(), name="agent-printers"),
     path(
         "maker/jobs/<int:pk>/counter-offer/",
         counteroffers.MakerJobCounterOfferView.as_view(),

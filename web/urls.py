@@ -21,7 +21,7 @@ from orders.pages import numbers as maker_numbers
 from orders.pages import staff as staff_orders
 from orders.pages import views as orders
 from web.views import claims as staff_claims
-from web.views import pages, staff
+from web.views import pages, printers, staff
 
 app_name = "web"
 
@@ -80,6 +80,7 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/decline/", maker.job_decline, name="job-decline"),
     path("maker/jobs/<int:pk>/progress/", maker.job_progress, name="job-progress"),
     path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
+    path("maker/jobs/<int:pk>/confirm-start/", maker.job_confirm_start, name="job-confirm-start"),
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
     path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
     path("maker/claims/<int:pk>/answer/", claims_pages.claim_answer, name="claim-answer"),
@@ -94,6 +95,7 @@ urlpatterns = [
     path("dashboard/", staff.dashboard, name="dashboard"),
     path("dashboard/live/", staff.dashboard_live, name="dashboard-live"),
     path("dashboard/claims/", staff_claims.claims_board, name="claims-board"),
+    path("dashboard/printers/", printers.dashboard_printers, name="dashboard-printers"),
     path("dashboard/claims/<int:pk>/decide/", staff_claims.claim_decide, name="claim-decide"),
     path("dashboard/payouts/", payouts.staff_payouts, name="dashboard-payouts"),
     path("dashboard/orders/on-hold/", staff_orders.orders_on_hold_list, name="staff-orders-on-hold"),

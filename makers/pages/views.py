@@ -208,7 +208,7 @@ def printer_list(request):
     if added:
         messages.success(request, _("Printer added."))
         return redirect("web:maker-printers")
-    printers = list(maker.printers.prefetch_related("materials"))
+    printers = list(maker.printers.select_related("loaded_material").prefetch_related("materials"))
     return render(request, "makers/printers.html", {"maker": maker, "printers": printers, "form": form})
 
 

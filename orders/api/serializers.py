@@ -438,6 +438,7 @@ class JobSerializer(serializers.ModelSerializer):
     print_file = serializers.SerializerMethodField()
     delivery_address = serializers.SerializerMethodField()
     counter_offer = serializers.SerializerMethodField()
+    start_confirmed = serializers.SerializerMethodField()
 
     class Meta:
         model = Job
@@ -471,6 +472,13 @@ class JobSerializer(serializers.ModelSerializer):
             "print_file",
             "delivery_address",
             "counter_offer",
+            # the print agent's view of the print (issue 18)
+            "printer",
+            "print_state",
+            "start_confirmed",
+            "progress",
+            "actual_seconds",
+            "print_failure_reason",
             "events",
         ]
 
@@ -494,6 +502,9 @@ class JobSerializer(serializers.ModelSerializer):
 
     def get_print_file(self, job) -> dict | None:
         return job_print_file_state(job)
+
+    def get_start_confirmed(self, job) -> bool:
+        return job.start_confirmed_at is not None
 
     def get_seconds_left(self, job) -> int | None:
         return seconds_left(job.status, job.offer_expires_at)

@@ -40,6 +40,7 @@ from orders.models.production import (
     JobEvent,
     JobItem,
     JobStatus,
+    PrintState,
 )
 
 __all__ = [
@@ -77,5 +78,6 @@ __all__ = [
     "OrderEvent",
     "OrderItem",
     "OrderStatus",
+    "PrintState",
     "Quote",
 ]

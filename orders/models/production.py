@@ -32,7 +32,8 @@ JOB_TRANSITIONS = {
     NOTHING: frozenset({JobStatus.OFFERED}),
     JobStatus.OFFERED: frozenset({JobStatus.ACCEPTED, JobStatus.DECLINED, JobStatus.EXPIRED, JobStatus.CANCELLED}),
     JobStatus.ACCEPTED: frozenset({JobStatus.PRINTING, JobStatus.CANCELLED, JobStatus.FAILED}),
-    JobStatus.PRINTING: frozenset({JobStatus.PRINTED, JobStatus.FAILED}),
+    # printing -> accepted: the printer failed or the print was cancelled (the agent says why); the maker may retry.
+    JobStatus.PRINTING: frozenset({JobStatus.PRINTED, JobStatus.FAILED, JobStatus.ACCEPTED}),
     JobStatus.PRINTED: frozenset({JobStatus.SHIPPED, JobStatus.FAILED}),
     JobStatus.SHIPPED: frozenset(),
     JobStatus.DECLINED: frozenset(),
@@ -42,6 +43,16 @@ JOB_TRANSITIONS = {
 }
 # What a maker may report through the progress endpoint.
 JOB_PROGRESS = (JobStatus.PRINTING, JobStatus.PRINTED, JobStatus.SHIPPED)
+
+
+class PrintState(models.TextChoices):
+    """Where a job's print stands on its printer, as the maker's print agent reports it (not a job status)."""
+
+    WAITING = "waiting", _("Waiting for the agent")  # the agent has not put the file on the printer yet
+    UPLOADED = "uploaded", _("On the printer")  # the file is on the printer; it starts once the maker confirms
+    PRINTING = "printing", _("Printing")
+    FINISHED = "finished", _("Finished")
+    FAILED = "failed", _("Failed")  # failed or cancelled on the printer (the reason says which); may be retried
 
 
 class BatchStatus(models.TextChoices):
@@ -118,6 +129,18 @@ class Job(models.Model):
     printer = models.ForeignKey(Printer, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     print_slice = models.ForeignKey(Slice, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     estimated_hours = models.FloatField(default=0)
+    # The maker's print agent (issue 18): which agent claimed the job, the maker's "the bed is clear", the print's
+    # state and last progress ({percent, layer, seconds_left, reported_at}), and how long it really took.
+    claimed_by = models.CharField(max_length=100, blank=True)
+    start_confirmed_at = models.DateTimeField(null=True, blank=True)
+    print_state = models.CharField(max_length=10, choices=PrintState.choices, default=PrintState.WAITING)
+    progress = models.JSONField(null=True, blank=True)
+    print_started_at = models.DateTimeField(null=True, blank=True)
+    print_finished_at = models.DateTimeField(null=True, blank=True)
+    actual_seconds = models.FloatField(null=True, blank=True)
+    # The slicer's estimate the actual time is compared with (kept: the correction factor learns from the pair).
+    estimated_print_seconds = models.FloatField(null=True, blank=True)
+    print_failure_reason = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-offered_at", "-id"]

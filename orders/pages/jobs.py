@@ -11,12 +11,13 @@ from django.views.decorators.http import require_POST
 from core.errors import DomainError
 from core.pages import maker_required
 from designs.selectors import version_file_url
-from orders.models import JOB_TERMINAL, Batch, JobStatus
+from orders.models import JOB_TERMINAL, Batch, JobStatus, PrintState
 from orders.pages import with_status_labels
 from orders.pages.counteroffers import CounterOfferForm
 from orders.pages.forms import ClaimAnswerForm, ProgressForm, RequiredReasonForm
 from orders.pages.plates import plate_drawings
 from orders.selectors import job_print_file_state, job_print_file_url, jobs_for_maker
+from orders.services import agent as agent_services
 from orders.services import claims as claim_services
 from orders.services import jobs as job_services
 from orders.services.notices import label_in_sentence
@@ -68,6 +69,43 @@ def _files(job) -> list[dict]:
     return files
 
 
+def _time_text(seconds) -> str:
+    if seconds is None:
+        return ""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+
+
+def _agent_panel(job) -> dict | None:
+    """What the maker's print agent did with the job, and whether the maker may now confirm the start (the
+    agent has put the file on the printer, or the last print failed and may be retried)."""
+    if job.printer_id is None or not job.claimed_by:
+        return None
+    progress = job.progress or {}
+    can_confirm = (
+        job.status == JobStatus.ACCEPTED
+        and job.start_confirmed_at is None
+        and job.print_state in (PrintState.UPLOADED, PrintState.FAILED)
+    )
+    return {
+        "agent": job.claimed_by,
+        "printer": job.printer,
+        "state": job.print_state,
+        "state_label": PrintState(job.print_state).label,
+        "percent": progress.get("percent"),
+        "layer": progress.get("layer"),
+        "time_left": _time_text(progress.get("seconds_left")),
+        "can_confirm": can_confirm,
+        "is_retry": job.print_state == PrintState.FAILED,
+        "is_confirmed": job.start_confirmed_at is not None,
+        # the printer's own words stay as written; the platform's (no reason given) in the reader's language
+        "failure_reason": _(job.print_failure_reason) if job.print_failure_reason else "",
+        "actual": _time_text(job.actual_seconds),
+        "estimated": _time_text(agent_services.estimated_print_seconds(job)),
+    }
+
+
 def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=None, status=200):
     job = get_object_or_404(jobs_for_maker(request.user, detail=True), pk=pk)
     batch = Batch.objects.select_related("material").get(pk=job.batch_id)
@@ -97,6 +135,7 @@ def _job_page(request, pk, *, progress_form=None, decline_form=None, fail_form=N
             "counter_offer_form": CounterOfferForm(),
             "claim": claim_services.claim_for_job(job),
             "claim_answer_form": ClaimAnswerForm(),
+            "agent": _agent_panel(job),
         },
         status=status,
     )
@@ -190,3 +229,18 @@ def job_fail(request, pk):
         form_key="fail_form",
         done=gettext_lazy("Job %(job)s given up; its parts go to another maker."),
     )
+
+
+@maker_required
+@require_POST
+def job_confirm_start(request, pk):
+    """Makers: the printer's bed is clear, the print agent may start the job's print."""
+    job = _own_job(request, pk)
+    try:
+        agent_services.job_confirm_start(user=request.user, job_id=job.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        message = _("Job %(job)s: the agent starts the print on %(printer)s.")
+        messages.success(request, message % {"job": job.pk, "printer": job.printer.name if job.printer else "-"})
+    return redirect("web:job-detail", pk=job.pk)

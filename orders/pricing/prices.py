@@ -187,6 +187,7 @@ def quote_part(
     now: datetime | None = None,
     validity_days: int = 14,
     sliced: SlicedFigures | None = None,
+    time_factor: float = 1.0,
 ) -> QuoteBreakdown:
     """Price ``quantity`` copies of ``part`` in ``material``, line by line.
 
@@ -209,6 +210,9 @@ def quote_part(
       once a threshold is crossed, keeps two promises: ordering one more never lowers the total (no
       "buy 25 to pay less than for 24" cliff), and the unit price never rises with the quantity.
 
+    ``time_factor``: the printer's correction factor (``corrections.correction``: how much longer or shorter its
+    prints really take than estimated); the machine hours, their lines and the lead time use the corrected hours.
+
     Lead time is preparation (1 day) + machine hours at 20 productive hours a day (rounded up) +
     post-processing days of the process; transit to the customer is added by matching, per maker.
     """
@@ -218,6 +222,8 @@ def quote_part(
         raise ValueError(f"price factor {price_factor!r} must be a positive Decimal")
     if validity_days < 1:
         raise ValueError("a quote is valid for at least one day")
+    if not time_factor > 0:
+        raise ValueError(f"time factor {time_factor!r} must be above 0")
     tiers = _checked_tiers(discount_tiers)
     model = PROCESS_TIME_MODELS[material.process]
     time = machine_time_for_part(part=part, process=material.process, with_support=material.needs_support)
@@ -231,6 +237,10 @@ def quote_part(
     else:
         part_cm3 = part.volume_mm3 / 1000.0
         support_cm3 = part.support_volume_mm3 / 1000.0 if material.needs_support else 0.0
+    if time_factor != 1.0:
+        time = replace(
+            time, per_part_hours=time.per_part_hours * time_factor, per_batch_hours=time.per_batch_hours * time_factor
+        )
     printed_cm3 = part_cm3 + support_cm3
     material_unit = to_cents(_decimal(printed_cm3) * material.price_per_cm3 * price_factor)
     machine_unit = to_cents(_decimal(time.per_part_hours) * material.machine_rate_per_hour * price_factor)

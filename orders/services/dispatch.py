@@ -183,7 +183,7 @@ def _offer(*, order: Order, maker_id: int, material_id: int, assignments: list[A
     now = timezone.now()
     best = assignments[0].ranked
     maker = Maker.objects.get(pk=maker_id)
-    printer = quoting.planned_printers([best]).get(maker_id)
+    printer = quoting.planned_printers([best], material=assignments[0].item.material).get(maker_id)
     print_slice_id = None
     if len(assignments) == 1:
         # The file the maker prints holds the item's copies, sliced for the planned printer. (A job of several

@@ -108,8 +108,13 @@ def job_report_progress(
     carrier: str = "",
     photo=None,
     note: str = "",
+    photo_optional: bool = False,
+    reason: str = "",
 ) -> Job:
-    """printing, then printed (with a photo of the parts), then shipped (with a tracking number)."""
+    """printing, then printed (with a photo of the parts), then shipped (with a tracking number).
+    ``photo_optional``: a print agent reports printed from the printer itself, with its camera's snapshot when
+    the printer has a camera (``orders.services.agent``); ``reason``: the platform's own words for the event (a
+    ``core.text.Reason``), in place of the maker's note."""
     if status not in JOB_PROGRESS:
         raise DomainError(
             _("Progress must be one of %(value)s.") % {"value": ", ".join(JOB_PROGRESS)}, code="bad_progress"
@@ -118,7 +123,7 @@ def job_report_progress(
     carrier = clean_text(carrier, field=_("The carrier"), max_length=60)
     note = clean_text(note, field=_("The note"), max_length=2000)
     updates, details = {}, {}
-    if status == JobStatus.PRINTED and photo is None:
+    if status == JobStatus.PRINTED and photo is None and not photo_optional:
         raise DomainError(_("Attach a photo of the printed parts."), code="photo_required")
     if status == JobStatus.SHIPPED:
         if not tracking_number.strip():
@@ -138,7 +143,7 @@ def job_report_progress(
             job_id=job_id,
             to=status,
             actor=actor,
-            reason=note or MAKER_REPORTS[status],
+            reason=reason or note or MAKER_REPORTS[status],
             details=details,
             updates=updates,
         )

@@ -1,7 +1,7 @@
 """Prices and maker matches for a design version in a material: what the quote endpoint and orders use."""
 
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
@@ -13,12 +13,13 @@ from catalogue.models import Material
 from core.errors import DomainError
 from designs.geometry.materials import RISK_CODES
 from designs.models import DesignVersion, VersionStatus
-from makers.models import Maker, Printer
+from makers.models import Maker, Printer, PrinterState
 from orders.matching.cities import find_city
 from orders.matching.geo import bounding_box
 from orders.matching.ranking import MakerInfo, MatchResult, PartRequirement, PrinterInfo, match_makers
 from orders.models import JOB_ACTIVE, Job, Quote
 from orders.pricing.prices import MaterialPricing, PartMetrics, QuoteBreakdown, QuoteLine, SlicedFigures, quote_part
+from orders.services import estimates
 from orders.services.notices import label_in_sentence, sentence
 from slicing import services as slicing_services
 from slicing.models import Slice, SliceStatus
@@ -316,10 +317,22 @@ def ranked_as_dict(ranked) -> dict:
     }
 
 
-def planned_printers(ranked_makers) -> dict[int, dict]:
+def planned_printers(ranked_makers, *, material: Material | None = None) -> dict[int, dict]:
     """For each ranked maker, the printer its offer is planned on (one query): the first that can take the part,
-    preferring one with a printer model (whose slicer profile gives the real time and material)."""
+    preferring one its print agent reports idle with ``material`` loaded (it can start today), then one with a
+    printer model (whose slicer profile gives the real time and material)."""
     wanted = {printer_id for ranked in ranked_makers for printer_id in ranked.printer_ids}
+    seen_since = timezone.now() - timedelta(seconds=settings.AGENT_OFFLINE_AFTER_SECONDS)
+
+    def ready(row) -> bool:
+        return (
+            material is not None
+            and row["agent_state"] == PrinterState.IDLE
+            and row["agent_seen_at"] is not None
+            and row["agent_seen_at"] >= seen_since
+            and row["loaded_material_id"] == material.pk
+        )
+
     rows = {
         row["pk"]: row
         for row in Printer.objects.filter(pk__in=wanted).values(
@@ -331,14 +344,31 @@ def planned_printers(ranked_makers) -> dict[int, dict]:
             "build_z_mm",
             "build_volume_overridden",
             "maker__price_factor",
+            "agent_state",
+            "agent_seen_at",
+            "loaded_material_id",
+            "correction_factor",
+            "correction_samples",
         )
     }
     planned = {}
     for ranked in ranked_makers:
         usable = [rows[printer_id] for printer_id in ranked.printer_ids if printer_id in rows]
         if usable:
-            planned[ranked.maker_id] = next((row for row in usable if row["profile"]), usable[0])
+            planned[ranked.maker_id] = min(
+                usable, key=lambda row: (not ready(row), not row["profile"], usable.index(row))
+            )
     return planned
+
+
+def _printer_correction(printer: dict | None) -> dict | None:
+    """The planned printer's correction of estimated hours, when it has learnt one (``None``: no correction)."""
+    if printer is None:
+        return None
+    factor = estimates.correction_in_use(factor=printer["correction_factor"], samples=printer["correction_samples"])
+    if factor == 1.0:
+        return None
+    return {"factor": factor, "samples": printer["correction_samples"]}
 
 
 def offer_slice(
@@ -369,9 +399,17 @@ def offer_slice(
     return part_slice.pk, ""
 
 
+def _corrected_lead(offer: dict, *, raw_days: int, corrected_days: int) -> None:
+    """Move the offer's lead time (and ready-by date) by the production days the correction adds or saves."""
+    shift = corrected_days - raw_days
+    if shift:
+        offer["lead_time_days"] += shift
+        offer["ready_by"] = (date.fromisoformat(offer["ready_by"]) + timedelta(days=shift)).isoformat()
+
+
 def _offer(ranked, *, breakdown: QuoteBreakdown, version: DesignVersion, material: Material, printer) -> dict:
     slice_id, note = offer_slice(version=version, material=material, printer=printer)
-    return {
+    offer = {
         **ranked_as_dict(ranked),
         "price_factor": str(printer["maker__price_factor"]) if printer else "1",
         "printer": {"id": printer["pk"], "name": printer["name"], "profile": printer["profile"]} if printer else None,
@@ -381,7 +419,23 @@ def _offer(ranked, *, breakdown: QuoteBreakdown, version: DesignVersion, materia
         "printable": True,
         "slice": slice_id,
         "basis_note": note,
+        "correction": _printer_correction(printer),
     }
+    if offer["correction"]:
+        # This printer's prints take longer (or shorter) than estimated: its hours, price and lead time say so.
+        corrected = quote_part(
+            part=part_metrics(version.analysis, material.process),
+            material=material_pricing(material),
+            quantity=breakdown.quantity,
+            price_factor=Decimal(offer["price_factor"]),
+            now=timezone.now(),
+            validity_days=settings.QUOTE_VALIDITY_DAYS,
+            time_factor=offer["correction"]["factor"],
+        )
+        offer.update(price=str(corrected.total), machine_hours=corrected.machine_hours)
+        offer["correction"]["lead_days_added"] = corrected.lead_time_days - breakdown.lead_time_days
+        _corrected_lead(offer, raw_days=breakdown.lead_time_days, corrected_days=corrected.lead_time_days)
+    return offer
 
 
 def quote_create(
@@ -403,7 +457,7 @@ def quote_create(
         ship_to=ship_to,
         breakdown=breakdown,
     )
-    planned = planned_printers(result.ranked)
+    planned = planned_printers(result.ranked, material=material)
     warnings = risk_warnings(version=version, material=material)
     body = {
         "design_version": version.pk,
@@ -501,6 +555,10 @@ def quote_current(quote: Quote) -> dict:
                 "This printer cannot make the part as it is: %(reason)s The figures are estimates."
             ) % {"reason": part_slice.drop_reason}
         else:
+            figures = SlicedFigures(
+                print_hours=part_slice.machine_hours, material_cm3=part_slice.material_cm3, mass_g=part_slice.mass_g
+            )
+            factor = (offer.get("correction") or {}).get("factor", 1.0)
             sliced = quote_part(
                 part=part_metrics(report, material.process),
                 material=material_pricing(material),
@@ -508,10 +566,24 @@ def quote_current(quote: Quote) -> dict:
                 price_factor=Decimal(offer.get("price_factor") or "1"),
                 now=quote.created_at,
                 validity_days=settings.QUOTE_VALIDITY_DAYS,
-                sliced=SlicedFigures(
-                    print_hours=part_slice.machine_hours, material_cm3=part_slice.material_cm3, mass_g=part_slice.mass_g
-                ),
+                sliced=figures,
+                time_factor=factor,
             )
+            if factor != 1.0:
+                raw = quote_part(
+                    part=part_metrics(report, material.process),
+                    material=material_pricing(material),
+                    quantity=quote.quantity,
+                    now=quote.created_at,
+                    sliced=figures,
+                )
+                # The lead time moves by what the correction adds to the slicer's time (not the estimate's).
+                offer["lead_time_days"] -= offer["correction"].get("lead_days_added", 0)
+                offer["ready_by"] = (
+                    date.fromisoformat(offer["ready_by"])
+                    - timedelta(days=offer["correction"].get("lead_days_added", 0))
+                ).isoformat()
+                _corrected_lead(offer, raw_days=raw.lead_time_days, corrected_days=sliced.lead_time_days)
             offer.update(
                 price=str(sliced.total),
                 machine_hours=sliced.machine_hours,

@@ -482,6 +482,22 @@ COUNTER_OFFER_TTL_HOURS = env.float("COUNTER_OFFER_TTL_HOURS", default=48.0)
 COUNTER_OFFER_MAX_FACTOR = Decimal(env.str("COUNTER_OFFER_MAX_FACTOR", default="3"))
 if COUNTER_OFFER_TTL_HOURS <= 0 or COUNTER_OFFER_MAX_FACTOR <= 1:
     raise ImproperlyConfigured("COUNTER_OFFER_TTL_HOURS must be above 0 and COUNTER_OFFER_MAX_FACTOR above 1.")
+# Print agents (a maker's program next to its printers, issue 18). A printer not heard from for this long shows as
+# offline. Each printer's correction factor (actual / estimated print time) is the median over its last
+# AGENT_CORRECTION_SAMPLES finished prints, used from AGENT_CORRECTION_MIN_SAMPLES on (1: one real print already
+# teaches the next quote), and clamped to [AGENT_CORRECTION_MIN, AGENT_CORRECTION_MAX] so one odd print cannot
+# price a printer out of the market or make it free.
+AGENT_OFFLINE_AFTER_SECONDS = env.int("AGENT_OFFLINE_AFTER_SECONDS", default=60)
+AGENT_CORRECTION_SAMPLES = env.int("AGENT_CORRECTION_SAMPLES", default=10)
+AGENT_CORRECTION_MIN_SAMPLES = env.int("AGENT_CORRECTION_MIN_SAMPLES", default=1)
+AGENT_CORRECTION_MIN = env.float("AGENT_CORRECTION_MIN", default=0.5)
+AGENT_CORRECTION_MAX = env.float("AGENT_CORRECTION_MAX", default=3.0)
+if AGENT_OFFLINE_AFTER_SECONDS < 1 or AGENT_CORRECTION_SAMPLES < 1 or AGENT_CORRECTION_MIN_SAMPLES < 1:
+    raise ImproperlyConfigured(
+        "AGENT_OFFLINE_AFTER_SECONDS, AGENT_CORRECTION_SAMPLES and AGENT_CORRECTION_MIN_SAMPLES must be at least 1."
+    )
+if not 0 < AGENT_CORRECTION_MIN <= 1 <= AGENT_CORRECTION_MAX:
+    raise ImproperlyConfigured("AGENT_CORRECTION_MIN must be in (0, 1] and AGENT_CORRECTION_MAX at least 1.")
 # Jobs for the same maker and material confirmed within this window share a batch (and its set-up).
 BATCH_WINDOW_MINUTES = env.int("BATCH_WINDOW_MINUTES", default=120)
 # The one central factory that local making is compared with (CO2 saved): Eindhoven by default.

@@ -84,7 +84,7 @@ def test_reroute_takes_each_job_from_its_maker_and_reports_the_ones_it_cannot(
     assert status == 200
     assert shown == [
         f"Job {printing.pk} ({printing.maker.name}, order {printing_order.pk}): The job is printing and cannot "
-        "become cancelled. Allowed next: failed, printed.",
+        "become cancelled. Allowed next: accepted, failed, printed.",
         "1 job(s) re-routed.",
     ]
     offered.refresh_from_db()

@@ -75,7 +75,10 @@ def test_a_job_in_production_cannot_be_rerouted(customer, version, makers, staff
     with pytest.raises(TransitionNotAllowed) as refused:
         job_services.job_reroute(job_id=job.pk, actor=staff)
 
-    assert str(refused.value) == "The job is printing and cannot become cancelled. Allowed next: failed, printed."
+    assert (
+        str(refused.value)
+        == "The job is printing and cannot become cancelled. Allowed next: accepted, failed, printed."
+    )
     assert Job.objects.get(pk=job.pk).status == "printing"
     assert JobEvent.objects.filter(job=job).count() == events
     assert Job.objects.filter(order=order).count() == 1

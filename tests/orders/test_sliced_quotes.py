@@ -191,3 +191,37 @@ def test_an_offer_whose_slice_leaves_much_of_the_part_out_is_not_printable(world
 
     assert (offer["printable"], offer["basis"]) == (False, "estimate")
     assert offer["basis_note"] == f"This printer cannot make the part as it is: {reason} The figures are estimates."
+
+
+@needs_slicer
+def test_a_sliced_offer_uses_its_printers_correction(world, django_capture_on_commit_callbacks):
+    from makers.models import Printer
+    from orders.pricing.prices import SlicedFigures, quote_part
+    from orders.services.quoting import material_pricing, part_metrics
+
+    # Given the Prusa Farm's printer learnt that its prints take 1.25 times the slicer's time (one print measured)
+    Printer.objects.filter(maker=world["modelled"]).update(correction_factor=1.25, correction_samples=1)
+    client = client_for(world["customer"])
+
+    # When a quote is sliced on it
+    created = ask_for_quote(client, world["version"], django_capture_on_commit_callbacks)
+    answer = client.get(f"/api/quotes/{created['id']}/").json()
+
+    # Then its hours are the slicer's times 1.25, priced as such; the garage (no correction) is untouched
+    part_slice = Slice.objects.get()
+    sliced = offers_of(answer)["Prusa Farm"]
+    assert sliced["basis"] == "sliced"
+    assert sliced["correction"]["factor"] == 1.25 and sliced["correction"]["samples"] == 1
+    assert sliced["machine_hours"] == round(2 * part_slice.print_time_s / 3600 * 1.25, 3)
+    expected = quote_part(
+        part=part_metrics(world["version"].analysis, "fdm"),
+        material=material_pricing(part_slice.material),
+        quantity=2,
+        price_factor=Decimal("1.10"),
+        sliced=SlicedFigures(
+            print_hours=part_slice.machine_hours, material_cm3=part_slice.material_cm3, mass_g=part_slice.mass_g
+        ),
+        time_factor=1.25,
+    )
+    assert sliced["price"] == str(expected.total)
+    assert offers_of(answer)["Garage"]["correction"] is None

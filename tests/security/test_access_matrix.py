@@ -215,6 +215,12 @@ EXPECTATIONS: dict[str, Row] = {
     "maker-job-proposals": Row(
         {"GET": MAKER_A_READS, "POST": MAKER_A_WRITES}, JOB, body_format="multipart", body={"message": "Thicker."}
     ),
+    # the print agent (issue 18): maker A's job is only offered, so its claim, report and start are 409s
+    "maker-job-confirm-start": Row({"POST": MAKER_A_WRITES}, JOB),
+    "agent-job-list": Row({"GET": MAKERS_READ}),
+    "agent-job-claim": Row({"POST": MAKER_A_WRITES}, JOB, body={"agent": "matrix"}),
+    "agent-job-report": Row({"POST": MAKER_A_WRITES}, JOB, body={"agent": "matrix", "event": "uploaded"}),
+    "agent-printers": Row({"POST": MAKERS_WRITE}, body={"agent": "matrix", "printers": []}),
     "maker-profile": Row({"GET": MAKERS_READ, "PATCH": MAKERS_WRITE}),
     "maker-printer-list": Row({"GET": MAKERS_READ, "POST": MAKERS_WRITE}),
     "maker-printer-detail": Row({"PATCH": MAKER_A_WRITES, "DELETE": MAKER_A_WRITES}, {"pk": "printer"}),
@@ -263,6 +269,7 @@ EXPECTATIONS: dict[str, Row] = {
     "web:job-decline": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-progress": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-fail": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
+    "web:job-confirm-start": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-counter-offer": Row({"POST": PAGE_MAKER_A_WRITES}, JOB, body={"price": "1.00"}),
     "web:counter-offer-answer": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "counter_offer", "answer": "decline"}),
     "web:job-proposal-create": Row(
@@ -270,6 +277,7 @@ EXPECTATIONS: dict[str, Row] = {
     ),
     "web:dashboard": Row({"GET": PAGE_STAFF}),
     "web:dashboard-live": Row({"GET": PAGE_STAFF}),
+    "web:dashboard-printers": Row({"GET": PAGE_STAFF}),
     "web:order-claim-create": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "claimed_order"}, body={"reason": "x"}),
     "web:claim-answer": Row({"POST": PAGE_MAKER_A_WRITES}, {"pk": "claim"}, body={"answer": "Sorry."}),
     "web:claims-board": Row({"GET": PAGE_STAFF}),
@@ -524,10 +532,18 @@ def test_a_maker_never_sees_a_job_not_offered_to_it(world):
         ("get", f"/api/designs/{world.ids['other_design']}/versions/1/file/"),
     ):
         assert getattr(maker_a, method)(url).status_code == 404, url
+    assert maker_a.post(f"/api/maker/jobs/{other_job}/confirm-start/").status_code == 404
+    for url, body in (
+        (f"/api/maker/agent/jobs/{other_job}/claim/", {"agent": "a"}),
+        (f"/api/maker/agent/jobs/{other_job}/report/", {"agent": "a", "event": "uploaded"}),
+    ):
+        assert maker_a.post(url, body, format="json").status_code == 404, url
     web = world.web_clients["maker_a"]
     assert web.get(f"/maker/jobs/{other_job}/").status_code == 404
     assert web.post(f"/maker/jobs/{other_job}/accept/").status_code == 404
+    assert web.post(f"/maker/jobs/{other_job}/confirm-start/").status_code == 404
     assert Job.objects.get(pk=other_job).status == "offered"
+    assert Job.objects.get(pk=other_job).claimed_by == ""
 
 
 def test_a_maker_loses_the_design_files_when_its_job_is_declined(world):

@@ -205,7 +205,9 @@ def test_a_printing_job_cannot_be_rerouted_and_nothing_changes(world):
 
     response = client_as(world.staff).post(f"/dashboard/jobs/{job.pk}/reroute/")
 
-    assert _messages(response) == ["The job is printing and cannot become cancelled. Allowed next: failed, printed."]
+    assert _messages(response) == [
+        "The job is printing and cannot become cancelled. Allowed next: accepted, failed, printed."
+    ]
     job.refresh_from_db()
     assert job.status == "printing"
     assert JobEvent.objects.filter(job=job).count() == events

@@ -33,6 +33,13 @@ STATUS_TONES = {
     "printing": "busy",
     "in_production": "busy",
     "open": "busy",
+    # printers and prints as the print agents report them
+    "idle": "good",
+    "finished": "good",
+    "error": "bad",
+    "offline": "muted",
+    "uploaded": "busy",
+    "waiting": "warn",
 }
 
 
