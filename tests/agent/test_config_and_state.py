@@ -117,3 +117,22 @@ def test_a_failed_write_leaves_the_old_state_file(tmp_path):
 
     assert json.loads(path.read_text()) == {"jobs": {"12": {"started": True}}}
     assert sorted(item.name for item in tmp_path.iterdir()) == ["agent-state.json"]
+
+
+def test_the_readme_example_is_a_valid_configuration(tmp_path):
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Connecting printers: the maker agent", 1)[1].split("\n## ", 1)[0]
+    example = section.split("```toml\n", 1)[1].split("```", 1)[0]
+    path = tmp_path / "agent.toml"
+    path.write_text("\n".join(line.removeprefix("   ") for line in example.splitlines()))
+
+    config = load_config(path)
+
+    assert [(p.platform_printer, p.driver) for p in config.printers] == [
+        (12, "octoprint"),
+        (13, "moonraker"),
+        (14, "prusalink"),
+    ]
+    assert config.printers[0].loaded_material == "PLA"
