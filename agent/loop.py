@@ -26,6 +26,7 @@ from agent.drivers.base import (
     BUSY,
     CANCELLED,
     ERROR,
+    FAILED,
     FINISHED,
     IDLE,
     OFFLINE,
@@ -44,6 +45,7 @@ HEARTBEAT_STATES = {
     IDLE: "idle",
     FINISHED: "idle",
     CANCELLED: "idle",
+    FAILED: "idle",
     PRINTING: "printing",
     PAUSED: "printing",
     BUSY: "printing",
@@ -248,6 +250,15 @@ class Agent:
             )
         elif not ours:
             return
+        elif status.state == FAILED and settled:
+            self._finish(
+                job_id,
+                record,
+                "failed",
+                reason=status.error or "the print stopped with an error",
+                percent=record.get("percent"),
+                elapsed_seconds=status.elapsed or record.get("elapsed"),
+            )
         elif status.state in (PRINTING, PAUSED):
             record.update(seen_printing=True, percent=status.percent, elapsed=status.elapsed)
             self.state.save()
@@ -315,11 +326,15 @@ class Agent:
         outcome = dict(record["outcome"])
         event = outcome.pop("event")
         try:
-            self._send(job_id, event, photo=photo, raise_refusal=True, **outcome)
+            answer = self._send(job_id, event, photo=photo, raise_refusal=True, **outcome)
         except PlatformError as error:
             if error.status is None or error.status >= 500:
                 raise
             record["refused"] = error.detail
+            answer = None
+        if isinstance(answer, dict) and answer.get("start_confirmed") is False:
+            # The platform answered with the job and its confirmation cleared: a confirmation from now on is new.
+            record["confirm_cleared"] = True
         record["done"] = True
         self.state.save()
 

@@ -16,8 +16,9 @@ PRINTING = "printing"
 PAUSED = "paused"
 FINISHED = "finished"  # the print of ``file`` ran to its end; the printer is ready again
 CANCELLED = "cancelled"  # the print of ``file`` was stopped before its end; the printer is ready again
-ERROR = "error"  # the printer reports an error (``error`` has its words)
-READY_STATES = frozenset({IDLE, FINISHED, CANCELLED})
+FAILED = "failed"  # the print of ``file`` ended with an error (``error`` has its words); the printer is ready again
+ERROR = "error"  # the printer itself is in error (``error`` has its words): nothing starts until it is cleared
+READY_STATES = frozenset({IDLE, FINISHED, CANCELLED, FAILED})
 
 
 @dataclass(frozen=True)

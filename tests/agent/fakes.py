@@ -132,6 +132,7 @@ class FakeMoonraker(FakeServer):
             "info": {"total_layer": None, "current_layer": None},
         }
         self.progress = 0.0
+        self.webhooks = {"state": "ready", "state_message": "Printer is ready"}
         super().__init__()
 
     # What the printer does meanwhile (the tests call these).
@@ -145,7 +146,12 @@ class FakeMoonraker(FakeServer):
         self.print_stats["state"] = "complete"
 
     def fail(self, message: str):
+        """The print ends with an error (Klipper stays ready)."""
         self.print_stats.update(state="error", message=message)
+
+    def shutdown(self, message: str):
+        """Klipper itself shuts down (a thermal runaway, an MCU lost): Klippy's state and message."""
+        self.webhooks = {"state": "shutdown", "state_message": message}
 
     def error(self, code: int, message: str):
         return code, {}, {"error": {"code": code, "message": message}}
@@ -187,6 +193,7 @@ class FakeMoonraker(FakeServer):
             return 200, {}, {"result": "ok"}
         if request.method == "GET" and request.path == "/printer/objects/query":
             objects = {
+                "webhooks": dict(self.webhooks),
                 "print_stats": dict(self.print_stats),
                 "virtual_sdcard": {
                     "file_path": f"/gcodes/{self.print_stats['filename']}",

@@ -105,7 +105,7 @@ def test_a_file_that_does_not_match_its_checksum_is_reported_failed_and_never_re
     assert moonraker.count("POST", "/server/files/upload") == 0
 
 
-def test_a_printer_error_is_reported_as_failed_with_the_printers_words_and_the_job_can_be_retried(
+def test_a_print_ending_in_an_error_is_reported_failed_with_the_printers_words_and_can_be_retried(
     platform_server, moonraker, make_agent
 ):
     platform_server.add_job(PlatformJob(id=12, printer=7, file=GCODE))
@@ -129,15 +129,15 @@ def test_a_printer_error_is_reported_as_failed_with_the_printers_words_and_the_j
     assert platform_server.heartbeats[-1]["printers"] == [
         {
             "printer": 7,
-            "state": "error",
+            "state": "idle",
             "loaded_material": "PLA",
             "message": "Heater extruder not heating at expected rate",
         }
     ]
     assert moonraker.count("POST", "/printer/print/start") == 1
 
-    # The maker fixes the heater and confirms again: the file is still on the printer, the print starts again.
-    moonraker.print_stats.update(state="standby", message="")
+    # The maker fixes the heater and confirms again: the file is still on the printer, the print starts again
+    # (Klipper keeps the failed print's "error" in print_stats until the next print: the printer is ready).
     confirm(platform_server, 12)
     agent.poll_once()
 
@@ -145,6 +145,28 @@ def test_a_printer_error_is_reported_as_failed_with_the_printers_words_and_the_j
     assert moonraker.count("POST", "/server/files/upload") == 1
     assert platform_server.jobs[12].status == "printing"
     assert platform_server.events(12)[-1] == "started"
+
+
+def test_klipper_shutting_down_fails_the_print_and_shows_the_printer_in_error(platform_server, moonraker, make_agent):
+    platform_server.add_job(PlatformJob(id=12, printer=7, file=GCODE))
+    agent = make_agent(moonraker_printer(moonraker))
+    agent.poll_once()
+    confirm(platform_server, 12)
+    agent.poll_once()
+
+    moonraker.shutdown("Thermal runaway on extruder")
+    agent.poll_once()
+    confirm(platform_server, 12)
+    agent.poll_once()
+
+    assert platform_server.jobs[12].reasons == ["Thermal runaway on extruder"]
+    assert platform_server.events(12) == ["uploaded", "started", "failed"]
+    assert platform_server.heartbeats[-1]["printers"] == [
+        {"printer": 7, "state": "error", "loaded_material": "PLA", "message": "Thermal runaway on extruder"}
+    ]
+    # Confirmed again, but a printer in error starts nothing.
+    assert moonraker.count("POST", "/printer/print/start") == 1
+    assert platform_server.jobs[12].status == "accepted"
 
 
 def test_a_print_cancelled_on_the_printer_is_reported_cancelled(platform_server, moonraker, make_agent):
