@@ -108,3 +108,67 @@ def test_the_agent_runs_a_job_on_a_real_octoprint_and_reports_its_time(
     assert events[-1] == "finished"
     assert "progress" in events
     assert octoprint_server.request("GET", "/api/job")[1]["job"]["file"]["name"] == "job-31.gcode"
+
+
+def test_an_agent_killed_mid_print_and_restarted_neither_starts_it_again_nor_loses_its_end(
+    octoprint_server, platform_server, tmp_path
+):
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    octoprint_server.wait_until_idle()
+    long_gcode = b"G28\n" + b"".join(b"G1 X%d Y%d F3000\nG4 P500\n" % (n + 5, n + 5) for n in range(24))
+    platform_server.add_job(PlatformJob(id=41, printer=7, file=long_gcode))
+    printers = (
+        f'[[printers]]\nplatform_printer = 7\ndriver = "octoprint"\nurl = "{octoprint_server.url}"\n'
+        f'api_key = "{octoprint_server.api_key}"\n'
+    )
+    config = write_config(tmp_path, platform_server.url, printers)
+
+    def run_agent():
+        log = open(tmp_path / "agent.log", "ab")  # noqa: SIM115 - handed to the process
+        return subprocess.Popen(
+            [sys.executable, "-m", "agent", "--config", str(config), "run"],
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+
+    def wait(condition, what, timeout=60):
+        deadline = time.monotonic() + timeout
+        while not condition():
+            assert time.monotonic() < deadline, (
+                f"{what}: {platform_server.events(41)}\n" + (tmp_path / "agent.log").read_text()
+            )
+            time.sleep(0.1)
+
+    first = run_agent()
+    try:
+        wait(lambda: platform_server.jobs[41].print_state == "uploaded", "uploaded")
+        confirm(platform_server, 41)
+        wait(lambda: platform_server.events(41).count("progress") >= 2, "progress")
+    finally:
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    percent_before = platform_server.jobs[41].progress["percent"]
+    progress_before = platform_server.events(41).count("progress")
+    assert octoprint_server.request("GET", "/api/job")[1]["state"] == "Printing"
+
+    second = run_agent()
+    try:
+        wait(lambda: platform_server.jobs[41].status == "printed", "printed")
+    finally:
+        os.killpg(second.pid, signal.SIGTERM)
+        second.wait(timeout=10)
+
+    events = platform_server.events(41)
+    assert events.count("started") == 1
+    assert events[-1] == "finished"
+    assert events.count("progress") > progress_before  # the restarted agent went on reporting
+    resumed = [r["percent"] for r in platform_server.reports if r["event"] == "progress"][-1]
+    assert resumed >= percent_before
+    assert platform_server.jobs[41].actual_seconds >= 12
+    prints = octoprint_server.request("GET", "/api/files/local/job-41.gcode")[1]["prints"]
+    assert (prints["success"], prints["failure"]) == (1, 0)
