@@ -2,6 +2,8 @@
 a local network), ``Authorization: Token <key>`` with an agent token, JSON in and out, errors as
 ``{"detail": "..."}``."""
 
+from urllib.parse import urlsplit
+
 import requests
 
 USER_AGENT = "makernet-agent/1"
@@ -72,4 +74,7 @@ class PlatformClient:
         return self._json("POST", f"/api/maker/jobs/{job_id}/confirm-start/", json={})
 
     def download(self, url: str) -> bytes:
-        return self._request("GET", url).content
+        """The print file. Its path is fetched from the configured platform URL: behind a proxy the absolute URL the
+        platform builds may name an internal host or plain HTTP, and the token goes nowhere else."""
+        parts = urlsplit(url)
+        return self._request("GET", parts.path + (f"?{parts.query}" if parts.query else "")).content

@@ -40,6 +40,7 @@ log = logging.getLogger("agent")
 # After a start, a printer that shows our file stopped is believed only once it was seen printing or this long
 # after the start (a retried job's file may still show the previous attempt's end for a moment).
 START_GRACE_SECONDS = 60
+REASON_MAX = 2000  # what the platform keeps of a printer's words
 HEARTBEAT_STATES = {
     OFFLINE: "offline",
     IDLE: "idle",
@@ -310,6 +311,8 @@ class Agent:
     # Reports -----------------------------------------------------------------------------------------------
     def _finish(self, job_id: int, record: dict, event: str, *, photo: bytes | None = None, **fields) -> None:
         """Keep the outcome (so that it is sent again after a lost answer or a restart), then send it."""
+        if fields.get("reason"):
+            fields["reason"] = fields["reason"][:REASON_MAX]
         record["outcome"] = {"event": event, **{key: value for key, value in fields.items() if value is not None}}
         record["done"] = False
         self.state.save()
@@ -326,7 +329,14 @@ class Agent:
         outcome = dict(record["outcome"])
         event = outcome.pop("event")
         try:
-            answer = self._send(job_id, event, photo=photo, raise_refusal=True, **outcome)
+            try:
+                answer = self._send(job_id, event, photo=photo, raise_refusal=True, **outcome)
+            except PlatformError as error:
+                if not (photo and error.status == 400):
+                    raise
+                # The webcam's answer was not a picture the platform takes: the outcome matters, not the photo.
+                log.warning("job %s: the snapshot was refused (%s); reporting without it", job_id, error.detail)
+                answer = self._send(job_id, event, raise_refusal=True, **outcome)
         except PlatformError as error:
             if error.status is None or error.status >= 500:
                 raise

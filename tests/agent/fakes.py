@@ -370,7 +370,7 @@ class FakePlatform(FakeServer):
         self.jobs: dict[int, PlatformJob] = {}
         self.reports: list[dict] = []
         self.heartbeats: list[dict] = []
-        self.now = 1_000_000.0
+        self.accepts_photo = lambda photo: True
         super().__init__()
 
     def add_job(self, job: PlatformJob) -> PlatformJob:
@@ -388,7 +388,8 @@ class FakePlatform(FakeServer):
             "printer_name": f"Printer {job.printer}",
             "material": "PLA",
             "quantity": 1,
-            "print_file_url": f"{self.url}/api/maker/jobs/{job.id}/print-file/",
+            # As Django's build_absolute_uri behind a proxy may give it: another host, plain HTTP.
+            "print_file_url": f"http://internal-web:8000/api/maker/jobs/{job.id}/print-file/",
             "print_file_sha256": job.sha256,
             "print_file_name": f"job-{job.id}.gcode",
             "start_confirmed": job.start_confirmed,
@@ -450,6 +451,8 @@ class FakePlatform(FakeServer):
         if (request.header("Content-Type") or "").startswith("multipart/"):
             data, files = parse_multipart(request.header("Content-Type"), request.body)
             photo = files.get("photo", (None, None))[1]
+            if photo is not None and not self.accepts_photo(photo):
+                return 400, {}, {"photo": ["Upload a valid image."]}
         else:
             data = request.json()
         if data.get("agent") != job.claimed_by:

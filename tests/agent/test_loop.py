@@ -331,3 +331,21 @@ def test_a_wrong_token_is_a_clear_error(platform_server, moonraker, tmp_path, ca
 
     assert main(["--config", str(config), "once"]) == 1
     assert capsys.readouterr().err == f"agent: GET {platform_server.url}/api/maker/agent/jobs/: 401 Invalid token.\n"
+
+
+def test_a_snapshot_the_platform_refuses_does_not_hold_back_the_end_of_the_print(
+    platform_server, moonraker, make_agent
+):
+    platform_server.accepts_photo = lambda photo: photo.startswith(b"\x89PNG")
+    platform_server.add_job(PlatformJob(id=12, printer=7, file=GCODE))
+    agent = make_agent(moonraker_printer(moonraker))
+    agent.poll_once()
+    confirm(platform_server, 12)
+    agent.poll_once()
+
+    moonraker.complete(seconds=90)
+    agent.poll_once()
+
+    job = platform_server.jobs[12]
+    assert (job.status, job.actual_seconds, job.photo) == ("printed", 90, None)
+    assert platform_server.events(12) == ["uploaded", "started", "finished"]
