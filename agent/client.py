@@ -10,12 +10,12 @@ USER_AGENT = "makernet-agent/1"
 
 
 class PlatformError(Exception):
-    """The platform answered with an error (``status`` is the HTTP status, ``detail`` its message) or could not be
-    reached (``status`` None)."""
+    """The platform answered with an error (``http_status`` is the HTTP status, ``detail`` its message) or could not be
+    reached (``http_status`` None)."""
 
-    def __init__(self, message: str, *, status: int | None = None, detail: str | None = None):
+    def __init__(self, message: str, *, http_status: int | None = None, detail: str | None = None):
         super().__init__(message)
-        self.status = status
+        self.http_status = http_status
         self.detail = detail
 
 
@@ -41,7 +41,7 @@ class PlatformClient:
                 detail = None
             detail = detail or response.text[:300]
             raise PlatformError(
-                f"{method} {url}: {response.status_code} {detail}", status=response.status_code, detail=detail
+                f"{method} {url}: {response.status_code} {detail}", http_status=response.status_code, detail=detail
             )
         return response
 
@@ -50,7 +50,7 @@ class PlatformClient:
         try:
             return response.json()
         except ValueError:
-            raise PlatformError(f"{method} {path}: the platform's answer is not JSON", status=response.status_code)
+            raise PlatformError(f"{method} {path}: the platform's answer is not JSON", http_status=response.status_code)
 
     def jobs(self) -> list[dict]:
         return self._json("GET", "/api/maker/agent/jobs/").get("jobs", [])

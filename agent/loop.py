@@ -332,13 +332,13 @@ class Agent:
             try:
                 answer = self._send(job_id, event, photo=photo, raise_refusal=True, **outcome)
             except PlatformError as error:
-                if not (photo and error.status == 400):
+                if not (photo and error.http_status == 400):
                     raise
                 # The webcam's answer was not a picture the platform takes: the outcome matters, not the photo.
                 log.warning("job %s: the snapshot was refused (%s); reporting without it", job_id, error.detail)
                 answer = self._send(job_id, event, raise_refusal=True, **outcome)
         except PlatformError as error:
-            if error.status is None or error.status >= 500:
+            if error.http_status is None or error.http_status >= 500:
                 raise
             record["refused"] = error.detail
             answer = None
@@ -352,7 +352,7 @@ class Agent:
         try:
             self._send(job_id, event, raise_refusal=True)
         except PlatformError as error:
-            if error.status is None or error.status >= 500:
+            if error.http_status is None or error.http_status >= 500:
                 raise
             log.warning("job %s: the platform refused %r: %s", job_id, event, error.detail)
         record[flag] = True
