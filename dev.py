@@ -115,6 +115,13 @@ def ensure_moto() -> None:
         say("moto could not be installed: the S3 storage tests skip (in CI they fail)")
 
 
+def ensure_octoprint() -> None:
+    """The maker agent's tests drive a real OctoPrint with its Virtual Printer, in its own virtualenv under
+    .venv-tools/ (its Tornado/Flask stack stays out of the project's); without it those tests skip."""
+    if subprocess.run([sys.executable, ROOT / "scripts" / "octoprint_server.py", "ensure"], cwd=ROOT).returncode:
+        say("OctoPrint could not be installed: the maker agent's OctoPrint tests skip (in CI they fail)")
+
+
 def manage(*args: str, env: dict | None = None) -> None:
     run([PYTHON, "manage.py", *args], env=env)
 
@@ -284,6 +291,7 @@ def command_setup(arguments) -> int:
         ensure_prusa_slicer()
         ensure_localstripe()
         ensure_moto()
+        ensure_octoprint()
     return 0
 
 
@@ -299,6 +307,7 @@ def command_test(arguments) -> int:
     ensure_prusa_slicer()
     ensure_localstripe()
     ensure_moto()
+    ensure_octoprint()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "platform.settings.test", "PYTHONUNBUFFERED": "1"}
     # The layer contracts first (a second): a wrong arrow between apps fails the run before any test.
     say("checking the layers: lint-imports (contracts in pyproject.toml)")

@@ -5,7 +5,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from tests.factories import MakerFactory, UserFactory, api_key_for
 
-pytest_plugins = ["tests.worker", "tests.world", "tests.stripe_local", "tests.s3_local"]
+pytest_plugins = ["tests.worker", "tests.world", "tests.stripe_local", "tests.s3_local", "tests.octoprint_local"]
 
 
 @pytest.fixture(autouse=True)

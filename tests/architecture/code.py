@@ -7,7 +7,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 # Every package of the project that runs in production, lowest layer first (pyproject's import-linter layers).
 APPS = ("core", "accounts", "catalogue", "designs", "slicing", "makers", "billing", "orders", "codesign", "web")
-PROJECT_PACKAGES = ("platform", *APPS)
+# Standalone pure packages that are not Django apps (the maker agent runs in the maker's workshop, without Django).
+STANDALONE = ("agent",)
+PROJECT_PACKAGES = ("platform", *APPS, *STANDALONE)
 
 
 def source_files(*, include_migrations: bool = False) -> Iterator[Path]:

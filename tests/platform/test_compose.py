@@ -184,6 +184,9 @@ def compose_storage(request):
 @pytest.mark.parametrize("service", sorted(app_services()))
 def test_every_compose_command_starts(service, tmp_path, settings, compose_storage):
     spec = app_services()[service]
+    if service == "agent":
+        check_agent_starts(spec, tmp_path)
+        return
     base_env = {key: value for key, value in os.environ.items() if not key.startswith(("DJANGO_", "CELERY_", "AWS_"))}
     compose_env = {
         key: interpolate(str(value), {"DJANGO_SECRET_KEY": SECRET, "FLOWER_PASSWORD": "x"})
@@ -240,6 +243,32 @@ def test_every_compose_command_starts(service, tmp_path, settings, compose_stora
         started(command, env, lambda output: "beat: Starting" in output)
     else:
         pytest.fail(f"no start check for {service}: {command}")
+
+
+def check_agent_starts(spec: dict, tmp_path) -> None:
+    """The maker agent's service (profile "agent") polls the platform with the config in its volume: here a fake
+    platform (tests/agent/fakes.py) and the config in a temporary folder in place of ./agent-data."""
+    from tests.agent.fakes import FakePlatform
+
+    assert spec["profiles"] == ["agent"]
+    assert "environment" not in spec and "depends_on" not in spec
+    host_folder, container_folder = spec["volumes"][0].split(":")
+    assert host_folder == "./agent-data"
+    platform = FakePlatform(token="compose-agent-token")
+    try:
+        (tmp_path / "agent.toml").write_text(
+            f'[platform]\nurl = "{platform.url}"\ntoken = "compose-agent-token"\nagent_id = "compose"\n'
+            "poll_seconds = 0.2\n"
+        )
+        command = [
+            sys.executable if part == "python" else part.replace(container_folder, str(tmp_path))
+            for part in spec["command"]
+        ]
+        env = {key: value for key, value in os.environ.items() if not key.startswith("DJANGO_")}
+        started(command, env, lambda output: ("GET", "/api/maker/agent/jobs/") in platform.requests)
+    finally:
+        platform.stop()
+    assert not (tmp_path / "agent-state.json").exists()  # nothing to remember: no job yet
 
 
 def test_the_compose_stack_serves_plain_http_locally_and_keeps_its_health_check_host_allowed():
