@@ -170,7 +170,7 @@ def job_agent_report(*, user, job_id: int, agent: str, report: AgentReport) -> J
         "cancelled": _failed,
     }[report.event]
     with transaction.atomic():
-        job = Job.objects.select_for_update().select_related("printer", "print_slice").get(pk=job.pk)
+        job = Job.objects.select_for_update(of=("self",)).select_related("printer", "print_slice").get(pk=job.pk)
         handler(job, actor=user, report=report)
     job.refresh_from_db()
     return job
