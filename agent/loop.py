@@ -148,10 +148,16 @@ class Agent:
         job_id = job["id"]
         if job.get("claimed_by") not in (None, self.agent_id):
             return False
-        if job.get("claimed_by") != self.agent_id:
+        fresh_claim = job.get("claimed_by") != self.agent_id
+        if fresh_claim:
             job = self.client.claim(job_id, self.agent_id)
             log.info("job %s: claimed", job_id)
         record = self.state.job(job_id)
+        if fresh_claim and not record.get("started") and record.get("uploaded_reported"):
+            # The maker took the job back (its print state is waiting again) and it came back to this agent: the
+            # file may still be on the printer, but the platform must hear again that it is, to offer the start.
+            record.pop("uploaded_reported")
+            self.state.save()
         if not self._pending_outcome_sent(job_id, record):
             return False
         if record.get("done") and not self._retry(job, record):

@@ -23,6 +23,9 @@ urlpatterns = [
     path(
         "maker/jobs/<int:pk>/confirm-start/", agent.MakerJobConfirmStartView.as_view(), name="maker-job-confirm-start"
     ),
+    path(
+        "maker/jobs/<int:pk>/release-agent/", agent.MakerJobReleaseAgentView.as_view(), name="maker-job-release-agent"
+    ),
     path("maker/agent/jobs/", agent.AgentJobListView.as_view(), name="agent-job-list"),
     path("maker/agent/jobs/<int:pk>/claim/", agent.AgentJobClaimView.as_view(), name="agent-job-claim"),
     path("maker/agent/jobs/<int:pk>/report/", agent.AgentJobReportView.as_view(), name="agent-job-report"),

@@ -81,6 +81,7 @@ urlpatterns = [
     path("maker/jobs/<int:pk>/progress/", maker.job_progress, name="job-progress"),
     path("maker/jobs/<int:pk>/fail/", maker.job_fail, name="job-fail"),
     path("maker/jobs/<int:pk>/confirm-start/", maker.job_confirm_start, name="job-confirm-start"),
+    path("maker/jobs/<int:pk>/release-agent/", maker.job_release_agent, name="job-release-agent"),
     path("maker/jobs/<int:pk>/proposals/", codesign.proposal_create, name="job-proposal-create"),
     path("maker/jobs/<int:pk>/counter-offer/", counter_offers.counter_offer_create, name="job-counter-offer"),
     path("maker/claims/<int:pk>/answer/", claims_pages.claim_answer, name="claim-answer"),

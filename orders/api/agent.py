@@ -159,3 +159,14 @@ class MakerJobConfirmStartView(APIView):
     def post(self, request, pk):
         job = agent_services.job_confirm_start(user=request.user, job_id=pk)
         return Response({"id": job.pk, "start_confirmed": job.start_confirmed_at is not None})
+
+
+class MakerJobReleaseAgentView(APIView):
+    """Makers: take an accepted job back from the agent that claimed it (another agent may then claim it)."""
+
+    permission_classes = [IsMaker]
+
+    @extend_schema(request=None, responses={200: OpenApiResponse(description='{"id", "claimed_by": null}')})
+    def post(self, request, pk):
+        job = agent_services.job_release_agent(user=request.user, job_id=pk)
+        return Response({"id": job.pk, "claimed_by": job.claimed_by or None})

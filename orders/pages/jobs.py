@@ -244,3 +244,18 @@ def job_confirm_start(request, pk):
         message = _("Job %(job)s: the agent starts the print on %(printer)s.")
         messages.success(request, message % {"job": job.pk, "printer": job.printer.name if job.printer else "-"})
     return redirect("web:job-detail", pk=job.pk)
+
+
+@maker_required
+@require_POST
+def job_release_agent(request, pk):
+    """Makers: take the job back from the print agent that claimed it."""
+    job = _own_job(request, pk)
+    try:
+        agent_services.job_release_agent(user=request.user, job_id=job.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        message = _("Job %(job)s: taken back from the agent %(agent)s; the next agent to ask for work takes it.")
+        messages.success(request, message % {"job": job.pk, "agent": job.claimed_by})
+    return redirect("web:job-detail", pk=job.pk)

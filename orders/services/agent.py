@@ -137,6 +137,28 @@ def job_confirm_start(*, user, job_id: int) -> Job:
     return job
 
 
+def job_release_agent(*, user, job_id: int) -> Job:
+    """The maker takes the job back from the agent that claimed it (that agent was replaced, or the job should
+    go to another printer's agent): the next agent to poll claims it and puts the file on its printer again, and
+    the maker confirms the start again. Not while it prints (409: cancel the print on the printer first; the agent
+    reports it failed and the job is accepted again)."""
+    job = agent_job(user=user, job_id=job_id)
+    with transaction.atomic():
+        job = Job.objects.select_for_update().get(pk=job.pk)
+        if job.status != JobStatus.ACCEPTED or not job.claimed_by:
+            raise Conflict(
+                _("Only an accepted job an agent holds can be taken back; job %(job)s is %(status)s.")
+                % {"job": job.pk, "status": job.status},
+                code="cannot_release",
+                details={"status": job.status, "claimed_by": job.claimed_by or None},
+            )
+        Job.objects.filter(pk=job.pk).update(
+            claimed_by="", print_state=PrintState.WAITING, start_confirmed_at=None, progress=None
+        )
+        job.refresh_from_db()
+    return job
+
+
 @dataclass(frozen=True, kw_only=True)
 class AgentReport:
     event: str

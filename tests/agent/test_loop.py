@@ -349,3 +349,21 @@ def test_a_snapshot_the_platform_refuses_does_not_hold_back_the_end_of_the_print
     job = platform_server.jobs[12]
     assert (job.status, job.actual_seconds, job.photo) == ("printed", 90, None)
     assert platform_server.events(12) == ["uploaded", "started", "finished"]
+
+
+def test_a_job_the_maker_took_back_and_this_agent_claims_again_is_offered_for_the_start_again(
+    platform_server, moonraker, make_agent
+):
+    # given a job this agent uploaded and reported
+    platform_server.add_job(PlatformJob(id=12, printer=7, file=GCODE))
+    agent = make_agent(moonraker_printer(moonraker))
+    agent.poll_once()
+    assert platform_server.events(12) == ["uploaded"]
+    # when the maker takes it back from the agent (the platform forgets the claim and the upload)
+    job = platform_server.jobs[12]
+    job.claimed_by, job.print_state = None, "waiting"
+    agent.poll_once()
+    # then the agent claims it again and says again that the file is on the printer, without starting it
+    assert (job.claimed_by, job.print_state) == ("workshop-1", "uploaded")
+    assert platform_server.events(12) == ["uploaded", "uploaded"]
+    assert moonraker.count("POST", "/printer/print/start") == 0

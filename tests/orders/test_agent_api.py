@@ -561,3 +561,39 @@ def test_the_agents_job_list_costs_the_same_queries_for_one_job_or_three(agent, 
     three = queries()
     assert (one[1], three[1]) == (1, 3)
     assert one[0] == three[0]
+
+
+def test_the_maker_takes_a_job_back_from_a_replaced_agent_and_another_agent_claims_it(agent, accepted):
+    # given a job an agent claimed, put on its printer and the maker confirmed (the agent's machine then died)
+    agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "shop-pi"}, format="json")
+    report(agent, accepted, "uploaded")
+    agent.post(f"/api/maker/jobs/{accepted.pk}/confirm-start/")
+    refused = agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "new-pi"}, format="json")
+    assert (refused.status_code, refused.json()["code"]) == (409, "claimed_by_other_agent")
+    # when the maker takes it back
+    released = agent.post(f"/api/maker/jobs/{accepted.pk}/release-agent/")
+    # then the job waits for any agent again, unconfirmed, and the new agent claims it
+    assert (released.status_code, released.json()) == (200, {"id": accepted.pk, "claimed_by": None})
+    job = Job.objects.get(pk=accepted.pk)
+    assert (job.claimed_by, job.print_state, job.start_confirmed_at, job.progress) == ("", "waiting", None, None)
+    claimed = agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "new-pi"}, format="json")
+    assert (claimed.status_code, claimed.json()["claimed_by"]) == (200, "new-pi")
+    # and the old agent may no longer report on it
+    assert report(agent, accepted, "started").json()["code"] == "not_claimed"
+
+
+def test_a_printing_job_is_not_taken_back(agent, accepted):
+    start(agent, accepted)
+    refused = agent.post(f"/api/maker/jobs/{accepted.pk}/release-agent/")
+    assert (refused.status_code, refused.json()["code"]) == (409, "cannot_release")
+    assert Job.objects.get(pk=accepted.pk).claimed_by == "shop-pi"
+
+
+def test_the_job_page_takes_the_job_back(agent, accepted, client):
+    agent.post(f"/api/maker/agent/jobs/{accepted.pk}/claim/", {"agent": "shop-pi"}, format="json")
+    client.force_login(member(accepted.maker))
+    page = client.get(f"/maker/jobs/{accepted.pk}/").content.decode()
+    assert f'action="/maker/jobs/{accepted.pk}/release-agent/"' in page and "Take the job back from shop-pi" in page
+    answer = client.post(f"/maker/jobs/{accepted.pk}/release-agent/", follow=True)
+    assert "taken back from the agent shop-pi" in answer.content.decode()
+    assert Job.objects.get(pk=accepted.pk).claimed_by == ""

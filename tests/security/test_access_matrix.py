@@ -217,6 +217,7 @@ EXPECTATIONS: dict[str, Row] = {
     ),
     # the print agent (issue 18): maker A's job is only offered, so its claim, report and start are 409s
     "maker-job-confirm-start": Row({"POST": MAKER_A_WRITES}, JOB),
+    "maker-job-release-agent": Row({"POST": MAKER_A_WRITES}, JOB),
     "agent-job-list": Row({"GET": MAKERS_READ}),
     "agent-job-claim": Row({"POST": MAKER_A_WRITES}, JOB, body={"agent": "matrix"}),
     "agent-job-report": Row({"POST": MAKER_A_WRITES}, JOB, body={"agent": "matrix", "event": "uploaded"}),
@@ -270,6 +271,7 @@ EXPECTATIONS: dict[str, Row] = {
     "web:job-progress": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-fail": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-confirm-start": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
+    "web:job-release-agent": Row({"POST": PAGE_MAKER_A_WRITES}, JOB),
     "web:job-counter-offer": Row({"POST": PAGE_MAKER_A_WRITES}, JOB, body={"price": "1.00"}),
     "web:counter-offer-answer": Row({"POST": PAGE_OWNER_WRITES}, {"pk": "counter_offer", "answer": "decline"}),
     "web:job-proposal-create": Row(
@@ -533,6 +535,7 @@ def test_a_maker_never_sees_a_job_not_offered_to_it(world):
     ):
         assert getattr(maker_a, method)(url).status_code == 404, url
     assert maker_a.post(f"/api/maker/jobs/{other_job}/confirm-start/").status_code == 404
+    assert maker_a.post(f"/api/maker/jobs/{other_job}/release-agent/").status_code == 404
     for url, body in (
         (f"/api/maker/agent/jobs/{other_job}/claim/", {"agent": "a"}),
         (f"/api/maker/agent/jobs/{other_job}/report/", {"agent": "a", "event": "uploaded"}),
@@ -542,6 +545,7 @@ def test_a_maker_never_sees_a_job_not_offered_to_it(world):
     assert web.get(f"/maker/jobs/{other_job}/").status_code == 404
     assert web.post(f"/maker/jobs/{other_job}/accept/").status_code == 404
     assert web.post(f"/maker/jobs/{other_job}/confirm-start/").status_code == 404
+    assert web.post(f"/maker/jobs/{other_job}/release-agent/").status_code == 404
     assert Job.objects.get(pk=other_job).status == "offered"
     assert Job.objects.get(pk=other_job).claimed_by == ""
 
