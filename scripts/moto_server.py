@@ -11,11 +11,14 @@ can call it before anything else is installed; it is quick when nothing changed.
 """
 
 import argparse
-import fcntl
 import os
-import subprocess
 import sys
 from pathlib import Path
+
+try:  # imported as scripts.<name> (the tests) or run as a script (python scripts/<name>.py)
+    from scripts.tool_venv import ensure_tool
+except ImportError:
+    from tool_venv import ensure_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ["moto[server]==5.2.1"]
@@ -23,31 +26,9 @@ VENV = Path(os.environ.get("PLATFORM_MOTO_VENV", ROOT / ".venv-tools" / "moto"))
 PYTHON = VENV / "bin" / "python"
 
 
-def _stamp() -> str:
-    return "\n".join([*REQUIREMENTS, sys.version.split()[0]]) + "\n"
-
-
 def ensure(*, quiet: bool = False) -> Path:
-    """Create the virtualenv with moto's server in it (once; under a lock, so parallel test workers wait for
-    each other) and return its python. Raises ``subprocess.CalledProcessError`` when pip cannot install it."""
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    stamp = VENV / ".installed"
-    with open(VENV.parent / f".{VENV.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if PYTHON.exists() and stamp.exists() and stamp.read_text() == _stamp():
-            return PYTHON
-        if not quiet:
-            print(f"[moto] installing {' '.join(REQUIREMENTS)} into {VENV}", flush=True)
-        if not PYTHON.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run(
-            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", *REQUIREMENTS],
-            check=True,
-            stdout=subprocess.DEVNULL if quiet else None,
-            stderr=subprocess.PIPE if quiet else None,
-        )
-        stamp.write_text(_stamp())
-    return PYTHON
+    """Create the virtualenv with moto's server in it (once) and return its python (``tool_venv.ensure_tool``)."""
+    return ensure_tool(VENV, REQUIREMENTS, label="moto", quiet=quiet)
 
 
 def serve(port: int) -> None:

@@ -14,13 +14,17 @@ application key is in ``DIR/appkey``. ``ensure`` and ``serve`` use only the stan
 """
 
 import argparse
-import fcntl
 import json
 import os
 import secrets
 import subprocess
 import sys
 from pathlib import Path
+
+try:  # imported as scripts.<name> (the tests) or run as a script (python scripts/<name>.py)
+    from scripts.tool_venv import ensure_tool
+except ImportError:
+    from tool_venv import ensure_tool
 
 ROOT = Path(__file__).resolve().parent.parent
 REQUIREMENTS = ["OctoPrint==1.11.8"]
@@ -30,31 +34,9 @@ USER = "maker"
 PASSWORD = "maker-password"  # noqa: S105 - a throwaway local test server's login
 
 
-def _stamp() -> str:
-    return "\n".join([*REQUIREMENTS, sys.version.split()[0]]) + "\n"
-
-
 def ensure(*, quiet: bool = False) -> Path:
-    """Create the virtualenv with OctoPrint in it (once; under a lock, so parallel test workers wait for each
-    other) and return its python. Raises ``subprocess.CalledProcessError`` when pip cannot install it."""
-    VENV.parent.mkdir(parents=True, exist_ok=True)
-    stamp = VENV / ".installed"
-    with open(VENV.parent / f".{VENV.name}.lock", "w") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        if PYTHON.exists() and stamp.exists() and stamp.read_text() == _stamp():
-            return PYTHON
-        if not quiet:
-            print(f"[octoprint] installing {' '.join(REQUIREMENTS)} into {VENV}", flush=True)
-        if not PYTHON.exists():
-            subprocess.run([sys.executable, "-m", "venv", str(VENV)], check=True)
-        subprocess.run(
-            [str(PYTHON), "-m", "pip", "install", "--disable-pip-version-check", "-q", *REQUIREMENTS],
-            check=True,
-            stdout=subprocess.DEVNULL if quiet else None,
-            stderr=subprocess.PIPE if quiet else None,
-        )
-        stamp.write_text(_stamp())
-    return PYTHON
+    """Create the virtualenv with OctoPrint in it (once) and return its python (``tool_venv.ensure_tool``)."""
+    return ensure_tool(VENV, REQUIREMENTS, label="octoprint", quiet=quiet)
 
 
 def _yaml(value, indent: int = 0) -> str:
