@@ -29,7 +29,7 @@ class PrinterSerializer(serializers.ModelSerializer):
     live_state = serializers.CharField(
         read_only=True, help_text=_("as the print agent reports it (offline when silent lately); empty: no agent")
     )
-    loaded_material = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    loaded_material = serializers.SlugRelatedField(slug_field="code", read_only=True, allow_null=True)
 
     class Meta:
         model = Printer
