@@ -21,25 +21,36 @@ class Correction:
     factor: float  # 1.0 when there are no samples
     samples: int
     error_raw: float | None  # median of |estimate - actual| / actual, of the slicer's own estimates
-    error_corrected: float | None  # the same with each estimate multiplied by the factor
+    # the same for the estimates as the platform corrected them then: each print's estimate times the factor learnt
+    # from the prints before it (1 while there were fewer than the minimum): out of sample, so one print alone
+    # does not show a perfect correction
+    error_corrected: float | None
 
 
-def correction(samples: Sequence[PrintSample], *, minimum: float, maximum: float) -> Correction:
-    """The clamped median ratio of ``samples`` (those with both times above zero) and the errors before/after."""
+def correction(samples: Sequence[PrintSample], *, minimum: float, maximum: float, min_samples: int = 1) -> Correction:
+    """The clamped median ratio of ``samples`` (newest first; those with both times above zero), and the errors of
+    the slicer's estimates and of the corrected ones. The factor counts from ``min_samples`` prints on."""
     usable = [sample for sample in samples if sample.estimated_seconds > 0 and sample.actual_seconds > 0]
     if not usable:
         return Correction(factor=1.0, samples=0, error_raw=None, error_corrected=None)
-    median = statistics.median(sample.actual_seconds / sample.estimated_seconds for sample in usable)
-    factor = min(maximum, max(minimum, median))
+    corrected = [
+        _error(sample, _factor(usable[index + 1 :], minimum, maximum, min_samples))
+        for index, sample in enumerate(usable)
+    ]
     return Correction(
-        factor=round(factor, 4),
+        factor=round(_factor(usable, minimum, maximum, 1), 4),
         samples=len(usable),
-        error_raw=round(_median_error(usable, 1.0), 4),
-        error_corrected=round(_median_error(usable, factor), 4),
+        error_raw=round(statistics.median(_error(sample, 1.0) for sample in usable), 4),
+        error_corrected=round(statistics.median(corrected), 4),
     )
 
 
-def _median_error(samples: Sequence[PrintSample], factor: float) -> float:
-    return statistics.median(
-        abs(sample.estimated_seconds * factor - sample.actual_seconds) / sample.actual_seconds for sample in samples
-    )
+def _factor(samples: Sequence[PrintSample], minimum: float, maximum: float, min_samples: int) -> float:
+    if not samples or len(samples) < min_samples:
+        return 1.0
+    median = statistics.median(sample.actual_seconds / sample.estimated_seconds for sample in samples)
+    return min(maximum, max(minimum, median))
+
+
+def _error(sample: PrintSample, factor: float) -> float:
+    return abs(sample.estimated_seconds * factor - sample.actual_seconds) / sample.actual_seconds

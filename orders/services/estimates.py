@@ -21,11 +21,13 @@ def printer_samples(*, printer_id: int) -> list[PrintSample]:
 
 def printer_refresh_correction(*, printer_id: int) -> Correction:
     """Recompute the printer's correction factor (median of actual / estimated, clamped to AGENT_CORRECTION_MIN
-    .. AGENT_CORRECTION_MAX) and its estimate errors before and after, and keep them on the printer."""
+    .. AGENT_CORRECTION_MAX) and its estimate errors before and after (the corrected ones as quoted then: see
+    ``orders.pricing.corrections.correction``), and keep them on the printer."""
     result = correction(
         printer_samples(printer_id=printer_id),
         minimum=settings.AGENT_CORRECTION_MIN,
         maximum=settings.AGENT_CORRECTION_MAX,
+        min_samples=settings.AGENT_CORRECTION_MIN_SAMPLES,
     )
     Printer.objects.filter(pk=printer_id).update(
         correction_factor=result.factor,

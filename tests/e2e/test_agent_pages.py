@@ -68,7 +68,7 @@ def test_the_maker_confirms_the_start_and_watches_its_printers(
     page = new_page(1280, 900)
     log_in(page, live_server.url, maker_user.username, PASSWORD)
     page.goto(f"{live_server.url}/maker/jobs/{job.pk}/")
-    button = page.locator("#print-agent button[type=submit]")
+    button = page.locator("#print-agent form[action$='/confirm-start/'] button[type=submit]")
     assert button.inner_text() == "Start the print: the bed is clear"
     screens.shoot(page, "50-maker-job-agent-1280")
     button.click()

@@ -74,7 +74,7 @@ def test_the_makers_printers_page_shows_state_material_and_the_correction(agent,
     assert "Idle" in row and "PETG" in row
     assert '<td class="num" data-correction>× 1.50</td>' in row
     assert '<td class="num" data-error-raw>33 %</td>' in row
-    assert '<td class="num" data-error-corrected>0 %</td>' in row
+    assert '<td class="num" data-error-corrected>33 %</td>' in row  # one print: its quote knew no correction yet
     # Another maker sees its own printers only
     other = client_as(member(makers["munich"])).get("/maker/printers/").content.decode()
     assert f'data-printer-live="{accepted.printer.name}"' not in other

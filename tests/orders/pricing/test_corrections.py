@@ -20,8 +20,28 @@ def test_the_median_ignores_one_outlier():
     assert result.samples == 5
     # |est - actual| / actual: 0.1667, 0.2, 0.1667, 0.9, 0.2308 -> median 0.2
     assert result.error_raw == 0.2
-    # corrected (x1.25): 0.0417, 0.0, 0.0417, 0.875, 0.0385 -> median 0.0417
-    assert result.error_corrected == 0.0417
+    # corrected as quoted then (samples newest first; each with the factor of the prints before it):
+    # 1.275 -> 0.0625, 1.3 -> 0.04, 5.65 clamped to 3.0 -> 1.5, 1.3 -> 0.87, none before: 1.0 -> 0.2308;
+    # median 0.2308: with the jam among two prints, the early corrections were worse than none
+    assert result.error_corrected == 0.2308
+
+
+def test_the_corrected_error_is_out_of_sample():
+    # given a steady printer: each print took 1.2 times the slicer's estimate
+    steady = correction(samples((100, 120), (100, 120), (100, 120), (100, 120)), minimum=0.5, maximum=3.0)
+    # then the slicer was 16.7 % off, and the corrections were exact from the second print on (the first, none)
+    assert (steady.factor, steady.error_raw, steady.error_corrected) == (1.2, 0.1667, 0.0)
+    # and one print alone shows no improvement yet: nothing was known before it
+    single = correction(samples((100, 120)), minimum=0.5, maximum=3.0)
+    assert (single.factor, single.error_raw, single.error_corrected) == (1.2, 0.1667, 0.1667)
+
+
+def test_the_corrections_as_quoted_wait_for_the_minimum_samples():
+    # with a minimum of 3 prints, only the newest of four was quoted with a correction (of the three before it)
+    result = correction(
+        samples((100, 120), (100, 120), (100, 120), (100, 120)), minimum=0.5, maximum=3.0, min_samples=3
+    )
+    assert (result.factor, result.error_corrected) == (1.2, 0.1667)
 
 
 def test_an_even_count_takes_the_middle_two():
