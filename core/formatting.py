@@ -45,3 +45,10 @@ def localised(value):
         exact = Decimal(str(value)).normalize()
         return number_text(exact, max(0, -exact.as_tuple().exponent))
     return value
+
+
+def duration_text(seconds) -> str:
+    """A length of time as a person reads it on a page: "2 h 05 min", or "45 min" under an hour."""
+    hours, rest = divmod(int(seconds), 3600)
+    minutes = rest // 60
+    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from core.errors import DomainError
+from core.formatting import duration_text
 from core.pages import maker_required
 from designs.selectors import version_file_url
 from orders.models import JOB_TERMINAL, Batch, JobStatus, PrintState
@@ -70,11 +71,7 @@ def _files(job) -> list[dict]:
 
 
 def _time_text(seconds) -> str:
-    if seconds is None:
-        return ""
-    hours, rest = divmod(int(seconds), 3600)
-    minutes = rest // 60
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return "" if seconds is None else duration_text(seconds)
 
 
 def _agent_panel(job) -> dict | None:
@@ -231,31 +228,44 @@ def job_fail(request, pk):
     )
 
 
+def _job_agent_action(request, pk, *, service, done):
+    """Confirm the start or take the job back from its print agent: the answer is a message on the job page.
+    ``done(job)`` says what happened (the job as it was before the action)."""
+    job = _own_job(request, pk)
+    try:
+        service(user=request.user, job_id=job.pk)
+    except DomainError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, done(job))
+    return redirect("web:job-detail", pk=job.pk)
+
+
 @maker_required
 @require_POST
 def job_confirm_start(request, pk):
     """Makers: the printer's bed is clear, the print agent may start the job's print."""
-    job = _own_job(request, pk)
-    try:
-        agent_services.job_confirm_start(user=request.user, job_id=job.pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        message = _("Job %(job)s: the agent starts the print on %(printer)s.")
-        messages.success(request, message % {"job": job.pk, "printer": job.printer.name if job.printer else "-"})
-    return redirect("web:job-detail", pk=job.pk)
+    return _job_agent_action(
+        request,
+        pk,
+        service=agent_services.job_confirm_start,
+        done=lambda job: (
+            _("Job %(job)s: the agent starts the print on %(printer)s.")
+            % {"job": job.pk, "printer": job.printer.name if job.printer else "-"}
+        ),
+    )
 
 
 @maker_required
 @require_POST
 def job_release_agent(request, pk):
     """Makers: take the job back from the print agent that claimed it."""
-    job = _own_job(request, pk)
-    try:
-        agent_services.job_release_agent(user=request.user, job_id=job.pk)
-    except DomainError as error:
-        messages.error(request, error.message)
-    else:
-        message = _("Job %(job)s: taken back from the agent %(agent)s; the next agent to ask for work takes it.")
-        messages.success(request, message % {"job": job.pk, "agent": job.claimed_by})
-    return redirect("web:job-detail", pk=job.pk)
+    return _job_agent_action(
+        request,
+        pk,
+        service=agent_services.job_release_agent,
+        done=lambda job: (
+            _("Job %(job)s: taken back from the agent %(agent)s; the next agent to ask for work takes it.")
+            % {"job": job.pk, "agent": job.claimed_by}
+        ),
+    )

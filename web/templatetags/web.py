@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from core.formatting import money_text, number_text
+from core.formatting import duration_text, money_text, number_text
 from core.models import Notification
 from designs.pages.report import size_text
 
@@ -73,9 +73,7 @@ def duration_until(moment: datetime | None) -> str:
     seconds = int((moment - timezone.now()).total_seconds())
     if seconds <= 0:
         return _("expired")
-    hours, rest = divmod(seconds, 3600)
-    minutes = rest // 60
-    return f"{hours} h {minutes:02d} min" if hours else f"{minutes} min"
+    return duration_text(seconds)
 
 
 @register.filter
