@@ -377,21 +377,24 @@ def printers_heartbeat(*, user, agent: str, beats: list[PrinterBeat]) -> list[Pr
             code="unknown_material",
         )
     now = timezone.now()
+    # Every beat is checked before any is written: a bad one refuses the whole heartbeat.
+    updates = []
     for beat in beats:
         if beat.state not in PrinterState.values:
             raise DomainError(
                 _("A printer's state is one of %(value)s.") % {"value": ", ".join(PrinterState.values)},
                 code="bad_state",
             )
-    for beat in beats:
-        percent = _number(beat.percent, name="percent", maximum=100)
         fields = {
             "agent_state": beat.state,
-            "agent_percent": percent,
+            "agent_percent": _number(beat.percent, name="percent", maximum=100),
             "agent_message": clean_text((beat.message or "")[:200], field=_("The message"), max_length=200),
             "agent_seen_at": now,
         }
         if beat.loaded_material is not None:
             fields["loaded_material"] = materials.get(beat.loaded_material) if beat.loaded_material else None
-        Printer.objects.filter(pk=beat.printer).update(**fields)
+        updates.append((beat.printer, fields))
+    with transaction.atomic():
+        for printer_id, fields in updates:
+            Printer.objects.filter(pk=printer_id).update(**fields)
     return list(Printer.objects.filter(pk__in=ids).order_by("pk"))

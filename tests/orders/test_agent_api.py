@@ -348,6 +348,22 @@ def test_heartbeat_stores_the_printers_state_and_offline_after_the_setting(agent
     assert Printer.objects.get(pk=printer_id).loaded_material is None
 
 
+def test_a_heartbeat_with_one_bad_beat_writes_none_of_them(agent, accepted):
+    response = agent.post(
+        "/api/maker/agent/printers/",
+        {
+            "agent": "shop-pi",
+            "printers": [
+                {"printer": accepted.printer_id, "state": "idle"},
+                {"printer": accepted.printer_id, "state": "error", "message": "thermal runaway\x07"},
+            ],
+        },
+        format="json",
+    )
+    assert (response.status_code, response.json()["code"]) == (400, "bad_text")
+    assert Printer.objects.get(pk=accepted.printer_id).agent_state == ""
+
+
 def test_heartbeat_with_another_makers_printer_is_400_and_writes_nothing(agent, accepted, makers):
     foreign = makers["munich"].printers.first()
     response = agent.post(
