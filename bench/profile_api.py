@@ -27,6 +27,7 @@ def main() -> int:
     parser.add_argument("--endpoint", action="append", help="only endpoints whose name contains this")
     parser.add_argument("--tree", action="store_true", help="print pyinstrument's call tree")
     parser.add_argument("--tree-all", action="store_true", help="with --tree: show library frames too")
+    parser.add_argument("--queries", action="store_true", help="the database time per request of each statement")
     arguments = parser.parse_args()
     with harness.platform_stack("profile") as stack:
         stack.setup_django(settings="bench.ceiling_settings")
@@ -58,6 +59,7 @@ def main() -> int:
 
             profiler = Profiler(interval=0.0005)
             total_queries, database_seconds, slowest = 0, 0.0, (0.0, "")
+            per_statement = {}
             started = time.perf_counter()
             profiler.start()
             for request in requests:
@@ -67,6 +69,8 @@ def main() -> int:
                 for query in captured.captured_queries:
                     seconds = float(query["time"])
                     database_seconds += seconds
+                    statement = _statement(query["sql"])
+                    per_statement[statement] = per_statement.get(statement, 0.0) + seconds
                     if seconds > slowest[0]:
                         slowest = (seconds, query["sql"][:300])
             profiler.stop()
@@ -78,9 +82,22 @@ def main() -> int:
                 f"database {database_seconds / count * 1000:.1f} ms per request; slowest query "
                 f"{slowest[0] * 1000:.1f} ms: {slowest[1]}"
             )
+            if arguments.queries:
+                for statement, seconds in sorted(per_statement.items(), key=lambda item: -item[1]):
+                    print(f"    {seconds / count * 1000:6.2f} ms  {statement}")
             if arguments.tree:
                 print(profiler.output_text(unicode=False, color=False, show_all=arguments.tree_all))
     return 0
+
+
+def _statement(sql: str) -> str:
+    """A statement's kind and main table, with the tables it joins: "SELECT orders_job (+ orders_order, ...)"."""
+    import re
+
+    verb = sql.split(None, 1)[0].upper()
+    tables = re.findall(r'(?:FROM|JOIN|UPDATE|INTO)\s+"(\w+)"', sql)
+    main, joined = (tables[0] if tables else "?"), sorted(set(tables[1:]))
+    return f"{verb} {main}" + (f" (+ {', '.join(joined)})" if joined else "")
 
 
 def _detail(rng, accounts, attribute, pattern):

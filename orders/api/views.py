@@ -20,10 +20,18 @@ from core.permissions import IsAuthenticatedUser, IsCustomer, IsCustomerOrStaff,
 from core.readcache import CachedReadMixin
 from designs.models import DesignVersion
 from orders import selectors
+from orders.api import bodies
 from orders.api import serializers as s
 from orders.models import Batch, Job, Order, OrderStatus
 from orders.services import checkout, ordering, quoting
 from orders.services import jobs as job_services
+
+
+def _found(body: dict | None, model) -> dict:
+    """A read body, or the 404 ``get_object_or_404`` gives when the caller may not see the row (or it is not)."""
+    if body is None:
+        raise Http404(f"No {model._meta.object_name} matches the given query.")
+    return body
 
 
 def _ship_to(data) -> quoting.ShipTo:
@@ -194,12 +202,15 @@ class OrderDetailView(CachedReadMixin, generics.RetrieveAPIView):
     """The customer who placed it, or staff: an order with its items, jobs and timeline."""
 
     permission_classes = [IsCustomerOrStaff]
-    serializer_class = s.OrderSerializer
+    serializer_class = s.OrderSerializer  # the contract; the body is built from plain rows (orders/api/bodies.py)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
         return selectors.orders_visible_to(self.request.user)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(_found(bodies.order_body(request.user, kwargs["pk"]), Order))
 
 
 class _OrderActionView(APIView):
@@ -316,13 +327,17 @@ class MakerJobListView(CachedReadMixin, generics.ListAPIView):
         return data
 
     permission_classes = [IsMaker]
-    serializer_class = s.JobListSerializer
+    serializer_class = s.JobListSerializer  # the contract; the bodies are built from plain rows (orders/api/bodies.py)
     filterset_class = MakerJobFilter
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
-        return selectors.jobs_for_maker(self.request.user)
+        return selectors.jobs_of_maker(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        page = self.paginate_queryset(bodies.job_rows(self.filter_queryset(self.get_queryset()), detail=False))
+        return self.get_paginated_response(bodies.job_bodies_of_rows(page, detail=False))
 
 
 class MakerJobDetailView(CachedReadMixin, generics.RetrieveAPIView):
@@ -332,12 +347,15 @@ class MakerJobDetailView(CachedReadMixin, generics.RetrieveAPIView):
         return s.job_seconds_left_refresh(data)
 
     permission_classes = [IsMaker]
-    serializer_class = s.JobSerializer
+    serializer_class = s.JobSerializer  # the contract; the body is built from plain rows (orders/api/bodies.py)
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Job.objects.none()
         return selectors.jobs_for_maker(self.request.user, detail=True)
+
+    def retrieve(self, request, *args, **kwargs):
+        return Response(_found(bodies.job_body(request.user, kwargs["pk"]), Job))
 
 
 class _JobActionView(APIView):

@@ -123,26 +123,49 @@ def order_amounts(*, items_net: Decimal, shipping_net: Decimal, vat: VatDecision
 
 def order_lines(order: Order) -> list[dict]:
     """The order's lines as the customer and the invoice see them: net, VAT and gross each."""
+    return lines_of_order(
+        items=order.items.values(*LINE_ITEM_FIELDS),
+        shipping_net=order.shipping_net,
+        vat_rate=order.vat_rate,
+        vat_total=order.vat_total,
+    )
+
+
+# What an order's lines need of each item (``lines_of_order``): a plain read, no model instances.
+LINE_ITEM_FIELDS = (
+    "id",
+    "design_version__design__name",
+    "design_version__number",
+    "material__name",
+    "colour",
+    "quantity",
+    "unit_price",
+    "total_price",
+)
+
+
+def lines_of_order(*, items, shipping_net: Decimal, vat_rate: Decimal, vat_total: Decimal) -> list[dict]:
+    """The lines of an order from its items' rows (``LINE_ITEM_FIELDS``, in the order's order) and its frozen
+    shipping, rate and VAT total."""
     lines = []
-    items = list(order.items.select_related("material", "design_version__design"))
     for item in items:
-        amounts = line_amounts(item.total_price, order.vat_rate)
+        amounts = line_amounts(item["total_price"], vat_rate)
         lines.append(
             {
                 "kind": "item",
-                "item": item.pk,
-                "description": f"{item.design_version.design.name} v{item.design_version.number}, "
-                f"{item.material.name}" + (f", {item.colour}" if item.colour else ""),
-                "quantity": item.quantity,
-                "unit_net": str(item.unit_price),
+                "item": item["id"],
+                "description": f"{item['design_version__design__name']} v{item['design_version__number']}, "
+                f"{item['material__name']}" + (f", {item['colour']}" if item["colour"] else ""),
+                "quantity": item["quantity"],
+                "unit_net": str(item["unit_price"]),
                 "net": str(amounts.net),
-                "vat_rate": str(order.vat_rate),
+                "vat_rate": str(vat_rate),
                 "vat": str(amounts.vat),
                 "gross": str(amounts.gross),
             }
         )
-    if order.shipping_net:
-        amounts = line_amounts(order.shipping_net, order.vat_rate)
+    if shipping_net:
+        amounts = line_amounts(shipping_net, vat_rate)
         lines.append(
             {
                 "kind": "shipping",
@@ -150,16 +173,16 @@ def order_lines(order: Order) -> list[dict]:
                 "quantity": 1,
                 "unit_net": str(amounts.net),
                 "net": str(amounts.net),
-                "vat_rate": str(order.vat_rate),
+                "vat_rate": str(vat_rate),
                 "vat": str(amounts.vat),
                 "gross": str(amounts.gross),
             }
         )
     # Rounding per line can differ from the order's frozen VAT by a cent: the frozen figures are what was paid.
     vat_lines = sum((Decimal(line["vat"]) for line in lines), Decimal("0"))
-    if lines and vat_lines != order.vat_total:
+    if lines and vat_lines != vat_total:
         last = lines[-1]
-        last["vat"] = str(Decimal(last["vat"]) + order.vat_total - vat_lines)
+        last["vat"] = str(Decimal(last["vat"]) + vat_total - vat_lines)
         last["gross"] = str(Decimal(last["net"]) + Decimal(last["vat"]))
     return lines
 
@@ -193,6 +216,33 @@ def order_payment(order: Order) -> Payment | None:
     """The order's own payment that counts: the succeeded one, else the latest attempt (top-ups are apart)."""
     payments = Payment.objects.filter(order_id=order.pk, purpose=PaymentPurpose.ORDER)
     return payments.filter(status=PaymentStatus.SUCCEEDED).first() or payments.first()
+
+
+# What an order's body shows of its payment (``order_payment_rows``).
+PAYMENT_ROW_FIELDS = (
+    "provider",
+    "status",
+    "amount",
+    "amount_refunded",
+    "checkout_url",
+    "client_secret",
+    "failure_message",
+)
+
+
+def order_payment_rows(order_id: int):
+    """The order's own payments (not top-ups) as plain rows, newest first: ``payment_that_counts`` picks one."""
+    return (
+        Payment.objects.filter(order_id=order_id, purpose=PaymentPurpose.ORDER)
+        .order_by("-created_at", "-id")
+        .values(*PAYMENT_ROW_FIELDS)
+    )
+
+
+def payment_that_counts(rows) -> dict | None:
+    """``order_payment`` of plain rows (newest first): the succeeded payment's row, else the latest attempt's."""
+    rows = list(rows)
+    return next((row for row in rows if row["status"] == PaymentStatus.SUCCEEDED), rows[0] if rows else None)
 
 
 def payment_start_for(*, order: Order, actor) -> Payment:
