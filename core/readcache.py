@@ -130,11 +130,12 @@ def _new_version() -> str:
     return secrets.token_hex(8)
 
 
-def table_versions(tables) -> dict[str, int]:
-    """The current version of each table (created from the clock where missing)."""
+def table_versions(tables, *, found: dict | None = None) -> dict[str, int]:
+    """The current version of each table (created from the clock where missing). ``found``: what a ``get_many``
+    that asked for these tables' version keys already gave (then only missing versions cost a round trip)."""
     tables = sorted(set(tables))
     keys = [VERSION_PREFIX + table for table in tables]
-    found = cache.get_many(keys)
+    found = cache.get_many(keys) if found is None else {key: found[key] for key in keys if key in found}
     missing = [key for key in keys if key not in found]
     if missing:
         for key in missing:
@@ -206,13 +207,23 @@ def etag_for(key: str, versions: dict[str, int]) -> str:
 
 def entry_get(key: str) -> dict | None:
     """The kept entry for ``key`` if every table it read still has the version it was rendered at."""
-    entry = cache.get(key)
-    if not entry:
-        return None
-    versions = entry["versions"]
-    if table_versions(versions) != versions:
-        return None
-    return entry
+    return entry_and_versions(key, ())[0]
+
+
+def entry_and_versions(key: str, tables) -> tuple[dict | None, dict[str, int]]:
+    """In one round trip to the cache (when the entry read no table outside ``tables``): the kept entry for
+    ``key`` if every table it read still has the version it was rendered at, and the current versions of
+    ``tables`` (the snapshot a new render is kept under)."""
+    tables = set(tables)
+    found = cache.get_many([key, *(VERSION_PREFIX + table for table in tables)])
+    entry = found.pop(key, None)
+    versions = table_versions(tables, found=found) if tables else {}
+    if entry:
+        kept = entry["versions"]
+        current = {table: versions[table] for table in kept} if set(kept) <= tables else table_versions(kept)
+        if current != kept:
+            entry = None
+    return entry or None, versions
 
 
 def entry_put(key: str, entry: dict) -> None:
@@ -258,13 +269,12 @@ class CachedReadMixin:
         caller = str(request.user.pk) if self.read_cache_per_user else "*"
         key = entry_key(endpoint, caller, request.build_absolute_uri(), request.accepted_media_type, get_language())
         condition = request.headers.get("If-None-Match", "")
-        entry = entry_get(key)
+        tables = known_tables(endpoint)
+        entry, versions = entry_and_versions(key, tables)
         if entry is not None:
             if if_none_match(condition, entry["etag"]):
                 return self._not_modified(entry["etag"])
             return self._answer(entry)
-        tables = known_tables(endpoint)
-        versions = table_versions(tables) if tables else {}
         with capture_reads() as capture:
             response = super().get(request, *args, **kwargs)
         learn_tables(endpoint, capture.tables)

@@ -135,6 +135,38 @@ def test_a_repeated_read_costs_no_query_and_says_what_a_fresh_render_says(custom
     assert first.json() == third.json()
 
 
+def test_a_kept_read_is_one_trip_to_the_cache_and_a_first_render_two(customer, version, makers, monkeypatch):
+    order = placed_order(customer, version)
+    client = client_for(customer)
+    client.get(f"/api/orders/{order.pk}/")  # the endpoint learns its tables
+    trips, inside = [], []
+
+    def counted(name, original):
+        def call(keys, *args, **kwargs):
+            first = next(iter(keys)) if isinstance(keys, list | dict) else keys
+            # the read cache's own trips (not throttles'), each once (a local cache's get_many calls get)
+            if str(first).startswith(readcache.ENTRY_PREFIX) and not inside:
+                trips.append(name)
+            inside.append(name)
+            try:
+                return original(keys, *args, **kwargs)
+            finally:
+                inside.pop()
+
+        return call
+
+    for name in ("get", "get_many", "set"):
+        monkeypatch.setattr(readcache.cache, name, counted(name, getattr(readcache.cache, name)))
+    other = placed_order(customer, version)
+    trips.clear()
+    assert client.get(f"/api/orders/{other.pk}/").status_code == 200
+    # the entry and the versions of the tables the endpoint reads in one read, then the new entry kept
+    assert trips == ["get_many", "set"]
+    trips.clear()
+    assert client.get(f"/api/orders/{other.pk}/").status_code == 200
+    assert trips == ["get_many"]  # kept: the entry and the versions it was rendered at, together
+
+
 def test_a_whole_order_life_reads_the_same_as_fresh_renders_at_every_step(customer, version, makers, settings):
     # given a customer and (later) a maker reading their pages after every step of an order's life
     client = client_for(customer)
