@@ -342,7 +342,66 @@ def shipping_address(row: dict, prefix: str = "") -> dict:
     }
 
 
-def _order_item(item: dict) -> dict:
+ORDER_LIST_FIELDS = (
+    "id",
+    "status",
+    "customer__username",
+    "ship_to_latitude",
+    "ship_to_longitude",
+    "ship_to_label",
+    "currency",
+    "total",
+    "hold_reason",
+    "created_at",
+)
+ORDER_SUMMARY_ITEM_FIELDS = (
+    "order_id",
+    *(name for name in ORDER_ITEM_FIELDS if name not in ("price_breakdown", "parameters")),
+)
+ORDER_ITEMS_OF = PreparedRead(
+    lambda orders: OrderItem.objects.filter(order_id__in=orders).order_by("id").values(*ORDER_SUMMARY_ITEM_FIELDS)
+)
+
+
+def order_rows(orders):
+    """The rows ``order_list_bodies`` builds bodies from: ``orders`` as a values() queryset (to page through)."""
+    return orders.values(*ORDER_LIST_FIELDS)
+
+
+def order_list_bodies(rows) -> list[dict]:
+    """``OrderListSerializer``'s bodies of orders' rows (``order_rows``), in their order: one more read for the
+    items of them all."""
+    rows = list(rows)
+    if not rows:
+        return []
+    items_of = {row["id"]: [] for row in rows}
+    for item in ORDER_ITEMS_OF(orders=list(items_of)):
+        items_of[item["order_id"]].append(_order_item(item, summary=True))
+    return [
+        {
+            "id": row["id"],
+            "status": row["status"],
+            "customer": row["customer__username"],
+            "ship_to": {"lat": row["ship_to_latitude"], "lon": row["ship_to_longitude"], "label": row["ship_to_label"]},
+            "currency": row["currency"],
+            "total": money(row["total"]),
+            "hold_reason": row["hold_reason"],
+            "created_at": when(row["created_at"]),
+            "items": items_of[row["id"]],
+        }
+        for row in rows
+    ]
+
+
+def _order_item(item: dict, *, summary: bool = False) -> dict:
+    """An order's item (``OrderItemSerializer``); ``summary``: as lists show it, without the price breakdown and
+    the parameters (``OrderItemSummarySerializer``)."""
+    if summary:
+        return {
+            name: value
+            for name, value in _order_item({**item, "price_breakdown": None, "parameters": None}).items()
+            if name not in ("price_breakdown", "parameters")
+        }
     return {
         "id": item["id"],
         "design_version": item["design_version_id"],

@@ -135,7 +135,12 @@ class OrderListCreateView(CachedReadMixin, generics.ListAPIView):
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):
             return Order.objects.none()
-        return selectors.orders_visible_to(self.request.user, detail=False)
+        return selectors.orders_of(self.request.user)
+
+    def list(self, request, *args, **kwargs):
+        # the contract is OrderListSerializer; the bodies are built from plain rows (orders/api/bodies.py)
+        page = self.paginate_queryset(bodies.order_rows(self.filter_queryset(self.get_queryset())))
+        return self.get_paginated_response(bodies.order_list_bodies(page))
 
     @extend_schema(
         request=s.OrderCreateSerializer,

@@ -19,7 +19,7 @@ from billing.models import Invoice, Payment
 from makers.models import Printer
 from orders import selectors
 from orders.api import bodies
-from orders.api.serializers import JobListSerializer, JobSerializer, OrderSerializer
+from orders.api.serializers import JobListSerializer, JobSerializer, OrderListSerializer, OrderSerializer
 from orders.models import Job, JobEvent, Order, OrderEvent, OrderItem
 from orders.services import jobs as job_services
 from orders.services.counteroffers import counter_offer_answer, counter_offer_make
@@ -48,6 +48,11 @@ def assert_order_bodies_are_the_serializers(user, order_ids) -> int:
         assert json.loads(rendered(body)) == json.loads(expected), order.pk
         assert rendered(body) == expected, order.pk  # the same keys in the same order
         compared += 1
+    if user.is_staff or user.is_customer:  # and the list endpoint, every page of it
+        listed = selectors.orders_visible_to(user, detail=False)
+        body = client_for(user).get("/api/orders/", {"page_size": 100}).json()
+        assert body["count"] == listed.count()
+        assert body["results"] == json.loads(rendered(OrderListSerializer(listed[:100], many=True).data))
     return compared
 
 
@@ -139,6 +144,7 @@ def test_the_bodies_read_in_a_fixed_number_of_queries(customer, version, makers)
 
     job = offered_job(customer, version)
     maker = member(job.maker)
+    queries(f"/api/orders/{job.order_id}/", customer), queries(f"/api/maker/jobs/{job.pk}/", maker)  # prepared
     small = queries(f"/api/orders/{job.order_id}/", customer), queries(f"/api/maker/jobs/{job.pk}/", maker)
     # a counter-offer (withdrawn when the maker accepts the offer as it was) and longer timelines
     counter_offer_make(job_id=job.pk, actor=maker, price=job.price + Decimal("1.00"))
