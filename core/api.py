@@ -11,7 +11,7 @@ from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +19,15 @@ from rest_framework.views import exception_handler as drf_exception_handler
 from core.errors import DomainError
 
 logger = logging.getLogger(__name__)
+
+
+_DATETIME = serializers.DateTimeField()
+
+
+def api_datetime(value) -> str | None:
+    """A datetime as the API's serializers write it, for bodies built by hand from plain rows: DRF's
+    ``DateTimeField`` (the current time zone, ISO 8601, microseconds kept, UTC as ``Z``)."""
+    return _DATETIME.to_representation(value)
 
 
 class Pagination(PageNumberPagination):

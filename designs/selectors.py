@@ -3,9 +3,9 @@
 from collections.abc import Callable
 
 from django.db.models import QuerySet
-from django.utils import timezone
 
 from catalogue.models import Material
+from core.api import api_datetime
 from core.links import url_pattern
 from designs.geometry import MaterialSpec
 from designs.geometry.materials import refused_only_as_open
@@ -118,12 +118,11 @@ def design_bodies(rows, *, request) -> list[dict]:
     two for every shape of design): file URLs absolute for ``request``, times as DRF writes them."""
     # Every URL starts the same; build_absolute_uri leaves our all-ASCII paths as they are.
     site = request.build_absolute_uri("/")[:-1]
-    zone = timezone.get_current_timezone()
-    return [_design_body(row, site, zone) for row in rows]
+    return [_design_body(row, site) for row in rows]
 
 
-def _design_body(row: dict, site: str, zone) -> dict:
-    version = _version_body(row, site, zone) if row["latest_version__id"] is not None else None
+def _design_body(row: dict, site: str) -> dict:
+    version = _version_body(row, site) if row["latest_version__id"] is not None else None
     return {
         "id": row["id"],
         "name": row["name"],
@@ -132,12 +131,12 @@ def _design_body(row: dict, site: str, zone) -> dict:
         "template_slug": row["template_slug"],
         "status": version["status"] if version else None,
         "latest_version": version,
-        "created_at": _timestamp(row["created_at"], zone),
-        "updated_at": _timestamp(row["updated_at"], zone),
+        "created_at": api_datetime(row["created_at"]),
+        "updated_at": api_datetime(row["updated_at"]),
     }
 
 
-def _version_body(row: dict, site: str, zone) -> dict:
+def _version_body(row: dict, site: str) -> dict:
     """The latest version's part of a row, as DesignVersionSerializer writes it."""
     design_id, number = row["latest_version__design_id"], row["latest_version__number"]
     return {
@@ -160,8 +159,8 @@ def _version_body(row: dict, site: str, zone) -> dict:
         "parameters": row["latest_version__parameters"],
         "message": row["latest_version__message"],
         "created_by": row["latest_version__created_by__username"],
-        "created_at": _timestamp(row["latest_version__created_at"], zone),
-        "analysed_at": _timestamp(row["latest_version__analysed_at"], zone),
+        "created_at": api_datetime(row["latest_version__created_at"]),
+        "analysed_at": api_datetime(row["latest_version__analysed_at"]),
         "reused_from": row["latest_version__reused_from_id"],
     }
 
@@ -171,14 +170,6 @@ def _file_url(site: str, stored: str, kind: str, design_id: int, number: int) ->
     if not stored:
         return None
     return site + url_pattern(f"design-version-{kind}", "pk", "number").format(pk=design_id, number=number)
-
-
-def _timestamp(value, zone) -> str | None:
-    """A time as DRF's DateTimeField writes it: in the current time zone, ISO 8601, UTC as ``Z``."""
-    if value is None:
-        return None
-    text = value.astimezone(zone).isoformat()
-    return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 
 def material_specs():

@@ -13,9 +13,8 @@ decimals quantised to their places as strings, related rows as their ids.
 
 from decimal import Decimal
 
-from rest_framework import serializers
-
 from billing.models import Invoice
+from core.api import api_datetime
 from core.links import url_pattern
 from core.prepared import PreparedRead
 from orders.api.serializers import seconds_left
@@ -35,13 +34,8 @@ from orders.selectors import jobs_of_maker
 from orders.services.checkout import LINE_ITEM_FIELDS, lines_of_order, order_payment_rows, payment_that_counts
 from slicing.models import SliceStatus
 
-_DATETIME = serializers.DateTimeField()
 _CENT = Decimal("0.01")
-
-
-def when(value) -> str | None:
-    """A datetime as the serializers write it."""
-    return _DATETIME.to_representation(value)
+when = api_datetime
 
 
 def money(value) -> str | None:
