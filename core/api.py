@@ -5,6 +5,7 @@ else Accept-Language): services raise DomainErrors with gettext'd text, DRF's ow
 translated by DRF's catalogues; ``code`` never changes with the language."""
 
 import logging
+import secrets
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -13,6 +14,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -28,6 +30,42 @@ def api_datetime(value) -> str | None:
     """A datetime as the API's serializers write it, for bodies built by hand from plain rows: DRF's
     ``DateTimeField`` (the current time zone, ISO 8601, microseconds kept, UTC as ``Z``)."""
     return _DATETIME.to_representation(value)
+
+
+class RawJSON:
+    """JSON text as the database keeps it, to be written into a body as it is: a design's analysis report is
+    10-15 kB of numbers, and decoding it from the row only to encode it again was most of what a page of designs
+    cost. ``RawJSONRenderer`` writes it; the text is JSON the platform stored, so the body stays valid JSON."""
+
+    __slots__ = ("text",)
+
+    def __init__(self, text: str):
+        self.text = text
+
+
+class RawJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer, writing ``RawJSON`` values as their text (a renderer is made per request, so the
+    encoder set for one render is that render's own)."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        raws = []
+        marker = secrets.token_hex(8)  # no text in the body can be mistaken for a place of raw JSON
+
+        class Encoder(type(self).encoder_class):
+            def default(self, value):
+                if isinstance(value, RawJSON):
+                    raws.append(value.text)
+                    return f"\x00{marker}:{len(raws) - 1}\x00"
+                return super().default(value)
+
+        self.encoder_class = Encoder
+        try:
+            body = super().render(data, accepted_media_type, renderer_context)
+        finally:
+            del self.encoder_class
+        for index, text in enumerate(raws):
+            body = body.replace(f'"\\u0000{marker}:{index}\\u0000"'.encode(), text.encode(), 1)
+        return body
 
 
 class Pagination(PageNumberPagination):

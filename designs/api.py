@@ -5,11 +5,13 @@ from django.http import FileResponse, Http404
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework import generics, serializers, status
 from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.renderers import BrowsableAPIRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import ScopedRateThrottle
 from rest_framework.views import APIView
 
 from catalogue.models import Material
+from core.api import RawJSONRenderer
 from core.errors import DomainError, PayloadTooLarge
 from core.permissions import Anyone, IsAuthenticatedUser, IsCustomer, IsStaff
 from core.readcache import CachedReadMixin
@@ -135,6 +137,7 @@ class DesignListCreateView(CachedReadMixin, StreamedUploadMixin, generics.ListAP
 
     serializer_class = DesignSerializer
     parser_classes = [MultiPartParser, FormParser]
+    renderer_classes = [RawJSONRenderer, BrowsableAPIRenderer]  # the analysis is written as stored
     throttle_scope = "upload"
 
     def get_permissions(self):
@@ -181,6 +184,7 @@ class DesignDetailView(CachedReadMixin, generics.RetrieveAPIView):
 
     serializer_class = DesignSerializer
     permission_classes = [IsAuthenticatedUser]
+    renderer_classes = [RawJSONRenderer, BrowsableAPIRenderer]  # the analysis is written as stored
 
     def get_queryset(self):
         if getattr(self, "swagger_fake_view", False):

@@ -2,10 +2,11 @@
 
 from collections.abc import Callable
 
-from django.db.models import QuerySet
+from django.db.models import QuerySet, TextField
+from django.db.models.functions import Cast
 
 from catalogue.models import Material
-from core.api import api_datetime
+from core.api import RawJSON, api_datetime
 from core.links import url_pattern
 from designs.geometry import MaterialSpec
 from designs.geometry.materials import refused_only_as_open
@@ -71,7 +72,6 @@ _VERSION_COLUMNS = (
     "status",
     "error",
     "error_code",
-    "analysis",
     "file",
     "repaired_file",
     "preview",
@@ -95,7 +95,11 @@ _LATEST = "latest_version__"
 def design_rows(designs: QuerySet[Design]) -> QuerySet:
     """The designs (from ``designs_visible_to``, filtered further at will) as the plain rows ``design_bodies``
     turns into API bodies: one query, whatever the number of designs."""
-    return designs.values(*_DESIGN_COLUMNS, *(_LATEST + column for column in _VERSION_COLUMNS))
+    return designs.values(
+        *_DESIGN_COLUMNS,
+        *(_LATEST + column for column in _VERSION_COLUMNS),
+        analysis_json=Cast(_LATEST + "analysis", TextField()),  # as stored: written as it is (core.api.RawJSON)
+    )
 
 
 class DesignPages:
@@ -145,7 +149,7 @@ def _version_body(row: dict, site: str) -> dict:
         "status": row["latest_version__status"],
         "error": row["latest_version__error"],
         "error_code": row["latest_version__error_code"],
-        "analysis": row["latest_version__analysis"],
+        "analysis": None if row["analysis_json"] is None else RawJSON(row["analysis_json"]),
         "preview_url": _file_url(site, row["latest_version__preview"], "preview", design_id, number),
         "thumbnail_url": _file_url(site, row["latest_version__thumbnail"], "thumbnail", design_id, number),
         "file_url": _file_url(site, row["latest_version__file"], "file", design_id, number),
