@@ -8,7 +8,8 @@ stand-in values, keeps the compiled SQL and the compiler (for the backend's conv
 JSON come back exactly as ``values()`` gives them), and afterwards only swaps the values in and executes. On
 PostgreSQL the statement is also prepared in the database session (``PREPARE``, then ``EXECUTE`` with the values),
 so it is parsed and planned once per session too; a prepared statement outlives a rolled-back transaction, and
-each session (a new connection after ``CONN_MAX_AGE``) prepares its own.
+each session (a new connection after ``CONN_MAX_AGE``) prepares its own. ``DATABASE_PREPARE_READS=0`` keeps the
+compiled SQL but sends it whole each time (behind a connection pooler in transaction mode).
 
     ITEMS = PreparedRead(lambda order: OrderItem.objects.filter(order_id=order).values("id", "quantity"))
     ITEMS(order=42)  # [{"id": 7, "quantity": 2}, ...]
@@ -23,6 +24,7 @@ import itertools
 import re
 import threading
 
+from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
 
 # Stand-ins that never occur as real values, just under the largest 64-bit id; one per value of a shape.
@@ -85,7 +87,7 @@ class PreparedRead:
             else [*query.extra_select, *query.values_select, *query.annotation_select]
         )
         prepared = _Prepared(compiler, sql, tuple(params), slots, names)
-        if connection.vendor == "postgresql":
+        if connection.vendor == "postgresql" and settings.DATABASE_PREPARE_READS:
             connection.ensure_connection()
             prepared.for_session(connection, stand_ins, next(_statement_numbers))
         with _prepare_lock:

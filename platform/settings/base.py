@@ -147,6 +147,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# The hot reads (core/prepared.py) are PREPAREd in each PostgreSQL session; off behind a pooler in transaction mode,
+# where a session's prepared statements do not follow the client.
+DATABASE_PREPARE_READS = env.bool("DATABASE_PREPARE_READS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_PASSWORD_VALIDATORS = [

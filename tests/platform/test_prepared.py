@@ -73,3 +73,22 @@ def test_a_value_that_is_not_a_parameter_is_refused():
     unused = PreparedRead(lambda order: OrderItem.objects.values("id"))
     with pytest.raises(ValueError, match="each value must appear once"):
         unused(order=1)
+
+
+def test_on_postgresql_prepared_once_per_session_unless_switched_off(orders, settings):
+    def statements(read):
+        with CaptureQueriesContext(connection) as queries:
+            rows = [read(order=order.pk) for order in orders]
+        assert rows == [
+            list(OrderItem.objects.filter(order_id=order.pk).order_by("id").values(*FIELDS)) for order in orders
+        ]
+        return [query["sql"].split("*/")[-1].split()[0] for query in queries]
+
+    prepared = statements(PreparedRead(ITEMS.build))
+    settings.DATABASE_PREPARE_READS = False
+    whole = statements(PreparedRead(ITEMS.build))
+    if connection.vendor == "postgresql":
+        assert prepared == ["PREPARE", "EXECUTE", "EXECUTE", "EXECUTE"]
+    else:
+        assert prepared == ["SELECT"] * 3
+    assert whole == ["SELECT"] * 3
