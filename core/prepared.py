@@ -20,6 +20,7 @@ like any other, so ``CaptureQueriesContext`` counts them, and the read cache see
 names them in a comment, as its ``SELECT`` would).
 """
 
+import contextlib
 import itertools
 import re
 import threading
@@ -42,29 +43,19 @@ class PreparedRead:
         self.build = build
 
     def __call__(self, **values) -> list[dict]:
+        return read_together((self, values))[0]
+
+    def _for(self, connection, values: dict):
+        """The prepared statement for these values' shape on this connection, and the values in its order (None
+        when a value can match no row)."""
         flat = [number for _name, value in sorted(values.items()) for number in (value if _is_list(value) else [value])]
         if any(not 0 <= number <= MAX_ID for number in flat):
-            return []
-        connection = connections[DEFAULT_DB_ALIAS]
+            return None, None
         shape = tuple((name, len(value) if _is_list(value) else None) for name, value in sorted(values.items()))
         prepared = connection.__dict__.setdefault("_prepared_reads", {}).get((id(self), shape))
         if prepared is None:
             prepared = self._prepare(connection, shape)
-        with connection.cursor() as cursor:
-            if prepared.statement is not None:
-                _prepare_in_session(connection, cursor, prepared)
-                cursor.execute(prepared.execute_sql, flat)
-            else:
-                params = list(prepared.params)
-                for position, index in prepared.slots:
-                    params[position] = flat[index]
-                cursor.execute(prepared.sql, params)
-            rows = cursor.fetchall()
-        if not rows:
-            return []
-        names = prepared.names
-        indexes = range(len(names))
-        return [{names[i]: row[i] for i in indexes} for row in prepared.compiler.results_iter(results=[rows])]
+        return prepared, flat
 
     def _prepare(self, connection, shape):
         counter = itertools.count()
@@ -93,6 +84,50 @@ class PreparedRead:
         with _prepare_lock:
             connection.__dict__.setdefault("_prepared_reads", {})[(id(self), shape)] = prepared
         return prepared
+
+
+def read_together(*calls: tuple[PreparedRead, dict]) -> list[list[dict]]:
+    """The rows of several prepared reads (``(read, values)`` each), in their order. On PostgreSQL they are sent
+    together in one pipeline (one wait for the database instead of one per read); elsewhere one after another."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    planned = [read._for(connection, values) for read, values in calls]
+    results = [[] for _ in calls]
+    sending = [(index, prepared, flat) for index, (prepared, flat) in enumerate(planned) if prepared is not None]
+    if not sending:
+        return results
+    with connection.cursor() as first:
+        for _index, prepared, _flat in sending:
+            if prepared.statement is not None:
+                _prepare_in_session(connection, first, prepared)
+        cursors = [first] + [connection.cursor() for _ in sending[1:]]
+        try:
+            pipelined = len(sending) > 1 and all(prepared.statement for _i, prepared, _f in sending)
+            with connection.connection.pipeline() if pipelined else contextlib.nullcontext():
+                for cursor, (_index, prepared, flat) in zip(cursors, sending, strict=True):
+                    if prepared.statement is not None:
+                        cursor.execute(prepared.execute_sql, flat)
+                    else:
+                        params = list(prepared.params)
+                        for position, value_index in prepared.slots:
+                            params[position] = flat[value_index]
+                        cursor.execute(prepared.sql, params)
+                    if not pipelined:
+                        results[_index] = cursor.fetchall()
+            if pipelined:
+                for cursor, (index, _prepared, _flat) in zip(cursors, sending, strict=True):
+                    results[index] = cursor.fetchall()
+        finally:
+            for cursor in cursors[1:]:
+                cursor.close()
+    for index, prepared, _flat in sending:
+        rows = results[index]
+        if rows:
+            names = prepared.names
+            indexes = range(len(names))
+            results[index] = [
+                {names[i]: row[i] for i in indexes} for row in prepared.compiler.results_iter(results=[rows])
+            ]
+    return results
 
 
 class _Prepared:

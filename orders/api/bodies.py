@@ -16,7 +16,7 @@ from decimal import Decimal
 from billing.models import Invoice
 from core.api import api_datetime
 from core.links import url_pattern
-from core.prepared import PreparedRead
+from core.prepared import PreparedRead, read_together
 from orders.api.serializers import seconds_left
 from orders.models import (
     JOB_HELD,
@@ -243,21 +243,23 @@ ORDER_INVOICES = PreparedRead(
 
 def order_body(user, pk: int) -> dict | None:
     """``OrderSerializer``'s body of the order ``pk`` as ``user`` may see it (``orders.selectors.orders_of``), or
-    None when it is not there for them. Seven plain reads, whatever the order holds."""
+    None when it is not there for them. Seven plain reads sent together, whatever the order holds (the rest is
+    dropped when the order is not the caller's)."""
     if user.is_staff:
-        found = ORDER_FOR_STAFF(order=pk)
+        order_read = (ORDER_FOR_STAFF, {"order": pk})
     elif user.is_customer:
-        found = ORDER_OF_CUSTOMER(order=pk, customer=user.pk)
+        order_read = (ORDER_OF_CUSTOMER, {"order": pk, "customer": user.pk})
     else:
-        found = []
+        return None
+    found, items, jobs, events, payments, invoices, counter_offers = read_together(
+        order_read,
+        *((read, {"order": pk}) for read in (ORDER_ITEMS, ORDER_JOBS, ORDER_EVENTS, ORDER_PAYMENTS, ORDER_INVOICES)),
+        (COUNTER_OFFERS_OF_ORDER, {"order": pk}),
+    )
     if not found:
         return None
     order = found[0]
-    items = ORDER_ITEMS(order=pk)
-    jobs = ORDER_JOBS(order=pk)
-    events = ORDER_EVENTS(order=pk)
-    payment = payment_that_counts(ORDER_PAYMENTS(order=pk))
-    invoices = ORDER_INVOICES(order=pk)
+    payment = payment_that_counts(payments)
     pending = payment is not None and payment["status"] in ("pending", "failed")
     return {
         "id": order["id"],
@@ -317,7 +319,7 @@ def order_body(user, pk: int) -> dict | None:
         "delivered_at": when(order["delivered_at"]),
         "items": [_order_item(item) for item in items],
         "jobs": [_order_job(job) for job in jobs],
-        "counter_offers": [_counter_offer(row) for row in COUNTER_OFFERS_OF_ORDER(order=pk)],
+        "counter_offers": [_counter_offer(row) for row in counter_offers],
         "events": _events(events),
         "allowed_next": sorted(ORDER_TRANSITIONS[order["status"]]),
     }
@@ -516,7 +518,15 @@ JOB_EVENTS = PreparedRead(
 
 def job_body(user, pk: int) -> dict | None:
     """``JobSerializer``'s body of the job ``pk`` if it is offered to or held by ``user``'s maker, else None."""
-    return next(iter(job_bodies_of_rows(JOB_OF_MAKER(job=pk, user=user.pk), detail=True)), None)
+    rows, items, counter_offers, events = read_together(
+        (JOB_OF_MAKER, {"job": pk, "user": user.pk}),
+        (JOB_ITEMS, {"jobs": [pk]}),
+        (COUNTER_OFFERS_OF_JOBS, {"jobs": [pk]}),
+        (JOB_EVENTS, {"jobs": [pk]}),
+    )
+    if not rows:  # not this maker's: what was read with it is dropped
+        return None
+    return _job_bodies(rows, items, counter_offers, events, detail=True)[0]
 
 
 def job_bodies(jobs, *, detail: bool) -> list[dict]:
@@ -536,17 +546,25 @@ def job_bodies_of_rows(rows, *, detail: bool) -> list[dict]:
     if not rows:
         return []
     ids = [row["id"] for row in rows]
+    calls = [(JOB_ITEMS, {"jobs": ids}), (COUNTER_OFFERS_OF_JOBS, {"jobs": ids})]
+    if detail:
+        calls.append((JOB_EVENTS, {"jobs": ids}))
+    items, counter_offers, *events = read_together(*calls)
+    return _job_bodies(rows, items, counter_offers, events[0] if events else [], detail=detail)
+
+
+def _job_bodies(rows, items, counter_offers, events, *, detail: bool) -> list[dict]:
+    ids = [row["id"] for row in rows]
     items_of = {job_id: [] for job_id in ids}
-    for item in JOB_ITEMS(jobs=ids):
+    for item in items:
         items_of[item["job_id"]].append(_job_item(item))
     latest_counter_offer = {}
-    for row in COUNTER_OFFERS_OF_JOBS(jobs=ids):
+    for row in counter_offers:
         if row["job_id"] not in latest_counter_offer:
             latest_counter_offer[row["job_id"]] = _counter_offer(row)
     events_of = {job_id: [] for job_id in ids}
-    if detail:
-        for event in JOB_EVENTS(jobs=ids):
-            events_of[event["job_id"]].append(event)
+    for event in events:
+        events_of[event["job_id"]].append(event)
     bodies = []
     for row in rows:
         body = _job(row, items_of[row["id"]], latest_counter_offer.get(row["id"]))

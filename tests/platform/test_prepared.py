@@ -6,7 +6,7 @@ import pytest
 from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 
-from core.prepared import PreparedRead
+from core.prepared import PreparedRead, read_together
 from core.readcache import capture_reads
 from orders.models import Job, OrderItem
 from orders.services.dispatch import order_dispatch
@@ -92,3 +92,22 @@ def test_on_postgresql_prepared_once_per_session_unless_switched_off(orders, set
     else:
         assert prepared == ["SELECT"] * 3
     assert whole == ["SELECT"] * 3
+
+
+def test_reads_sent_together_answer_each_in_its_place(orders):
+    ids = [order.pk for order in orders]
+    job = Job.objects.get(order=orders[0])
+    calls = [
+        (ITEMS, {"order": ids[0]}),
+        (ITEMS_OF, {"orders": ids}),
+        (ITEMS, {"order": 2**63}),  # refused: no row, nothing sent
+        (JOBS, {"order": ids[0], "maker": job.maker_id}),
+        (ITEMS, {"order": ids[-1] + 1000}),  # nothing found
+        (ITEMS, {"order": ids[2]}),
+    ]
+    together = read_together(*calls)
+    assert together == [read(**values) for read, values in calls]
+    assert [len(rows) for rows in together] == [1, 3, 0, 1, 0, 1]
+    with CaptureQueriesContext(connection) as queries:
+        read_together(*calls)
+    assert len(queries) == 5  # the refused one is not sent
