@@ -27,7 +27,7 @@ program). After such a change, ``python manage.py readcache_clear`` (or any writ
 table) makes the entries go. Entries also expire after ``READ_CACHE_SECONDS`` whatever happens.
 
 Conditional GET: every cached response carries a weak ETag (the key plus the table versions it was rendered
-from); ``If-None-Match`` with it answers 304 with no body after two cache reads, which is what a maker's poller
+from); ``If-None-Match`` with it answers 304 with no body after one cache read, which is what a maker's poller
 costs when nothing changed. Weak, because fields that only count down with the clock (an offer's
 ``seconds_left``) are recomputed on every answer and may differ while the data is the same.
 """
