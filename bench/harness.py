@@ -329,7 +329,13 @@ class Process:
 
 
 class WebServer(Process):
-    """gunicorn with gthread workers, as in production."""
+    """gunicorn with gthread workers, as in production.
+
+    Each worker holds at most ``2 x threads`` connections (``--worker-connections``). By default a gthread worker
+    takes every connection it can accept, and a load generator opens its connections at once: one worker often took
+    14 or all 16 of them (seen with ``ss``), and a worker runs its threads under one GIL, so the run measured one
+    core of two (40 % idle, the ceiling itself between 276 and 786 req/s from run to run). With the cap the
+    connections spread over at least two workers and the CPU is the server's, whatever the endpoint."""
 
     def __init__(
         self,
@@ -356,6 +362,8 @@ class WebServer(Process):
             "gthread",
             "--threads",
             str(threads),
+            "--worker-connections",
+            str(2 * threads),
             "--timeout",
             "300",
             "--keep-alive",
