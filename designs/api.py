@@ -193,8 +193,9 @@ class DesignDetailView(CachedReadMixin, generics.RetrieveAPIView):
 
     def retrieve(self, request, *args, **kwargs):
         # DesignSerializer's JSON built from a plain row, as the list does.
-        rows = selectors.design_rows(self.filter_queryset(self.get_queryset()))
-        row = generics.get_object_or_404(rows, pk=kwargs[self.lookup_url_kwarg or self.lookup_field])
+        row = selectors.design_row_for(request.user, kwargs["pk"])
+        if row is None:
+            raise Http404("No Design matches the given query.")
         return Response(selectors.design_bodies([row], request=request)[0])
 
 

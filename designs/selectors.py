@@ -8,6 +8,7 @@ from django.db.models.functions import Cast
 from catalogue.models import Material
 from core.api import RawJSON, api_datetime
 from core.links import url_pattern
+from core.prepared import MAX_ID, PreparedRead
 from designs.geometry import MaterialSpec
 from designs.geometry.materials import refused_only_as_open
 from designs.models import Design, DesignVersion
@@ -100,6 +101,25 @@ def design_rows(designs: QuerySet[Design]) -> QuerySet:
         *(_LATEST + column for column in _VERSION_COLUMNS),
         analysis_json=Cast(_LATEST + "analysis", TextField()),  # as stored: written as it is (core.api.RawJSON)
     )
+
+
+# A design's row for staff, or for its owner, read compiled once (core.prepared): a design's page is mostly read by
+# pages and scripts that visit many designs once each, so it is nearly always a first render.
+_DESIGN_FOR_STAFF = PreparedRead(lambda design: design_rows(Design.objects.filter(pk=design)))
+_DESIGN_OF_OWNER = PreparedRead(lambda design, owner: design_rows(Design.objects.filter(pk=design, owner_id=owner)))
+
+
+def design_row_for(user, pk: int) -> dict | None:
+    """The design ``pk`` as a ``design_rows`` row if ``user`` may see it (``designs_visible_to``), else None."""
+    if not user.is_authenticated:
+        return None
+    if user.is_staff:
+        rows = _DESIGN_FOR_STAFF(design=pk)
+    elif user.is_maker:
+        rows = list(design_rows(designs_visible_to(user).filter(pk=pk))) if 0 < pk <= MAX_ID else []
+    else:
+        rows = _DESIGN_OF_OWNER(design=pk, owner=user.pk)
+    return rows[0] if rows else None
 
 
 class DesignPages:
