@@ -170,10 +170,10 @@ def _version_body(row: dict, site: str) -> dict:
         "error": row["latest_version__error"],
         "error_code": row["latest_version__error_code"],
         "analysis": None if row["analysis_json"] is None else RawJSON(row["analysis_json"]),
-        "preview_url": _file_url(site, row["latest_version__preview"], "preview", design_id, number),
-        "thumbnail_url": _file_url(site, row["latest_version__thumbnail"], "thumbnail", design_id, number),
-        "file_url": _file_url(site, row["latest_version__file"], "file", design_id, number),
-        "repaired_url": _file_url(site, row["latest_version__repaired_file"], "repaired", design_id, number),
+        "preview_url": row_file_url(row["latest_version__preview"], "preview", design_id, number, site=site),
+        "thumbnail_url": row_file_url(row["latest_version__thumbnail"], "thumbnail", design_id, number, site=site),
+        "file_url": row_file_url(row["latest_version__file"], "file", design_id, number, site=site),
+        "repaired_url": row_file_url(row["latest_version__repaired_file"], "repaired", design_id, number, site=site),
         "original_filename": row["latest_version__original_filename"],
         "file_format": row["latest_version__file_format"],
         "file_size": row["latest_version__file_size"],
@@ -189,8 +189,9 @@ def _version_body(row: dict, site: str) -> dict:
     }
 
 
-def _file_url(site: str, stored: str, kind: str, design_id: int, number: int) -> str | None:
-    """``version_file_url`` for a row: None while the file does not exist."""
+def row_file_url(stored: str, kind: str, design_id: int, number: int, *, site: str = "") -> str | None:
+    """``version_file_url`` for a plain row: the path (after ``site``, absolute when given) of a version's file of
+    that kind, or None while the file does not exist."""
     if not stored:
         return None
     return site + url_pattern(f"design-version-{kind}", "pk", "number").format(pk=design_id, number=number)

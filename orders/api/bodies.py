@@ -17,6 +17,7 @@ from billing.models import Invoice
 from core.api import api_datetime
 from core.links import url_pattern
 from core.prepared import PreparedRead, read_together
+from designs.selectors import row_file_url
 from orders.api.serializers import seconds_left
 from orders.models import (
     JOB_HELD,
@@ -41,13 +42,6 @@ when = api_datetime
 def money(value) -> str | None:
     """A two-place model decimal as the serializers write it."""
     return None if value is None else f"{Decimal(value).quantize(_CENT):f}"
-
-
-def _file_url(name: str, path: str, pk: int, number: int) -> str | None:
-    """``designs.selectors.version_file_url`` for a row: the version's file URL of that kind, or None."""
-    if not path:
-        return None
-    return url_pattern(f"design-version-{name}", "pk", "number").format(pk=pk, number=number)
 
 
 def _job_photo_url(job_id: int, photo: str) -> str | None:
@@ -415,9 +409,9 @@ def _order_item(item: dict, *, summary: bool = False) -> dict:
         "reorder_of": item["reorder_of_id"],
         "risk_accepted": item["risk_accepted"],
         "risk_warnings": item["risk_warnings"],
-        "thumbnail_url": _file_url(
-            "thumbnail",
+        "thumbnail_url": row_file_url(
             item["design_version__thumbnail"],
+            "thumbnail",
             item["design_version__design_id"],
             item["design_version__number"],
         ),
@@ -592,11 +586,11 @@ def _job_item(item: dict) -> dict:
         "parameters": item["order_item__parameters"],
         "extents_mm": item["order_item__design_version__analysis__print_extents_mm"]
         or item["order_item__design_version__analysis__bounding_box_mm"],
-        "file_url": _file_url("repaired", repaired, design_id, number)
+        "file_url": row_file_url(repaired, "repaired", design_id, number)
         if repaired
-        else _file_url("file", item["order_item__design_version__file"], design_id, number),
-        "thumbnail_url": _file_url("thumbnail", item["order_item__design_version__thumbnail"], design_id, number),
-        "preview_url": _file_url("preview", item["order_item__design_version__preview"], design_id, number),
+        else row_file_url(item["order_item__design_version__file"], "file", design_id, number),
+        "thumbnail_url": row_file_url(item["order_item__design_version__thumbnail"], "thumbnail", design_id, number),
+        "preview_url": row_file_url(item["order_item__design_version__preview"], "preview", design_id, number),
     }
 
 
